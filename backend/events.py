@@ -1,0 +1,141 @@
+"""Events: immutable facts the backend publishes on the bus (STYLE L6).
+
+Front ends subscribe and paint; they never compute debug information.
+``Stopped`` carries what every pane needs for a first paint; heavier views
+(backtrace, locals, memory) are asked of the Session and cached per stop_id.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+
+class StopReason(enum.StrEnum):
+    BREAKPOINT = "breakpoint"
+    STEP = "step"              # stepi/next/step/finish/until completed
+    SIGNAL = "signal"          # the tracee received a signal (SIGSEGV, SIGINT ...)
+    INTERRUPTED = "interrupted"  # the user asked to stop (Ctrl-C)
+    WATCHPOINT = "watchpoint"
+    TRAP = "trap"              # a SIGTRAP we did not plant (compiled int3, raise)
+    ENTRY = "entry"            # stopped at program start / after attach
+    EXEC = "exec"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLocation:
+    file: str                  # path as recorded in DWARF (absolute when known)
+    line: int
+    column: int = 0
+    function: str | None = None
+
+    def short(self) -> str:
+        import os
+        return f"{os.path.basename(self.file)}:{self.line}"
+
+
+def frozen_regs(regs: Mapping[str, int]) -> Mapping[str, int]:
+    return MappingProxyType(dict(regs))
+
+
+@dataclass(frozen=True, slots=True)
+class BreakpointInfo:
+    id: int
+    kind: str                  # "breakpoint" | "hw watchpoint" ...
+    spec: str                  # what the user typed: "main", "demo.c:12", "*0x401000"
+    addresses: tuple[int, ...]  # runtime addresses (empty while pending)
+    enabled: bool
+    temporary: bool
+    condition: str | None
+    ignore_count: int
+    hit_count: int
+    location: SourceLocation | None = None   # of the first address
+    function: str | None = None              # symbol+offset of the first address
+    pending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    pid: int
+    program: str
+    attached: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Resumed:
+    """The tracee runs again (panes may grey out)."""
+    tid: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stopped:
+    stop_id: int
+    reason: StopReason
+    tid: int
+    pc: int
+    regs: Mapping[str, int]                  # read-only mapping of user_regs names
+    location: SourceLocation | None = None
+    function: str | None = None              # "main", "tick+12", or None
+    changed_regs: frozenset[str] = frozenset()
+    breakpoint_id: int | None = None
+    signal: int | None = None
+    signal_name: str | None = None
+    fault_addr: int | None = None
+    message: str = ""                        # one gdb-like line, e.g. "Breakpoint 1, main () at demo.c:12"
+    return_value: str | None = None          # set by finish
+
+
+@dataclass(frozen=True, slots=True)
+class Exited:
+    pid: int
+    code: int
+
+
+@dataclass(frozen=True, slots=True)
+class Signaled:
+    pid: int
+    signal: int
+    signal_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    stream: str          # "stdout" (the pty merges stdout/stderr) or "stderr"
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class BreakpointChanged:
+    breakpoints: tuple[BreakpointInfo, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadsChanged:
+    tids: tuple[int, ...]
+    current: int
+
+
+@dataclass(frozen=True, slots=True)
+class LibrariesChanged:
+    objects: tuple[tuple[str, int], ...]     # (path, load bias)
+
+
+@dataclass(frozen=True, slots=True)
+class Error:
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """Informational line for the console/command scrollback (warnings too)."""
+    text: str
+    level: str = "info"
+
+
+Event = (Started | Resumed | Stopped | Exited | Signaled | Output | BreakpointChanged
+         | ThreadsChanged | LibrariesChanged | Error | Message)
+
+# State snapshots where only the newest matters: a queued older one is replaced (STYLE L7).
+LATEST_WINS: frozenset[type] = frozenset({Stopped, Resumed, BreakpointChanged, ThreadsChanged,
+                                          LibrariesChanged})
