@@ -139,3 +139,25 @@ Event = (Started | Resumed | Stopped | Exited | Signaled | Output | BreakpointCh
 # State snapshots where only the newest matters: a queued older one is replaced (STYLE L7).
 LATEST_WINS: frozenset[type] = frozenset({Stopped, Resumed, BreakpointChanged, ThreadsChanged,
                                           LibrariesChanged})
+
+
+@dataclass(frozen=True, slots=True)
+class FrameInfo:
+    level: int
+    pc: int
+    function: str | None
+    location: SourceLocation | None
+    args: tuple[tuple[str, str], ...] = ()
+    objfile: str | None = None
+    heuristic: bool = False
+    signal_frame: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    name: str
+    type_name: str
+    value: str
+    expr: str               # what to evaluate/expand
+    has_children: bool = False
+    is_arg: bool = False

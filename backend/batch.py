@@ -1,0 +1,86 @@
+"""`tdbg --batch -ex CMD ... PROG`: the command language without a screen.
+
+Prints what gdb -batch prints: each command's text, then stop/exit messages
+from the bus in order. Exit status: 1 when the program cannot be loaded or
+the last command failed (like gdb), else 0.
+"""
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from typing import Sequence
+
+from . import events as ev
+from .errors import TdbgError
+
+
+def describe_event(e) -> str | None:
+    if isinstance(e, ev.Stopped):
+        return e.message
+    if isinstance(e, ev.Exited):
+        if e.code == 0:
+            return f"[Inferior 1 (process {e.pid}) exited normally]"
+        return f"[Inferior 1 (process {e.pid}) exited with code {e.code:02o}]"
+    if isinstance(e, ev.Signaled):
+        from .ptrace import signal_description
+        return (f"\nProgram terminated with signal {e.signal_name}, {signal_description(e.signal)}.\n"
+                "The program no longer exists.")
+    if isinstance(e, ev.Message):
+        return e.text
+    if isinstance(e, ev.Error):
+        return e.message
+    return None
+
+
+async def _run(program: str | None, args: Sequence[str], commands: Sequence[str],
+               pid: int | None, aslr: bool) -> int:
+    from .session import Session
+    try:
+        session = Session(program, args, aslr=aslr, use_pty=False)
+    except TdbgError as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    out = sys.stdout
+
+    def on_event(e) -> None:
+        if isinstance(e, ev.Output):
+            out.buffer.write(e.data)
+            out.flush()
+            return
+        text = describe_event(e)
+        if text is not None:
+            print(text, file=sys.stderr if isinstance(e, ev.Error) else out, flush=True)
+
+    session.bus.bind_loop(asyncio.get_running_loop())
+    session.bus.listeners.append(on_event)
+    loop = asyncio.get_running_loop()
+    try:
+        loop.add_signal_handler(signal.SIGINT, session.interrupt)
+    except (NotImplementedError, RuntimeError):
+        pass
+    status = 0
+    try:
+        if program is not None:
+            await session.load()
+        if pid is not None:
+            res = await session.execute(f"attach {pid}")
+            if not res.ok:
+                print(res.text, file=sys.stderr)
+                return 1
+        for cmd in commands:
+            try:
+                res = await session.execute(cmd)
+            except SystemExit:
+                break
+            if res.text:
+                print(res.text, file=out if res.ok else sys.stderr, flush=True)
+            status = 0 if res.ok else 1
+    finally:
+        await session.close()
+    return status
+
+
+def run_batch(program: str | None, args: Sequence[str], commands: Sequence[str], *,
+              pid: int | None = None, aslr: bool = False) -> int:
+    return asyncio.run(_run(program, args, commands, pid, aslr))

@@ -1,0 +1,275 @@
+"""Session: the only object front ends hold (STYLE L2/L3).
+
+Every method hops once to the ptrace worker and awaits the result there;
+loops (continue N, stepi N, condition checks) stay on the worker. Events
+(Stopped, Exited, Output ...) arrive on the bus.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+from typing import Callable, Sequence, TypeVar
+
+from . import events as ev
+from .bus import EventBus, Subscription
+from .debugger import Debugger
+from .errors import NotRunning, Running, TdbgError
+from .worker import PtraceWorker
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    ok: bool
+    text: str
+    data: object = None
+
+
+class Session:
+    def __init__(self, program: str | None = None, args: Sequence[str] = (), *,
+                 aslr: bool = False, use_pty: bool = True) -> None:
+        self.bus = EventBus()
+        self.worker = PtraceWorker()
+        self.worker.start()
+        self.dbg = Debugger(self.bus.publish)
+        self.dbg.args = list(args)
+        self.dbg.aslr = aslr
+        self.dbg.use_pty = use_pty
+        self._running = False
+        self._closed = False
+        self._commands = None
+        from .evaluate import install
+        install(self.dbg)
+        if program is not None:
+            self.worker.call(lambda: self.dbg.load(program))   # BadExecutable: one line
+
+    # ---- plumbing ----------------------------------------------------------------
+    async def _call(self, fn: Callable[[], T]) -> T:
+        if self.bus._loop is None:
+            self.bus.bind_loop(asyncio.get_running_loop())
+        return await asyncio.wrap_future(self.worker.submit(fn))
+
+    async def _stopped_call(self, fn: Callable[[], T]) -> T:
+        if self._running:
+            raise Running()
+        return await self._call(fn)
+
+    async def _resume(self, fn: Callable[[], object]) -> None:
+        """Run a resuming command; its stop or exit is published as an event."""
+        if self._running:
+            raise Running()
+        self._running = True
+        try:
+            await self._call(lambda: self.dbg.report_after(fn))
+        finally:
+            self._running = False
+
+    def events(self) -> Subscription:
+        if self.bus._loop is None:
+            self.bus.bind_loop(asyncio.get_running_loop())
+        return self.bus.subscribe()
+
+    # ---- facts ---------------------------------------------------------------------------
+    @property
+    def program(self) -> str | None:
+        return self.dbg.program.path if self.dbg.program else None
+
+    @property
+    def pid(self) -> int | None:
+        return self.dbg.inf.pid if self.dbg.alive else None
+
+    @property
+    def state(self) -> str:
+        if self._running:
+            return "running"
+        if self.dbg.alive:
+            return "stopped"
+        return "exited" if self.dbg.inf is not None else "idle"
+
+    @property
+    def args(self) -> list[str]:
+        return self.dbg.args
+
+    async def load(self) -> None:
+        """Index the program's symbols (off the UI thread; cached on disk)."""
+        def work():
+            prog = self.dbg.require_program()
+            if prog.main.debug is None:
+                self.bus.publish(ev.Message(f"(No debugging symbols found in {prog.path})", "warning"))
+            for w in prog.main.warnings:
+                self.bus.publish(ev.Message(w, "warning"))
+        await self._call(work)
+
+    def main_location(self) -> ev.SourceLocation | None:
+        return self.worker.call(lambda: self.dbg.program.main_location() if self.dbg.program else None)
+
+    def source_files(self) -> list[str]:
+        def work():
+            prog = self.dbg.program
+            if prog is None or prog.main.debug is None:
+                return []
+            return prog.main.debug.source_files()
+        return self.worker.call(work)
+
+    def read_source(self, path: str) -> list[str] | None:
+        return self.dbg.source_lines(path)
+
+    # ---- running ---------------------------------------------------------------------------
+    async def run(self, args: Sequence[str] | None = None) -> None:
+        await self._resume(lambda: self.dbg.run(list(args) if args is not None else None))
+
+    async def start(self, args: Sequence[str] | None = None) -> None:
+        await self._resume(lambda: self.dbg.run(list(args) if args is not None else None,
+                                                 stop_at_main=True))
+
+    async def attach(self, pid: int) -> None:
+        await self._resume(lambda: self.dbg.attach(pid))
+
+    async def cont(self, count: int = 1) -> None:
+        await self._resume(lambda: self.dbg.cont(count))
+
+    async def step(self, count: int = 1) -> None:
+        await self._resume(lambda: self.dbg.step(count))
+
+    async def next(self, count: int = 1) -> None:
+        await self._resume(lambda: self.dbg.next(count))
+
+    async def finish(self) -> None:
+        await self._resume(lambda: self.dbg.finish())
+
+    async def stepi(self, count: int = 1) -> None:
+        await self._resume(lambda: self.dbg.stepi(count))
+
+    async def nexti(self, count: int = 1) -> None:
+        await self._resume(lambda: self.dbg.nexti(count))
+
+    async def until(self, location: str | None = None) -> None:
+        await self._resume(lambda: self.dbg.until(location))
+
+    async def advance(self, location: str) -> None:
+        await self._resume(lambda: self.dbg.until(location, advance=True))
+
+    def interrupt(self) -> None:
+        """Any thread: stop the running program (Ctrl-C)."""
+        ctl = self.dbg.ctl
+        if ctl is not None and self._running:
+            ctl.interrupt()
+
+    async def kill(self) -> None:
+        if self._running:
+            self.interrupt()
+        await self._call(self.dbg.kill)
+
+    async def detach(self) -> int:
+        return await self._stopped_call(self.dbg.detach)
+
+    async def close(self) -> None:
+        """Kill a launched tracee, detach (without INT3s) from an attached one, stop the worker."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._running:
+            self.interrupt()
+        try:
+            await asyncio.wait_for(asyncio.wrap_future(self.worker.submit(self.dbg.close)), 10)
+        except (TdbgError, asyncio.TimeoutError, OSError):
+            pass
+        self.worker.stop()
+
+    def close_sync(self) -> None:
+        """close() for non-async callers (atexit, signal handlers)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._running:
+            self.interrupt()
+        try:
+            self.worker.submit(self.dbg.close).result(timeout=10)
+        except Exception:
+            pass
+        self.worker.stop()
+
+    # ---- breakpoints -------------------------------------------------------------------------
+    async def break_at(self, spec: str, condition: str | None = None,
+                       temporary: bool = False) -> ev.BreakpointInfo:
+        bp, _ = await self._stopped_call(lambda: self.dbg.break_at(spec, condition, temporary))
+        return self.dbg.breakpoint_info(bp)
+
+    async def toggle_breakpoint(self, file: str, line: int) -> tuple[ev.BreakpointInfo | None, str]:
+        return await self._stopped_call(lambda: self.dbg.toggle_line(file, line))
+
+    async def delete_breakpoint(self, id: int) -> None:
+        await self._stopped_call(lambda: self.dbg.delete(id))
+
+    async def enable_breakpoint(self, id: int, enabled: bool = True) -> None:
+        await self._stopped_call(lambda: self.dbg.enable(id, enabled))
+
+    async def set_condition(self, id: int, condition: str | None) -> None:
+        await self._stopped_call(lambda: self.dbg.set_condition(id, condition))
+
+    async def set_ignore(self, id: int, count: int) -> None:
+        await self._stopped_call(lambda: self.dbg.ignore(id, count))
+
+    def breakpoints(self) -> tuple[ev.BreakpointInfo, ...]:
+        return self.worker.call(self.dbg.breakpoint_infos)
+
+    # ---- state -------------------------------------------------------------------------------
+    async def registers(self) -> dict[str, int]:
+        return await self._stopped_call(lambda: self.dbg.frame_registers())
+
+    async def read_memory(self, addr: int, n: int) -> bytes:
+        return await self._stopped_call(lambda: self.dbg.read_memory(addr, n))
+
+    async def read_memory_partial(self, addr: int, n: int) -> tuple[bytes, int]:
+        return await self._stopped_call(lambda: self.dbg.read_memory_partial(addr, n))
+
+    async def write_memory(self, addr: int, data: bytes) -> None:
+        await self._stopped_call(lambda: self.dbg.write_memory(addr, data))
+
+    async def disassemble(self, addr: int, count: int):
+        return await self._stopped_call(lambda: self.dbg.disassemble(addr, count))
+
+    async def backtrace(self, limit: int = 256):
+        return await self._stopped_call(lambda: self.dbg.backtrace(limit))
+
+    async def select_frame(self, level: int):
+        return await self._stopped_call(lambda: self.dbg.select_frame(level))
+
+    async def locals(self):
+        return await self._stopped_call(lambda: self.dbg.variables())
+
+    async def children(self, expr: str):
+        return await self._stopped_call(lambda: self.dbg.children(expr))
+
+    async def evaluate(self, expr: str) -> str:
+        return await self._stopped_call(lambda: self.dbg.evaluate_text(expr))
+
+    async def write_stdin(self, data: bytes) -> None:
+        inf = self.dbg.inf
+        if inf is None or inf.pty_master is None or not inf.alive:
+            raise NotRunning("The program has no terminal to type into.")
+        os.write(inf.pty_master, data)
+
+    def resize_pty(self, rows: int, cols: int) -> None:
+        import fcntl, struct, termios
+        inf = self.dbg.inf
+        if inf is not None and inf.pty_master is not None and inf.alive:
+            try:
+                fcntl.ioctl(inf.pty_master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+            except OSError:
+                pass
+
+    # ---- the command language ----------------------------------------------------------------
+    async def execute(self, line: str) -> CommandResult:
+        if self._commands is None:
+            from .commands import CommandInterpreter
+            self._commands = CommandInterpreter(self)
+        return await self._commands.execute(line)
+
+    def complete(self, line: str) -> list[str]:
+        if self._commands is None:
+            from .commands import CommandInterpreter
+            self._commands = CommandInterpreter(self)
+        return self._commands.complete(line)

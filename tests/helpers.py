@@ -1,0 +1,43 @@
+"""Driving a real Session from tests: collect events, wait for facts."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from tdbg.backend import events as ev
+from tdbg.backend.session import Session
+
+
+class Recorder:
+    def __init__(self, session: Session) -> None:
+        self.events: list = []
+        session.bus.bind_loop(asyncio.get_running_loop())
+        session.bus.listeners.append(self.events.append)
+
+    def of(self, kind) -> list:
+        return [e for e in self.events if isinstance(e, kind)]
+
+    @property
+    def last_stop(self) -> ev.Stopped | None:
+        stops = self.of(ev.Stopped)
+        return stops[-1] if stops else None
+
+    def output(self) -> bytes:
+        return b"".join(e.data for e in self.of(ev.Output))
+
+    async def wait_output(self, needle: bytes, timeout: float = 5.0) -> bytes:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while needle not in self.output():
+            assert asyncio.get_running_loop().time() < deadline, f"no {needle!r} in {self.output()!r}"
+            await asyncio.sleep(0.01)
+        return self.output()
+
+
+@contextlib.asynccontextmanager
+async def session_for(binary, *args: str, use_pty: bool = True):
+    s = Session(str(binary), list(args), use_pty=use_pty)
+    rec = Recorder(s)
+    try:
+        yield s, rec
+    finally:
+        await s.close()
