@@ -47,10 +47,11 @@ class StopState:
 
 from .evaluate import EvaluateMixin
 from .inspect_frames import FramesMixin
+from .variables import VariablesMixin
 from .stepping import SteppingMixin
 
 
-class Debugger(SteppingMixin, FramesMixin, EvaluateMixin):
+class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin):
     def __init__(self, publish: Callable[[object], None]) -> None:
         self.publish = publish
         self.program: Program | None = None
@@ -124,6 +125,7 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin):
         self.ctl.on_thread_change = lambda tids: self.publish(ev.ThreadsChanged(tids, self.tid))
         self.tid = inf.pid
         self.program.relocate(inf.maps())
+        self.program.maps_provider = inf.maps
         self._last_regs = {}
         if inf.pty_master is not None:
             self._start_pty_reader(inf.pty_master)
@@ -151,7 +153,7 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin):
         for bp in self.bps.user_breakpoints():
             bp.addrs.clear()
             try:
-                resolved = prog.resolve(bp.spec)
+                resolved = prog.resolve(bp.spec, evaluate=self.evaluate_address)
             except TdbgError:
                 bp.pending = True
                 continue
@@ -167,7 +169,7 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin):
     def break_at(self, spec: str, condition: str | None = None, temporary: bool = False,
                  current_file: str | None = None) -> tuple[Breakpoint, str]:
         prog = self.require_program()
-        resolved = prog.resolve(spec, current_file or self._current_file())
+        resolved = prog.resolve(spec, current_file or self._current_file(), self.evaluate_address)
         if resolved.file is not None and resolved.line is not None:
             spec = f"{resolved.file}:{resolved.line}"
         elif spec.isdigit() and current_file is None and self._current_file():
@@ -336,13 +338,9 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin):
         return text + (f"\n{loc.line}\t{src}" if src is not None else "")
 
     def frame_args_text(self, level: int) -> str:
-        """'n=6, p=0x...' for frame headers; filled in by the values layer."""
+        """'n=6, p=0x...' for frame headers."""
         try:
-            from .variables import frame_args_summary
-        except ImportError:
-            return ""
-        try:
-            return frame_args_summary(self, level)
+            return ", ".join(f"{n}={v}" for n, v in self.frame_args(level))
         except TdbgError:
             return ""
 

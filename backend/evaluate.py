@@ -94,32 +94,16 @@ class FrameEnv:
         return self.scope().lookup_type(name)
 
 
-class StaticEnv(FrameEnv):
-    """No process: globals' types and addresses only (print &global, ptype, sizeof)."""
-
-    def reg(self, name: str) -> int:
-        raise ExpressionError("No registers.")
-
-    def read(self, addr: int, n: int) -> bytes:
-        o = self.dbg.program.objfile_for(addr)
-        if o is None:
-            from .errors import BadAddress
-            raise BadAddress(addr)
-        return o.elf.read_link_addr(addr - o.bias, n)
-
-    def write(self, addr: int, data: bytes) -> None:
-        raise ExpressionError("cannot access memory without a running process")
-
-    def write_reg(self, name: str, value: int) -> None:
-        raise ExpressionError("No registers.")
-
-
 class EvaluateMixin:
     """Debugger methods that evaluate and format (worker thread)."""
 
-    def env(self, level: int | None = None) -> FrameEnv:
+    def env(self, level: int | None = None):
         if not self.alive:
-            return StaticEnv(self, 0, 0)
+            from .variables import build_env
+            env = build_env(self, 0, 0)     # no process: globals from the file
+            if env is None:
+                raise ExpressionError("No symbol table is loaded.  Use the \"file\" command.")
+            return env
         return FrameEnv(self, self.tid, self.selected_frame if level is None else level)
 
     def evaluate_value(self, text: str, level: int | None = None) -> Value:
@@ -164,11 +148,7 @@ class EvaluateMixin:
 
     def ptype_text(self, text: str) -> str:
         env = self.env()
-        if cexpr.is_type_expression(text, env):
-            t = cexpr.parse_type(text, env)
-        else:
-            fn = cexpr.compile_expression(text, env)
-            t = fn(env).type
+        t, named = cexpr.type_of(text, env)
         return f"type = {ptype_text(t)}"
 
     def compile_condition(self, text: str) -> Callable[[int], bool]:

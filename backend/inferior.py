@@ -250,6 +250,12 @@ class Inferior:
                 break
             if st.gone:
                 self.threads.pop(st.tid, None)
+            elif st.stopped:
+                # Kernels >= 5.x stop a SIGKILLed tracee at PTRACE_EVENT_EXIT until resumed.
+                try:
+                    ptrace.call(ptrace.CONT, st.tid, 0, 0)
+                except PtraceError:
+                    pass
         self.mark_dead()
 
     def detach(self) -> None:

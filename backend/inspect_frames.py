@@ -16,7 +16,7 @@ class FramesMixin:
         self.require_inferior()
         key = (self.stop_id, self.tid)
         cached = self._frames_cache
-        if cached and cached[0] == key and (len(cached[1]) >= limit or cached[2]):
+        if self.stop is not None and cached and cached[0] == key and (len(cached[1]) >= limit or cached[2]):
             return cached[1][:limit]
         prog = self.program
 
@@ -53,13 +53,6 @@ class FramesMixin:
             args = ()
         return FrameInfo(f.level, f.pc, func, loc, args, o.path if o else None,
                          f.heuristic, f.signal_frame)
-
-    def frame_args(self, level: int) -> list[tuple[str, str]]:
-        try:
-            from .variables import frame_args
-        except ImportError:
-            return []
-        return frame_args(self, level)
 
     def backtrace(self, limit: int = 256) -> list[FrameInfo]:
         out = []

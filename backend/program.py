@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import bisect
 import os
+import re
+from typing import Callable
 from dataclasses import dataclass
 
 from .errors import BadExecutable, CommandError, NoDebugInfo, TdbgError
@@ -79,6 +81,10 @@ class Program:
         self.main = ObjFile(ElfFile.open(path))
         self.objfiles: list[ObjFile] = [self.main]
         self._failed: set[str] = set()
+        # Libraries appear after launch (ld.so maps libc, dlopen): an address no
+        # object covers makes us re-read the memory map, at most once per change.
+        self.maps_provider: Callable[[], list[Region]] | None = None
+        self._maps_seen: int | None = None
 
     @property
     def path(self) -> str:
@@ -129,6 +135,7 @@ class Program:
 
     def unrelocate(self) -> None:
         """The process is gone: back to link-time addresses for the executable."""
+        self.maps_provider = None
         self.main.rebias(0)
         self.objfiles = [self.main]
 
@@ -137,6 +144,14 @@ class Program:
         for o in self.objfiles:
             if o.contains(addr):
                 return o
+        if self.maps_provider is not None:
+            regions = self.maps_provider()
+            if id(regions) != self._maps_seen:
+                self._maps_seen = id(regions)
+                self.relocate(regions)
+                for o in self.objfiles:
+                    if o.contains(addr):
+                        return o
         return None
 
     def symbolize(self, addr: int) -> str | None:
@@ -216,13 +231,13 @@ class Program:
         return None
 
     # ---- location specs (break/until/advance/list) -------------------------------------
-    def resolve(self, spec: str, current_file: str | None = None) -> Resolved:
+    def resolve(self, spec: str, current_file: str | None = None,
+                evaluate: Callable[[str], int] | None = None) -> Resolved:
         spec = spec.strip()
         if not spec:
             raise CommandError("Argument required (location).")
         if spec.startswith("*"):
-            from .numbers import parse_int
-            return Resolved([parse_int(spec[1:])])
+            return Resolved([self.address_of(spec[1:], evaluate)])
         if ":" in spec:
             file, _, rest = spec.rpartition(":")
             if rest.strip().isdigit():
@@ -290,6 +305,24 @@ class Program:
             else:
                 break
         return addr + (pos if pos >= 5 else 0)
+
+    _SYM_OFF = re.compile(r"^\s*([A-Za-z_.$][\w.$@]*)\s*(?:([+-])\s*(0[xX][0-9a-fA-F]+|\d+))?\s*$")
+
+    def address_of(self, text: str, evaluate: Callable[[str], int] | None = None) -> int:
+        """`*EXPR` of a location: a number, SYM, SYM+OFF, else a C expression."""
+        try:
+            return int(text.strip(), 0)
+        except ValueError:
+            pass
+        m = self._SYM_OFF.match(text)
+        if m:
+            addr = self.lookup_symbol(m.group(1))
+            if addr is not None:
+                off = int(m.group(3), 0) if m.group(3) else 0
+                return addr - off if m.group(2) == "-" else addr + off
+        if evaluate is None:
+            raise CommandError(f'No symbol "{text.strip()}" in current context.')
+        return evaluate(text)
 
     def main_location(self) -> SourceLocation | None:
         if self.main.debug is None:

@@ -52,6 +52,7 @@ class SteppingMixin:
         self.publish(ev.Message(f"process {self.inf.pid} is executing new program: {path}"))
         self.program = Program(path)
         self.program.relocate(self.inf.maps())
+        self.program.maps_provider = self.inf.maps
         self.bps.sites.clear()
         self._insert_user_breakpoints()
         return self.ctl.cont(self.tid)
@@ -139,6 +140,7 @@ class SteppingMixin:
                     entered = self._enter_function(stop.pc, pc + insn[1], rsp)
                     if entered is not None:
                         return entered
+                    stop = Stop(StopKind.STEPPED, tid, ctl.pc(tid))   # stepped over it
                 else:
                     stop = self._run_to_return(pc + insn[1], rsp)
                     if stop.kind != StopKind.STEPPED:

@@ -1,13 +1,286 @@
-"""Names in a frame: locals, arguments, file statics and globals (filled in below)."""
+"""Names in a frame: the bridge from a live frame to the DWARF scope layer.
+
+For frame N of a thread: find its object file and function DIE, build the
+expression context (registers, CFA, DW_AT_frame_base) and hand both to
+scopes.FrameEnv, which resolves locals (innermost block first), file statics
+and globals. Everything a pane or `info locals` shows comes through here.
+"""
 from __future__ import annotations
+
+import re
+
+from .errors import CommandError, ExpressionError, TdbgError
+from .events import Variable
+from .symbols import scopes as scopes_mod
+from .symbols.expr import Unavailable, debug_addr, location_expression
+from .symbols.frames import FrameContext
+from .symbols.types import type_name
+from .symbols.values import Value, children as value_children, format_value, has_children
+
+
+class FrameRegs(dict):
+    """A frame's registers; xmm/st registers are fetched only when asked (frame 0)."""
+
+    def __init__(self, regs: dict[str, int], fetch_fp) -> None:
+        super().__init__(regs)
+        self._fetch_fp = fetch_fp
+
+    def _load_fp(self, name: str) -> bool:
+        if self._fetch_fp is None or not (name.startswith("xmm") or name.startswith("st")):
+            return False
+        fetch, self._fetch_fp = self._fetch_fp, None
+        self.update(fetch())
+        return name in self
+
+    def __contains__(self, name) -> bool:
+        return dict.__contains__(self, name) or self._load_fp(name)
+
+    def __missing__(self, name):
+        if self._load_fp(name):
+            return dict.__getitem__(self, name)
+        raise KeyError(name)
+
+
+def fp_registers(inf, tid: int) -> dict[str, int]:
+    fp = inf.fpregs(tid)
+    out = {}
+    for i in range(16):
+        words = fp.xmm_space[i * 4:(i + 1) * 4]
+        out[f"xmm{i}"] = sum(w << (32 * k) for k, w in enumerate(words))
+    for i in range(8):
+        words = fp.st_space[i * 4:(i + 1) * 4]
+        out[f"st{i}"] = sum(w << (32 * k) for k, w in enumerate(words)) & ((1 << 80) - 1)
+    return out
+
+
+def scopes_for(objfile):
+    sc = getattr(objfile, "_scopes", None)
+    if sc is None:
+        sc = scopes_mod.Scopes(objfile.debug.dwarf)
+        objfile._scopes = sc
+    return sc
 
 
 class FrameScope:
+    """Name lookup for one frame (built lazily by evaluate.FrameEnv)."""
+
     def __init__(self, dbg, tid: int, level: int) -> None:
         self.dbg, self.tid, self.level = dbg, tid, level
+        self.env = build_env(dbg, tid, level)
 
-    def lookup(self, name: str, scope: str | None = None):
-        return None
+    def lookup(self, name: str, scope: str | None = None) -> Value | None:
+        if self.env is None:
+            return None
+        return self.env.lookup(name, scope)
 
     def lookup_type(self, name: str):
-        return None
+        return None if self.env is None else self.env.lookup_type(name)
+
+
+def build_env(dbg, tid: int, level: int):
+    prog = dbg.program
+    if dbg.alive:
+        frames = dbg.unwind(limit=level + 1) if tid == dbg.tid else None
+        if frames is None or len(frames) <= level:
+            if tid != dbg.tid:
+                from .symbols.frames import Frame
+                r = dbg.registers(tid)
+                frames = [Frame(0, r["rip"], None, r)]
+            else:
+                raise CommandError(f"No frame at level {level}.")
+        frame = frames[level]
+        pc = frame.lookup_pc
+        read = dbg.read_memory
+    else:
+        frame, pc, read = None, None, None
+    o = prog.objfile_for(pc) if pc is not None else prog.main
+    if o is None or o.debug is None:
+        o = prog.main
+        if o.debug is None:
+            return None
+        pc = None
+    sc = scopes_for(o)
+    link = pc - o.bias if pc is not None else -1
+    f = o.debug.function_at(link) if pc is not None else None
+    cu_off = f.cu_offset if f else (o.debug.cu_offset_for(link) if pc is not None else None)
+    fb_expr = scope_off = None
+    addrx = None
+    if f is not None:
+        func_die = sc.die_at(f.cu_offset, f.die_offset)
+        attr = func_die.attributes.get("DW_AT_frame_base")
+        if attr is not None:
+            try:
+                fb_expr = location_expression(attr, func_die, sc.dwarf, link)
+            except TdbgError:
+                fb_expr = None
+        chain = sc.inline_chain(func_die, link)
+        scope_off = chain[0].offset if chain else f.die_offset
+        cu = func_die.cu
+        addrx = lambda i, cu=cu: debug_addr(sc.dwarf, cu, i)
+    if frame is not None:
+        regs = frame.regs
+        if level == 0:
+            inf = dbg.inf
+            regs = FrameRegs(regs, lambda: fp_registers(inf, tid))
+            frame.regs = regs
+        ctx = FrameContext(frame, read, o.bias, fb_expr, addrx)
+        write, write_reg = dbg.write_memory, (dbg.set_register if level == 0 else None)
+    else:
+        ctx = _FileContext(o)
+        read, write, write_reg = ctx.read, None, None
+    return scopes_mod.FrameEnv(sc, ctx, link, cu_off, scope_off, read=read, write=write,
+                               write_reg=write_reg, symbolize=prog.symbolize,
+                               convenience=dbg.convenience)
+
+
+class _FileContext:
+    """No process: only what the file holds (globals' initial values, addresses)."""
+
+    def __init__(self, objfile) -> None:
+        self.o = objfile
+        self.bias = objfile.bias
+
+    def read(self, addr: int, n: int) -> bytes:
+        from .errors import BadAddress
+        try:
+            return self.o.elf.read_link_addr(addr - self.o.bias, n)
+        except Exception:
+            raise BadAddress(addr) from None
+
+    def reg(self, name: str) -> int:
+        raise ExpressionError("No registers.")
+
+    def frame_base(self) -> int:
+        raise Unavailable("no frame")
+
+    def cfa(self) -> int:
+        raise Unavailable("no frame")
+
+    def addrx(self, index: int) -> int:
+        raise Unavailable("no .debug_addr")
+
+
+_SIMPLE = re.compile(r"^[A-Za-z_$][\w$]*(\[\d+\]|\.[A-Za-z_]\w*|->[A-Za-z_]\w*)*$")
+
+
+def child_expr(expr: str, label: str) -> str:
+    base = expr if _SIMPLE.match(expr) else f"({expr})"
+    if label == "*":
+        return f"*{base}"
+    if label.startswith("["):
+        return f"{base}{label}"
+    return f"{base}.{label}"
+
+
+class VariablesMixin:
+    """Debugger methods for locals, args and values (worker thread)."""
+
+    def _frame_env(self, level: int | None = None):
+        level = self.selected_frame if level is None else level
+        env = build_env(self, self.tid, level)
+        if env is None:
+            raise CommandError("No symbol table info available.")
+        return env
+
+    def _fmt(self, env, v: Value, top: bool) -> str:
+        return format_value(v, env.read, env.symbolize, top=top)
+
+    def frame_args(self, level: int) -> list[tuple[str, str]]:
+        env = build_env(self, self.tid, level)
+        if env is None:
+            return []
+        args, _ = env.variables()
+        return [(a.name, self._fmt(env, env.value_of(a), False)) for a in args]
+
+    def locals_text(self) -> str:
+        env = self._frame_env()
+        _, local = env.variables()
+        if not local:
+            return "No locals."
+        return "\n".join(f"{v.name} = {self._fmt(env, env.value_of(v), False)}" for v in local)
+
+    def args_text(self) -> str:
+        env = self._frame_env()
+        args, _ = env.variables()
+        if not args:
+            return "No arguments."
+        return "\n".join(f"{v.name} = {self._fmt(env, env.value_of(v), False)}" for v in args)
+
+    def variables(self) -> list[Variable]:
+        """Arguments then locals of the selected frame, for the Locals pane."""
+        env = build_env(self, self.tid, self.selected_frame)
+        if env is None:
+            return []
+        args, local = env.variables()
+        out = []
+        for var, is_arg in [(a, True) for a in args] + [(v, False) for v in local]:
+            val = env.value_of(var)
+            out.append(Variable(var.name, type_name(var.type), self._fmt(env, val, False),
+                                var.name, _safe(has_children, val), is_arg))
+        return out
+
+    def children(self, expr: str, start: int = 0, count: int = 100) -> list[Variable]:
+        env = self._frame_env()
+        from .symbols import cexpr
+        try:
+            val = cexpr.compile_expression(expr, env)(env)
+        except Unavailable as e:
+            raise ExpressionError(str(e)) from None
+        out = []
+        for label, v in value_children(val, start, count):
+            try:
+                text = self._fmt(env, v, False)
+            except TdbgError as e:
+                text = f"<error: {e}>"
+            out.append(Variable(label, type_name(v.type), text, child_expr(expr, label),
+                                _safe(has_children, v)))
+        return out
+
+    def return_value_text(self, func_pc: int) -> str | None:
+        """After `finish`: gdb's `Value returned is $N = ...`, by the function's type."""
+        o = self.program.objfile_for(func_pc)
+        if o is None or o.debug is None:
+            return None
+        f = o.debug.function_at(func_pc - o.bias)
+        if f is None:
+            return None
+        sc = scopes_for(o)
+        die = sc.die_at(f.cu_offset, f.die_offset)
+        t = sc.type_of(die)
+        if t.strip().kind == "void":
+            return None
+        regs = FrameRegs(self.registers(), lambda: fp_registers(self.inf, self.tid))
+        try:
+            v = scopes_mod.return_value(t, lambda n: regs[n], self.read_memory)
+            text = format_value(v, self.read_memory, self.program.symbolize, top=True)
+        except (TdbgError, KeyError) as e:
+            return None
+        self.value_history.append(text)
+        self.convenience[f"${len(self.value_history)}"] = v
+        return f"Value returned is ${len(self.value_history)} = {text}"
+
+    def toggle_line(self, file: str, line: int):
+        """The source gutter's click: remove the breakpoint on that line, or set one."""
+        prog = self.require_program()
+        resolved = prog.resolve(f"{file}:{line}")
+        addrs = set(resolved.addrs)
+        for bp in self.bps.user_breakpoints():
+            info = self.breakpoint_info(bp)
+            if addrs & set(info.addresses) or (info.location and info.location.line == line
+                                               and _same_file(info.location.file, file)):
+                self.delete(bp.id)
+                return None, f"Deleted breakpoint {bp.id}"
+        bp, msg = self.break_at(f"{file}:{line}")
+        return self.breakpoint_info(bp), msg
+
+
+def _same_file(a: str, b: str) -> bool:
+    import os
+    return a == b or os.path.basename(a) == os.path.basename(b) and (a.endswith(b) or b.endswith(a))
+
+
+def _safe(fn, *args) -> bool:
+    try:
+        return bool(fn(*args))
+    except TdbgError:
+        return False
