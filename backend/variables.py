@@ -18,6 +18,11 @@ from .symbols.types import type_name
 from .symbols.values import Value, children as value_children, format_value, has_children
 
 
+from .ptrace import REG_NAMES
+
+_GP = frozenset(REG_NAMES)
+
+
 class FrameRegs(dict):
     """A frame's registers; xmm/st registers are fetched only when asked (frame 0)."""
 
@@ -39,6 +44,26 @@ class FrameRegs(dict):
         if self._load_fp(name):
             return dict.__getitem__(self, name)
         raise KeyError(name)
+
+
+class LiveRegs(FrameRegs):
+    """Frame 0's registers read straight from the cached ptrace struct: no dict built per hit."""
+
+    def __init__(self, struct, fetch_fp) -> None:
+        dict.__init__(self)
+        self._struct = struct
+        self._fetch_fp = fetch_fp
+
+    def __contains__(self, name) -> bool:
+        return name in _GP or dict.__contains__(self, name) or self._load_fp(name)
+
+    def __missing__(self, name):
+        if name in _GP:
+            return getattr(self._struct, name)
+        return FrameRegs.__missing__(self, name)
+
+    def get(self, name, default=None):
+        return self[name] if name in self else default
 
 
 def fp_registers(inf, tid: int) -> dict[str, int]:
@@ -77,8 +102,67 @@ class FrameScope:
         return None if self.env is None else self.env.lookup_type(name)
 
 
+def _static_scope(o, pc: int):
+    """What a frame's name lookup needs that depends only on its pc (cached per pc:
+    breakpoint conditions run this thousands of times a second)."""
+    cache = o.__dict__.setdefault("_scope_cache", {})
+    hit = cache.get(pc)
+    if hit is not None:
+        return hit
+    sc = scopes_for(o)
+    link = pc - o.bias
+    f = o.debug.function_at(link)
+    cu_off = f.cu_offset if f else o.debug.cu_offset_for(link)
+    fb_expr = scope_off = addrx = None
+    if f is not None:
+        func_die = sc.die_at(f.cu_offset, f.die_offset)
+        attr = func_die.attributes.get("DW_AT_frame_base")
+        if attr is not None:
+            try:
+                fb_expr = location_expression(attr, func_die, sc.dwarf, link)
+            except TdbgError:
+                fb_expr = None
+        chain = sc.inline_chain(func_die, link)
+        scope_off = chain[0].offset if chain else f.die_offset
+        cu = func_die.cu
+        addrx = lambda i, cu=cu: debug_addr(sc.dwarf, cu, i)
+    if len(cache) > 4096:
+        cache.clear()
+    hit = cache[pc] = (sc, link, cu_off, fb_expr, scope_off, addrx)
+    return hit
+
+
+def _frame0(dbg, tid: int, o):
+    """Frame 0 without unwinding: registers as they are, CFA from the CFI row at pc."""
+    from .symbols.expr import DWARF_REGS
+    from .symbols.frames import Frame
+    inf = dbg.inf
+    regs = LiveRegs(inf.regs(tid), lambda: fp_registers(inf, tid))
+    pc = regs["rip"]
+    cfa = None
+    try:
+        row = o.cfi.rule_row(pc)
+    except Exception:
+        row = None
+    if row is not None and row.cfa_expr is None and DWARF_REGS.get(row.cfa_reg) in _GP:
+        cfa = (regs[DWARF_REGS[row.cfa_reg]] + row.cfa_offset) & 0xFFFFFFFFFFFFFFFF
+    elif tid == dbg.tid:
+        cfa = dbg.unwind(limit=1)[0].cfa
+    return Frame(0, pc, cfa, regs)
+
+
 def build_env(dbg, tid: int, level: int):
     prog = dbg.program
+    if dbg.alive and level == 0:
+        pc = dbg.inf.regs(tid).rip
+        o = prog.objfile_for(pc)
+        if o is not None and o.debug is not None:
+            sc, link, cu_off, fb_expr, scope_off, addrx = _static_scope(o, pc)
+            frame = _frame0(dbg, tid, o)
+            ctx = FrameContext(frame, dbg.read_memory, o.bias, fb_expr, addrx)
+            return scopes_mod.FrameEnv(sc, ctx, link, cu_off, scope_off, read=dbg.read_memory,
+                                       write=dbg.write_memory, write_reg=dbg.set_register,
+                                       symbolize=prog.symbolize, convenience=dbg.convenience)
     if dbg.alive:
         frames = dbg.unwind(limit=level + 1) if tid == dbg.tid else None
         if frames is None or len(frames) <= level:

@@ -222,19 +222,19 @@ class Unit:
     @property
     def locations_valid(self) -> bool:
         """gdb trusts gcc>=4.5 locations (no prologue skipping) once a CU has location lists."""
-        return producer_gcc_major(self.producer) >= 5 and self.has_attr_form(
+        return producer_gcc_version(self.producer) >= (4, 5) and self.has_attr_form(
             frozenset((TAG_VARIABLE, TAG_PARAMETER)), AT_LOCATION, LOCLIST_FORMS)
 
 
-def producer_gcc_major(producer: str) -> int:
-    """Like gdb's producer_is_gcc_ge_4 spirit: the gcc major version, or -1."""
+def producer_gcc_version(producer: str) -> tuple[int, int]:
+    """(major, minor) of a GNU compiler producer string, (-1, -1) for anything else."""
     if not producer.startswith("GNU ") or producer.startswith(("GNU Go", "GNU Fortran 2")):
-        return -1
+        return -1, -1
     for word in producer.split()[1:]:
-        head = word.split(".")[0]
-        if head.isdigit() and "." in word:
-            return int(head)
-    return -1
+        parts = word.split(".")
+        if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
+            return int(parts[0]), int(parts[1])
+    return -1, -1
 
 
 def read_attrs(unit: Unit, off: int, ab: Abbrev) -> tuple[dict, int]:
@@ -347,6 +347,30 @@ class FuncRec:
     linkage: str | None = None
 
 
+ACT_LEAF, ACT_JUMP, ACT_WALK, ACT_FUNC, ACT_LEXICAL, ACT_SCOPE = range(6)
+
+
+def _scan_plan(abbrevs: dict[int, Abbrev], cpp: bool) -> dict[int, tuple]:
+    """Per abbrev code: (action, fixed size or -1, sibling offset or -1, abbrev), so the
+    scan loop decides what to do with a DIE from one tuple."""
+    plan = {}
+    for code, ab in abbrevs.items():
+        fixed = -1 if ab.fixed is None else ab.fixed
+        sib = -1 if ab.sib_at is None else ab.sib_at
+        if ab.tag in (TAG_SUBPROGRAM, TAG_INLINED):
+            act = ACT_FUNC
+        elif not ab.children:
+            act = ACT_LEAF
+        elif ab.tag == TAG_LEXICAL_BLOCK:
+            act = ACT_LEXICAL
+        elif cpp and ab.tag in SCOPE_TAGS:
+            act = ACT_SCOPE
+        else:
+            act = ACT_JUMP if sib >= 0 else ACT_WALK
+        plan[code] = (act, fixed, sib, ab)
+    return plan
+
+
 def scan_unit(dbg: "DebugInfo", unit: Unit) -> list[FuncRec]:
     """Walk a unit's DIEs for subprograms (and inlined instances if it has any).
 
@@ -355,7 +379,7 @@ def scan_unit(dbg: "DebugInfo", unit: Unit) -> list[FuncRec]:
     This is the hot loop of the index build, hence the inlined byte handling."""
     abbrevs = unit.abbrevs
     want_inlines = any(ab.tag == TAG_INLINED for ab in abbrevs.values())
-    cpp = unit.top.get(AT_LANGUAGE) in CPP_LANGS
+    plan = _scan_plan(abbrevs, unit.top.get(AT_LANGUAGE) in CPP_LANGS)
     s = dbg.info
     buf, base, uoff, end = s.buf, s.base, unit.offset, unit.end
     out: list[FuncRec] = []
@@ -371,26 +395,37 @@ def scan_unit(dbg: "DebugInfo", unit: Unit) -> list[FuncRec]:
         if code == 0:
             stack.pop()
             continue
-        ab = abbrevs.get(code) or unit.abbrev(code, die)
-        tag = ab.tag
-        if tag == TAG_SUBPROGRAM or (tag == TAG_INLINED and stack[-1] is not None):
+        entry = plan.get(code)
+        if entry is None:
+            unit.abbrev(code, die)                # raises the "could not find abbrev" error
+        act, fixed, sib, ab = entry
+        if act == ACT_LEAF:
+            off = off + fixed if fixed >= 0 else skip_attrs(unit, off, ab)
+            continue
+        if act == ACT_JUMP:
+            target = uoff + _U32(buf, base + off + sib)[0]
+            if off < target <= end:
+                off = target
+                continue
+        elif act == ACT_FUNC:
             func = stack[-1]
+            if ab.tag == TAG_INLINED and func is None:
+                off = skip_attrs(unit, off, ab)
+                if ab.children:
+                    stack.append(None)
+                continue
             attrs, off = read_attrs(unit, off, ab)
-            rec = _func_record(dbg, unit, die, tag, attrs, func)
+            rec = _func_record(dbg, unit, die, ab.tag, attrs, func)
             if rec is not None:
                 out.append(rec)
             if ab.children:
                 if want_inlines:
-                    stack.append(die if tag == TAG_SUBPROGRAM else func)
+                    stack.append(die if ab.tag == TAG_SUBPROGRAM else func)
                 else:
                     off = _skip_children(unit, attrs, off)
             continue
-        if not ab.children:
-            off = off + ab.fixed if ab.fixed is not None else skip_attrs(unit, off, ab)
-            continue
-        if not ((tag == TAG_LEXICAL_BLOCK and want_inlines and stack[-1] is not None)
-                or (cpp and tag in SCOPE_TAGS)) and ab.sib_at is not None:
-            target = uoff + _U32(buf, base + off + ab.sib_at)[0]
+        elif act == ACT_LEXICAL and not (want_inlines and stack[-1] is not None) and sib >= 0:
+            target = uoff + _U32(buf, base + off + sib)[0]
             if off < target <= end:
                 off = target
                 continue
@@ -725,7 +760,7 @@ class DebugInfo:
             base = low if cu_base else unit.top.get(AT_LOW_PC)
             out = self._read_ranges(unit, attrs[AT_RANGES], base if isinstance(base, int) else 0,
                                     rnglistx=not cu_base and unit.version >= 5
-                                    and _is_rnglistx(unit, attrs))
+                                    and bool(attrs.get(RANGES_IS_INDEX)))
         elif isinstance(low, int):
             high = attrs.get(AT_HIGH_PC)
             if not isinstance(high, int):
@@ -814,11 +849,10 @@ class DebugInfo:
     def _arange_index(self) -> tuple[list[int], list[tuple[int, int, int]]]:
         if self._aranges is None:
             spans: list[tuple[int, int, int]] = []
-            covered: set[int] = set()
             s = self.sects.get(".debug_aranges")
             if s is not None:
                 try:
-                    _read_aranges(s, spans, covered, self.info.size)
+                    _read_aranges(s, spans, self.info.size)
                 except DIE_ERRORS as e:
                     self.warn("corrupt .debug_aranges", e)
             missing = self.unit_offsets() if s is None else []
@@ -1213,6 +1247,14 @@ class DebugInfo:
         sal = self._sal(pc)
         return None if sal is None else (sal.pc, sal.end)
 
+    @_guarded([])
+    def line_table(self, pc: int) -> list[LineRow]:
+        """Every row of the line table of the unit containing pc, by address (for
+        interleaving source with disassembly); end markers come as end_sequence rows."""
+        cu = self.cu_offset_for(pc)
+        lines = self._unit_lines(self.unit(cu)) if cu is not None else None
+        return lines.rows() if lines is not None else []
+
     @_guarded(False)
     def is_statement_start(self, pc: int) -> bool:
         cu = self.cu_offset_for(pc)
@@ -1420,7 +1462,7 @@ class DebugInfo:
         first = self._sal(start_pc)
         cu = self.cu_offset_for(start_pc)
         producer = self.unit(cu).producer if cu is not None else ""
-        if pc == start_pc or first is None or producer_gcc_major(producer) < 5 \
+        if pc == start_pc or first is None or producer_gcc_version(producer) < (4, 6) \
                 or first.pc != start_pc or pc >= first.end:
             return pc
         nxt = self._sal(first.end)
@@ -1486,11 +1528,7 @@ def _file_matches(path: str, want: str) -> bool:
     return path == want or path.endswith("/" + want)
 
 
-def _is_rnglistx(unit: Unit, attrs: dict) -> bool:
-    return bool(attrs.get(RANGES_IS_INDEX))
-
-
-def _read_aranges(s: Sect, spans: list, covered: set, info_size: int) -> None:
+def _read_aranges(s: Sect, spans: list, info_size: int) -> None:
     off = 0
     while off + 4 <= s.size:
         length, osize, p = s.initial_length(off)
@@ -1501,7 +1539,6 @@ def _read_aranges(s: Sect, spans: list, covered: set, info_size: int) -> None:
         asz, seg = s.u8(p + 2 + osize), s.u8(p + 3 + osize)
         if asz not in (4, 8) or cu_off >= info_size:
             raise DwarfError(f"bad address set header at offset {off:#x}")
-        covered.add(cu_off)
         q = p + 4 + osize                     # tuples start aligned to 2*addr_size from the set
         q = off + ((q - off + 2 * asz - 1) // (2 * asz)) * (2 * asz)
         while q + 2 * asz <= end:
