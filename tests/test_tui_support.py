@@ -1,0 +1,45 @@
+"""Shared helpers for the TUI tests (imported by the other test_tui_* files)."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+
+async def wait_for(pilot, predicate, timeout: float = 8.0, what: str = "condition") -> None:
+    """Wait on a fact, not a fixed sleep (STYLE L12)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if predicate():
+                return
+        except Exception:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch):
+    """Config/state in a tmp dir: tests never read or write the user's ~/.config/tdbg."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return tmp_path
+
+
+def screen_text(app) -> str:
+    """What the screen shows, as plain text (for asserting on what a person sees)."""
+    import io
+
+    from rich.console import Console
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system=None, record=True, legacy_windows=False, safe_box=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text()
+
+
+def test_wait_for_helper_is_importable():
+    assert callable(wait_for)

@@ -1,0 +1,380 @@
+"""The Textual app: owns the Session, bridges its events, holds the state panes render.
+
+One bridge worker turns backend events into Textual messages (STYLE L8); the
+handlers here update reactives (``stop``, ``breakpoints``, ``frame_location``
+...) that panes watch. Control actions live in ``actions.py``; nothing here
+computes debug information.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+from importlib import resources
+from typing import Sequence
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App
+from textual.reactive import var
+
+from tdbg.backend.events import BreakpointInfo, SourceLocation, Stopped
+
+from . import bpstore, config, keymap, messages as msg, theming
+from .actions import DebuggerActions
+from .main_screen import MainScreen
+from .palette import TdbgCommands
+from .util import reported
+
+
+def _css_paths() -> list[str]:
+    base = resources.files("tdbg.themes")
+    return [str(base / f) for f in ("layout.tcss", "panes.tcss", "dark.tcss", "light.tcss",
+                                    "high_contrast.tcss")]
+
+
+class TdbgApp(DebuggerActions, App):
+    CSS_PATH = _css_paths()
+    TITLE = "tdbg"
+    BINDINGS = keymap.DEBUGGER
+    COMMANDS = App.COMMANDS | {TdbgCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    run_state: var[str] = var("idle", init=False)   # idle|loading|running|stopped|exited
+    stop: var[Stopped | None] = var(None, always_update=True, init=False)
+    # the same stop, set once the first paint (source, registers, status) is out:
+    # heavier panes (memory, disassembly) fetch on this one
+    stop_settled: var[Stopped | None] = var(None, always_update=True, init=False)
+    breakpoints: var[tuple[BreakpointInfo, ...]] = var((), always_update=True, init=False)
+    frame_level: var[int] = var(0, init=False)
+    frame_location: var[SourceLocation | None] = var(None, always_update=True, init=False)
+    backtrace: var[list | None] = var(None, always_update=True, init=False)
+    locals: var[list | None] = var(None, always_update=True, init=False)
+
+    def __init__(self, session=None, *, program: str | None = None, args: Sequence[str] = (),
+                 pid: int | None = None, theme: str | None = None, start: bool = False,
+                 commands: Sequence[str] = ()) -> None:
+        super().__init__()
+        for t in theming.tdbg_themes():
+            self.register_theme(t)
+        cfg = config.load_config()
+        name = theming.resolve_name(theme or cfg.get("theme") or theming.DEFAULT)
+        self._remember_theme = False
+        self.theme = name if name in self.available_themes else theming.DEFAULT
+        self._remember_theme = True
+        keys = cfg.get("keys")
+        if isinstance(keys, dict):
+            self.set_keymap({str(k): str(v) for k, v in keys.items()})
+        self.session = session
+        self.program = program or (session.program if session is not None else None)
+        self.args = list(args)
+        self.attach_pid = pid
+        self.start_at_main = start
+        self.startup_commands = list(commands)
+        self.attached = False
+        self.exit_banner: str | None = None
+        self.exit_message: str | None = None
+        self._running_timer = None
+        self._pending_output: list[bytes] = []
+
+    def notify(self, message: str, *, title: str = "", severity: str = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Backend text ("arr[3]", "[ ZF ]") is never console markup."""
+        super().notify(str(message), title=title, severity=severity,  # type: ignore[arg-type]
+                       timeout=timeout, markup=False)
+
+    # -- theming --------------------------------------------------------------------
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return theming.variable_defaults()
+
+    def watch_theme(self, name: str) -> None:
+        for t in theming.tdbg_themes():
+            self.set_class(t.name == name, f"-{t.name}")
+        if getattr(self, "_remember_theme", False):
+            config.save_config(theme=name)
+
+    # -- lifecycle ------------------------------------------------------------------
+    def on_mount(self) -> None:
+        if self.session is None and self.program is None and self.attach_pid is None:
+            from .start_screen import StartScreen
+            self.push_screen(StartScreen())
+        else:
+            self.open_debugger()
+
+    def open_debugger(self, program: str | None = None, args: Sequence[str] | None = None,
+                      pid: int | None = None) -> None:
+        if program is not None:
+            self.program, self.args = program, list(args or ())
+        if pid is not None:
+            self.attach_pid = pid
+        self.push_screen(MainScreen())
+        self.run_state = "loading"
+        self.update_status()
+        self._session_setup()
+
+    @property
+    def main(self) -> MainScreen | None:
+        """The debugger screen once its panes exist (None before, or on the start screen)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen) and screen.ready:
+                return screen
+        return None
+
+    @work(exit_on_error=False, group="setup")
+    async def _session_setup(self) -> None:
+        """Create (off the UI thread) and load the session, then show main's source."""
+        while self.main is None:          # the panes must exist before events arrive
+            await asyncio.sleep(0.005)
+        self.update_status()
+        try:                              # paint the first frame before loading the backend
+            await asyncio.wait_for(self.main.wait_for_refresh(), 0.5)
+        except asyncio.TimeoutError:
+            pass
+        source_pane = self.main.query_one("#source")
+        source_pane.loading = True        # textual's spinner while symbols load
+        try:
+            ok = await self._load_session()
+        finally:
+            source_pane.loading = False
+        if not ok:
+            return
+        self.run_state = "idle"
+        if source_pane.view.path:
+            source_pane.view.focus()
+        if self.attach_pid is not None:
+            await self._control_now("attach", self.attach_pid)
+            self.attached = True
+        elif self.start_at_main:
+            await self._control_now("start")
+        for line in self.startup_commands:
+            self.command_pane_run(line)
+
+    async def _load_session(self) -> bool:
+        """False: the program could not be opened (the app is exiting with why)."""
+        from tdbg.backend.errors import TdbgError
+        try:
+            if self.session is None:
+                prog = self.program if self.attach_pid is None else None
+                # importing the backend and indexing the program both happen off the loop
+                self.session = await asyncio.to_thread(_new_session, prog, self.args)
+            self._bridge()
+            await self.session.load()
+        except TdbgError as e:
+            if self.session is None:
+                self.exit_message = str(e).splitlines()[0] if str(e) else type(e).__name__
+                self.exit(return_code=1, message=self.exit_message)
+                return False
+            self.notify(str(e), severity="error", title="loading symbols")
+        if self.program:
+            config.add_recent(self.program, self.args)
+        await self._restore_breakpoints()
+        self.breakpoints = await asyncio.to_thread(self.session.breakpoints)
+        loc = await asyncio.to_thread(self.session.main_location)
+        source = self.main.query_one("#source") if self.main else None
+        if loc is not None and source is not None:
+            source.show(loc.file, loc.line)
+        elif source is not None:
+            source.show_message("No source for main: press F7/i to step by instruction, "
+                                "or : then `break *ADDR`.")
+        self.update_status()
+        return True
+
+    @work(exit_on_error=False, group="bridge")
+    async def _bridge(self) -> None:
+        """The one consumer of the session's events: each becomes a message."""
+        session = self.session
+        async for event in session.events():
+            message = msg.from_event(event)
+            if message is not None:
+                self.post_message(message)
+
+    async def _restore_breakpoints(self) -> None:
+        if not self.program:
+            return
+        moved, failed = [], []
+        for saved in bpstore.load(self.program):
+            spec = saved.spec
+            if saved.file and saved.line:
+                lines = await asyncio.to_thread(self.session.read_source, saved.file)
+                line = bpstore.anchor(saved, lines)
+                if line is None:
+                    failed.append(f"{os.path.basename(saved.file)}:{saved.line}")
+                    continue
+                if line != saved.line:
+                    moved.append(f"{os.path.basename(saved.file)}:{saved.line}→{line}")
+                spec = f"{saved.file}:{line}"
+            with reported(self, "restoring breakpoints"):
+                bp = await self.session.break_at(spec, saved.condition)
+                if not saved.enabled:
+                    await self.session.enable_breakpoint(bp.id, False)
+        if moved:
+            self.notify("Breakpoints followed edits: " + ", ".join(moved), title="breakpoints")
+        if failed:
+            self.notify("Could not restore (line text gone): " + ", ".join(failed),
+                        severity="warning", title="breakpoints")
+
+    # -- events -> state ----------------------------------------------------------------
+    @on(msg.DebuggeeStarted)
+    def _started(self, m: msg.DebuggeeStarted) -> None:
+        self.exit_banner = None
+        self.attached = m.event.attached
+        self.run_state = "running"          # a run publishes no Resumed before its first stop
+        if self.main:
+            self.main.set_banner(None)
+            console = self.main.query_one("#console")
+            console.note(f"[process {m.event.pid} started]")
+            console.on_resize()           # the new pty gets the pane's size
+        self.update_status()
+
+    @on(msg.DebuggeeResumed)
+    def _resumed(self, m: msg.DebuggeeResumed) -> None:
+        # A step resumes for a millisecond: painting "running" for it would cost a
+        # whole repaint before the stop's. Show it only if the program keeps running.
+        if self._running_timer is not None:
+            self._running_timer.stop()
+        self._running_timer = self.set_timer(0.12, self._show_running)
+
+    def _show_running(self) -> None:
+        self._running_timer = None
+        if self.session is not None and self.session.state == "running":
+            self.run_state = "running"
+
+    @on(msg.DebuggeeStopped)
+    def _stopped(self, m: msg.DebuggeeStopped) -> None:
+        ev = m.event
+        if self._running_timer is not None:
+            self._running_timer.stop()
+            self._running_timer = None
+        self.run_state = "stopped"
+        self.frame_level = 0
+        self.stop = ev
+        self.frame_location = ev.location
+        if self.main:
+            if ev.reason == "signal":
+                # what a crash needs at a glance: the signal, the line, the pc, the address
+                first = (ev.message.strip().splitlines() or [ev.signal_name or "signal"])[0]
+                where = f"{ev.location.short()}, " if ev.location else ""
+                fault = f", fault address {ev.fault_addr:#x}" if ev.fault_addr is not None else ""
+                self.main.set_banner(f"⚠ {first.rstrip('.')} — {where}pc {ev.pc:#x}{fault}", "error")
+            else:
+                self.main.set_banner(None)
+        self.update_status()
+        # everything else waits for the first paint of this stop
+        self.call_after_refresh(self._after_stop, ev)
+
+    def _after_stop(self, ev: Stopped) -> None:
+        if self.stop is not ev:
+            return                        # a newer stop superseded this one
+        if self.main and ev.message:
+            self.main.query_one("#command").write(ev.message.strip("\n"))
+        if not self._control_waiting:     # a queued step makes this stop stale: skip the fetch
+            self.stop_settled = ev
+            self.refresh_frame_views()
+
+    @on(msg.DebuggeeExited)
+    def _exited(self, m: msg.DebuggeeExited) -> None:
+        ev = m.event
+        self.run_state = "exited"
+        self.stop = None
+        self.frame_location = None
+        self.backtrace, self.locals = [], None
+        if hasattr(ev, "code"):
+            text = f"Program exited with code {ev.code}" if ev.code else "Program exited normally"
+            kind = "ok" if ev.code == 0 else "error"
+        else:
+            text = f"Program terminated with signal {ev.signal_name}"
+            kind = "error"
+        self.exit_banner = text
+        if self.main:
+            self.main.set_banner(f"{text}  —  press r to run it again", kind)
+            self.main.query_one("#console").note(f"[{text}]")
+            self.main.query_one("#command").write(f"[{text}]", "note")
+        self.update_status()
+
+    @on(msg.DebuggeeOutput)
+    def _output(self, m: msg.DebuggeeOutput) -> None:
+        if self.main:
+            self.main.query_one("#console").write(m.event.data)
+
+    @on(msg.BreakpointsChanged)
+    def _bps(self, m: msg.BreakpointsChanged) -> None:
+        self.breakpoints = m.event.breakpoints
+        if self.program and self.main:
+            bpstore.save(self.program, m.event.breakpoints, self.main.query_one("#source").line_text)
+
+    @on(msg.BackendError)
+    def _error(self, m: msg.BackendError) -> None:
+        self.notify(m.event.message, severity="error")
+        if self.main:
+            self.main.query_one("#command").write(m.event.message, "error")
+
+    @on(msg.BackendMessage)
+    def _message(self, m: msg.BackendMessage) -> None:
+        if self.main:
+            self.main.query_one("#command").write(m.event.text, "warning" if m.event.level == "warning" else "")
+        if m.event.level in ("warning", "error"):
+            self.notify(m.event.text, severity=m.event.level)
+
+    # -- heavier views, fetched after the first paint -------------------------------------
+    @work(exclusive=True, group="frame-views", exit_on_error=False)
+    async def refresh_frame_views(self) -> None:
+        session = self.session
+        if session is None or session.state != "stopped":
+            return
+        with reported(self, "backtrace", background=True):
+            self.backtrace = await session.backtrace()
+        with reported(self, "locals", background=True):
+            self.locals = await session.locals()
+
+    async def select_frame(self, level: int) -> None:
+        frame = await self.session.select_frame(level)
+        self.frame_level = level
+        self.frame_location = frame.location
+        with reported(self, "locals"):
+            self.locals = await self.session.locals()
+
+    @property
+    def frame_is_live(self) -> bool:
+        return self.run_state == "stopped"
+
+    def after_command(self) -> None:
+        """A command-line command may have changed anything a pane shows."""
+        if self.session is not None and self.session.state == "stopped":
+            self.refresh_frame_views()
+
+    # -- status ---------------------------------------------------------------------------
+    def update_status(self) -> None:
+        main = self.main
+        if main is None:
+            return
+        s = self.session
+        prog = os.path.basename(self.program) if self.program else (
+            f"pid {self.attach_pid}" if self.attach_pid else "")
+        state = self.run_state
+        parts = [" tdbg ", prog]
+        if s is not None and s.pid:
+            parts.append(f"pid {s.pid}")
+        label = {"loading": "loading symbols…", "idle": "not started — F5/r runs it",
+                 "running": "running — Ctrl+C interrupts", "exited": self.exit_banner or "exited"}
+        if state == "stopped" and self.stop is not None:
+            where = self.stop.location.short() if self.stop.location else f"{self.stop.pc:#x}"
+            fn = (self.stop.function or "").split("+")[0]
+            desc = f"stopped at {where}" + (f" in {fn}" if fn else "") + f" ({self.stop.reason})"
+        else:
+            desc = label.get(state, state)
+        parts.append(f"● {desc}")
+        text = Text("  ".join(parts))
+        text.append("    ?: help  Ctrl+P: commands")
+        main.set_status(text, state)
+
+    def watch_run_state(self, state: str) -> None:
+        self.update_status()
+
+
+def _new_session(program: str | None, args: Sequence[str]):
+    from tdbg.backend.session import Session
+    return Session(program, args)
+
+
+def make_app(session=None, *, theme: str | None = None, **kwargs) -> TdbgApp:
+    """The factory tests and the CLI use (STYLE L12)."""
+    return TdbgApp(session, theme=theme, **kwargs)

@@ -1,0 +1,114 @@
+"""Every key tdbg answers, in one table with ids (STYLE L14).
+
+The footer, the ``?`` help screen and the command palette are generated from
+these lists; ``[keys]`` in ~/.config/tdbg/config.toml overrides keys by id
+(``next = "f10,j"``) through textual's keymap support.
+"""
+from __future__ import annotations
+
+from textual.binding import Binding
+
+# pane number -> (pane id, title); number keys show/hide panes (narrow: pick the tab)
+PANES: dict[str, tuple[str, str]] = {
+    "1": ("source", "Source"), "2": ("registers", "Registers"), "3": ("stack", "Stack"),
+    "4": ("locals", "Locals"), "5": ("breakpoints", "Breakpoints"), "6": ("memory", "Memory"),
+    "7": ("disasm", "Disassembly"), "8": ("console", "Console"), "9": ("command", "Command"),
+}
+
+# Debugger keys live on the main screen; none is `priority` except Ctrl+C and ":", so a
+# focused input line still receives the letters typed into it.
+DEBUGGER: list[Binding] = [
+    Binding("f5,c", "continue", "Run/Cont", key_display="F5", id="continue",
+            tooltip="Run the program, or continue it"),
+    Binding("f10,n", "next", "Next", key_display="F10", id="next",
+            tooltip="Next line, stepping over calls"),
+    Binding("f11,s", "step", "Step", key_display="F11", id="step",
+            tooltip="Step into the next line, entering calls"),
+    Binding("shift+f11,f", "finish", "Finish", key_display="S-F11", id="finish",
+            tooltip="Run until the current function returns"),
+    Binding("f7,i", "stepi", "Stepi", key_display="F7", id="stepi",
+            tooltip="Step one machine instruction"),
+    Binding("f9,b", "toggle_breakpoint", "Break", key_display="F9", id="toggle-breakpoint",
+            tooltip="Toggle a breakpoint on the cursor line"),
+    Binding("ctrl+c", "interrupt", "Interrupt", key_display="^C", id="interrupt", priority=True,
+            tooltip="Stop the running program"),
+    Binding("r", "run", "Run", id="run", tooltip="Run the program, or restart it"),
+    # priority: keys typed right after ":" (a fast typist, a paste) must land in the
+    # input; in an input the action types the ":" itself
+    Binding("colon", "command_line", "Cmd", key_display=":", id="command-line", priority=True,
+            tooltip="Type a command (break, print, x/8xb …)"),
+    Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="All the keys"),
+    Binding("q", "quit_tdbg", "Quit", id="quit", tooltip="Quit (asks while the program is alive)"),
+    Binding("tab", "next_pane", "Next pane", show=False, id="next-pane"),
+    Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="previous-pane"),
+    Binding("ctrl+o", "open_file", "Open source file", show=False, id="open-file"),
+    *[Binding(n, f"toggle_pane('{pid}')", f"Show/hide {title}", show=False, id=f"pane-{n}")
+      for n, (pid, title) in PANES.items()],
+]
+
+SOURCE: list[Binding] = [
+    Binding("slash", "search", "Search", key_display="/", show=False, id="source-search"),
+    # active only while a search is (check_action); otherwise n is "next" again
+    Binding("n", "search_next", "Next match", show=False, id="source-search-next"),
+    Binding("N", "search_previous", "Previous match", show=False, id="source-search-prev"),
+    Binding("escape", "clear_search", "Clear search", show=False, id="source-clear-search"),
+    Binding("up,k", "cursor(-1)", "Cursor up", show=False),
+    Binding("down,j", "cursor(1)", "Cursor down", show=False),
+    Binding("pageup", "cursor_page(-1)", "Page up", show=False),
+    Binding("pagedown", "cursor_page(1)", "Page down", show=False),
+    Binding("home,g", "cursor_home", "Top", show=False),
+    Binding("end,G", "cursor_end", "Bottom", show=False),
+    Binding("period", "show_pc", "Go to pc", key_display=".", show=False, id="source-show-pc"),
+]
+
+BREAKPOINTS: list[Binding] = [
+    Binding("space", "toggle_enabled", "Enable/disable", id="bp-toggle"),
+    Binding("d,delete", "delete", "Delete", id="bp-delete"),
+    Binding("e", "edit_condition", "Condition", id="bp-condition"),
+    Binding("enter", "jump", "Go to source", show=False, id="bp-jump"),
+]
+
+MEMORY: list[Binding] = [
+    Binding("g", "goto", "Go to address", id="memory-goto"),
+    Binding("e", "edit", "Edit byte", id="memory-edit"),
+    Binding("up", "scroll_rows(-1)", "Up", show=False),
+    Binding("down", "scroll_rows(1)", "Down", show=False),
+    Binding("pageup", "scroll_page(-1)", "Page up", show=False),
+    Binding("pagedown", "scroll_page(1)", "Page down", show=False),
+]
+
+REGISTERS: list[Binding] = [
+    Binding("x", "toggle_sse", "SSE regs", id="registers-sse"),
+]
+
+CONSOLE: list[Binding] = []
+COMMAND: list[Binding] = [
+    Binding("up", "history(-1)", "History back", show=False, id="command-history-back"),
+    Binding("down", "history(1)", "History forward", show=False, id="command-history-forward"),
+    Binding("tab", "complete", "Complete", show=False, id="command-complete"),
+    Binding("escape", "leave", "Leave", show=False, id="command-leave"),
+]
+
+# For the help screen: (section, bindings)
+SECTIONS: list[tuple[str, list[Binding]]] = [
+    ("Debugger", DEBUGGER), ("Source", SOURCE), ("Breakpoints", BREAKPOINTS),
+    ("Memory", MEMORY), ("Registers", REGISTERS), ("Command line", COMMAND),
+]
+
+
+def key_label(keys: str) -> str:
+    """'shift+f11,f' -> 'Shift+F11 / f' for people."""
+    names = {"colon": ":", "question_mark": "?", "slash": "/", "period": ".", "space": "Space",
+             "escape": "Esc", "enter": "Enter", "delete": "Del", "pageup": "PgUp",
+             "pagedown": "PgDn", "tab": "Tab"}
+    out = []
+    for k in keys.split(","):
+        k = k.strip()
+        if k in names:
+            out.append(names[k])
+        elif len(k) > 1:
+            out.append("+".join(p.upper() if p.startswith("f") and p[1:].isdigit() else p.capitalize()
+                                for p in k.split("+")))
+        else:
+            out.append(k)
+    return " / ".join(out)

@@ -1,0 +1,267 @@
+"""Memory pane: address | hex | ASCII rows, reading only the rows on screen.
+
+Bytes that differ from what this pane showed at the previous stop are
+highlighted; unreadable bytes show ``??``. ``g`` goes to an address or an
+expression (``$rsp``, ``&arr``); ``e`` writes the byte under the cursor.
+"""
+from __future__ import annotations
+
+import re
+
+from rich.style import Style
+from rich.text import Text
+from textual import events, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widget import Widget
+
+from tdbg.backend.errors import BadAddress, NotRunning, ProcessGone, Running, TdbgError
+from tdbg.backend.events import Stopped
+
+from .. import keymap
+from ..prompt import PromptScreen
+from ..util import reported
+from .base import Pane
+
+PAGE = 4096
+_ADDR = re.compile(r"0x[0-9a-fA-F]+")
+
+
+def parse_address(text: str) -> int | None:
+    """A plain number, or the first address in an evaluated value like '(int *) 0x7ffe...'."""
+    t = text.strip()
+    try:
+        return int(t, 0)
+    except ValueError:
+        pass
+    m = _ADDR.search(t)
+    if m:
+        return int(m.group(0), 16)
+    m = re.search(r"(?<![\w$])-?\d+\b", t.split("=")[-1])
+    return int(m.group(0)) if m else None
+
+
+class MemoryView(Widget, can_focus=True):
+    COMPONENT_CLASSES = {"memory--address", "memory--changed", "memory--unreadable",
+                         "memory--cursor", "memory--ascii"}
+    BINDINGS = keymap.MEMORY + [
+        Binding("left", "move(-1)", show=False), Binding("right", "move(1)", show=False),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.base: int | None = None          # address of the first row shown
+        self.cursor: int | None = None        # address of the selected byte
+        self.data: dict[int, int | None] = {}
+        self.prev: dict[int, int] = {}        # what was shown at the previous stop
+        self.changed: set[int] = set()
+        self.reads = 0                        # for tests: how many fetches were made
+
+    @property
+    def per_row(self) -> int:
+        return 16 if self.size.width >= 19 + 16 * 3 + 2 + 16 else 8
+
+    @property
+    def rows(self) -> int:
+        return max(1, self.size.height)
+
+    # -- navigation -------------------------------------------------------------
+    def goto(self, addr: int) -> None:
+        addr &= (1 << 64) - 1
+        self.cursor = addr
+        self.base = addr - addr % self.per_row
+        self.fetch()
+
+    def action_move(self, delta: int) -> None:
+        if self.cursor is None or self.base is None:
+            return
+        self.cursor = max(0, self.cursor + delta)
+        span = self.rows * self.per_row
+        if self.cursor < self.base:
+            self.base -= self.per_row * ((self.base - self.cursor + self.per_row - 1) // self.per_row)
+            self.fetch()
+        elif self.cursor >= self.base + span:
+            self.base += self.per_row * ((self.cursor - (self.base + span)) // self.per_row + 1)
+            self.fetch()
+        self.refresh()
+
+    def action_scroll_rows(self, n: int) -> None:
+        self.action_move(n * self.per_row)
+
+    def action_scroll_page(self, n: int) -> None:
+        self.action_move(n * self.per_row * max(1, self.rows - 1))
+
+    def action_goto(self) -> None:
+        def done(text: str | None) -> None:
+            if text and text.strip():
+                self._goto_expr(text.strip())
+        self.app.push_screen(PromptScreen("Go to address", "", "0x7ffe0000, $rsp, &arr, list->next",
+                                          "an address or any expression"), done)
+
+    @work(exit_on_error=False, group="memory-goto")
+    async def _goto_expr(self, expr: str) -> None:
+        addr = None
+        try:
+            addr = int(expr, 0)
+        except ValueError:
+            with reported(self, "go to"):
+                addr = parse_address(await self.app.session.evaluate(expr))  # type: ignore[attr-defined]
+                if addr is None:
+                    self.notify(f"{expr} is not an address", severity="error")
+        if addr is not None:
+            self.goto(addr)
+
+    def action_edit(self) -> None:
+        if self.cursor is None:
+            self.notify("Go to an address first (g)", severity="warning")
+            return
+        addr = self.cursor
+        cur = self.data.get(addr)
+
+        def done(text: str | None) -> None:
+            if text is None or not text.strip():
+                return
+            try:
+                value = int(text.strip(), 16) if not text.strip().startswith(("0x", "0X")) \
+                    else int(text.strip(), 0)
+                if not 0 <= value <= 0xFF:
+                    raise ValueError
+            except ValueError:
+                self.notify(f"not a byte: {text}", severity="error")
+                return
+            self._write(addr, value)
+
+        self.app.push_screen(PromptScreen(f"Byte at {addr:#x} (hex)",
+                                          f"{cur:02x}" if cur is not None else ""), done)
+
+    @work(exit_on_error=False)
+    async def _write(self, addr: int, value: int) -> None:
+        with reported(self, "write memory"):
+            await self.app.session.write_memory(addr, bytes([value]))  # type: ignore[attr-defined]
+            self.fetch()
+
+    def on_click(self, event: events.Click) -> None:
+        if self.base is None:
+            return
+        col = event.x - 20
+        if 0 <= col < self.per_row * 3 + 1:
+            i = (col - (1 if col > self.per_row // 2 * 3 else 0)) // 3
+            self.cursor = self.base + event.y * self.per_row + min(i, self.per_row - 1)
+            self.refresh()
+
+    # -- data -------------------------------------------------------------------
+    def on_stop(self) -> None:
+        """A new stop: what is on screen now becomes the baseline for 'changed'."""
+        self.prev = {a: v for a, v in self.data.items() if v is not None}
+        if self.base is not None:
+            self.fetch()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.base is not None:
+            self.base -= self.base % self.per_row
+            self.fetch()
+
+    @work(exclusive=True, group="memory-fetch", exit_on_error=False)
+    async def fetch(self) -> None:
+        session = getattr(self.app, "session", None)
+        if self.base is None or session is None or session.state != "stopped":
+            self.refresh()
+            return
+        per, rows, base = self.per_row, self.rows, self.base
+        data: dict[int, int | None] = {}
+        try:
+            raw, ok = await session.read_memory_partial(base, per * rows)
+            self.reads += 1
+            for i in range(per * rows):
+                data[base + i] = raw[i] if i < ok else None
+            if ok < per * rows:
+                await self._fill_holes(session, data, base + ok, base + per * rows, per)
+        except (Running, NotRunning, ProcessGone):
+            return                    # the program moved on; the next stop refetches
+        except TdbgError as e:
+            self.notify(str(e), severity="error")
+        self.data = data
+        self.changed = {a for a, v in data.items() if v is not None and a in self.prev
+                        and self.prev[a] != v}
+        self.refresh()
+
+    async def _fill_holes(self, session, data: dict[int, int | None], start: int, end: int,
+                          per: int) -> None:
+        """After a failed byte, later rows may sit on another (mapped) page."""
+        bad_page = start // PAGE
+        row = start - start % per + per
+        while row < end:
+            if row // PAGE == bad_page and (row + per - 1) // PAGE == bad_page:
+                row += per
+                continue
+            try:
+                raw, ok = await session.read_memory_partial(row, per)
+            except (BadAddress, TdbgError):
+                raw, ok = b"", 0
+            for i in range(ok):
+                data[row + i] = raw[i]
+            if ok < per:
+                bad_page = (row + ok) // PAGE
+            row += per
+
+    # -- rendering ----------------------------------------------------------------
+    def render(self) -> Text:
+        if self.base is None:
+            return Text("g: go to an address or expression ($rsp, &var)",
+                        style=self.get_component_rich_style("memory--unreadable", partial=True))
+        per = self.per_row
+        st = {k: self.get_component_rich_style(f"memory--{k}", partial=True)
+              for k in ("address", "changed", "unreadable", "cursor", "ascii")}
+        lines = []
+        for r in range(self.rows):
+            addr = self.base + r * per
+            line = Text(f"{addr:#018x}  ", style=st["address"])
+            ascii_part = Text()
+            for i in range(per):
+                a = addr + i
+                v = self.data.get(a)
+                style = st["unreadable"] if v is None else (st["changed"] if a in self.changed else "")
+                if a == self.cursor and self.has_focus:
+                    style = (style or Style()) + st["cursor"]
+                line.append("??" if v is None else f"{v:02x}", style)
+                line.append("  " if i == per // 2 - 1 else " ")
+                ch = "?" if v is None else (chr(v) if 32 <= v < 127 else ".")
+                ascii_part.append(ch, style or st["ascii"])
+            line.append(" ")
+            line.append_text(ascii_part)
+            lines.append(line)
+        return Text("\n").join(lines)
+
+
+class MemoryPane(Pane):
+    PANE_ID = "memory"
+
+    def compose(self) -> ComposeResult:
+        yield MemoryView(id="memory-view")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.watch(self.app, "stop_settled", self._stop_changed)
+        self.watch(self.app, "run_state", self._state_changed)
+
+    def _state_changed(self, state: str) -> None:
+        if state in ("exited", "idle"):      # no process: nothing true to show
+            view = self.query_one(MemoryView)
+            view.data, view.prev, view.changed = {}, {}, set()
+            view.refresh()
+
+    def _stop_changed(self, stop: Stopped | None) -> None:
+        view = self.query_one(MemoryView)
+        if stop is None:
+            return
+        if view.base is None and "rsp" in stop.regs:
+            view.goto(stop.regs["rsp"])      # a sensible first view: the stack
+        else:
+            view.on_stop()
+        self.border_subtitle = f"{view.cursor:#x}" if view.cursor is not None else ""

@@ -1,0 +1,160 @@
+"""Source pane: the program's source with breakpoints and the pc, following the selected frame.
+
+It renders what the app's reactives say (selected frame location, breakpoint
+table, theme) and asks the Session only for file text. Breakpoint toggles go
+through the app so F9, gutter clicks and the command line agree.
+"""
+from __future__ import annotations
+
+import os
+
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Input, Static
+
+from tdbg.backend.events import BreakpointInfo, SourceLocation
+
+from ..util import same_file, short_path
+from .base import Pane
+from .source_view import SourceView
+
+
+class SourcePane(Pane):
+    PANE_ID = "source"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._files: dict[str, list[str] | None] = {}
+        self._pc_loc: SourceLocation | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Loading symbols…", id="source-empty", markup=False)
+        yield SourceView(id="source-view")
+        yield Input(placeholder="search (Enter: find, Esc: cancel)", id="source-search")
+
+    @property
+    def view(self) -> SourceView:
+        return self.query_one(SourceView)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#source-search").display = False
+        self.view.display = False
+        self.watch(self.app, "theme", self._theme_changed)
+        self.watch(self.app, "breakpoints", self._breakpoints_changed)
+        self.watch(self.app, "frame_location", self._frame_location_changed)
+
+    def focus_target(self):
+        return self.view
+
+    # -- following the app ----------------------------------------------------
+    def _theme_changed(self, _theme: str) -> None:
+        name = self.app.theme_variables.get("tdbg-syntax", "monokai")
+        self.view.set_syntax_style(name)
+
+    def _frame_location_changed(self, loc: SourceLocation | None) -> None:
+        self._pc_loc = loc
+        if loc is not None and self.tdbg.frame_is_live:
+            self.show(loc.file, loc.line, pc=True)
+        else:
+            self.view.set_pc(None)
+
+    def _breakpoints_changed(self, bps: tuple[BreakpointInfo, ...]) -> None:
+        self._update_marks()
+
+    def _update_marks(self) -> None:
+        path = self.view.path
+        marks: dict[int, str] = {}
+        for bp in self.tdbg.breakpoints:
+            loc = bp.location
+            if loc is None or not same_file(loc.file, path):
+                continue
+            state = "disabled" if not bp.enabled else ("cond" if bp.condition else "enabled")
+            if marks.get(loc.line) != "enabled":          # an enabled one wins the mark
+                marks[loc.line] = state
+        self.view.set_marks(marks)
+
+    # -- showing files --------------------------------------------------------
+    def read(self, path: str) -> list[str] | None:
+        if path not in self._files:
+            session = self.tdbg.session
+            try:
+                self._files[path] = session.read_source(path) if session else None
+            except Exception:
+                self._files[path] = None
+        return self._files[path]
+
+    def line_text(self, path: str, line: int) -> str | None:
+        lines = self.read(path)
+        return lines[line - 1] if lines and 1 <= line <= len(lines) else None
+
+    def show(self, path: str, line: int | None = None, *, pc: bool = False) -> bool:
+        view = self.view
+        if view.path is None or not same_file(view.path, path) or view.path != path:
+            lines = self.read(path)
+            if lines is None:
+                self._show_missing(path)
+                return False
+            view.show_file(path, lines)
+            self.query_one("#source-empty").display = False
+            view.display = True
+            self.border_subtitle = short_path(path, 60)
+            self._update_marks()
+        pc_here = self._pc_loc is not None and same_file(self._pc_loc.file, path) \
+            and self.tdbg.frame_is_live
+        view.set_pc(self._pc_loc.line if pc_here and self._pc_loc else None)
+        if line is not None:
+            view.goto(line, center=True)
+        return True
+
+    def _show_missing(self, path: str) -> None:
+        self.view.display = False
+        self.view.clear_file()
+        empty = self.query_one("#source-empty", Static)
+        empty.update(f"Source file not found: {path}\n(see the Disassembly pane; "
+                     f"`directory DIR` on the command line adds a search path)")
+        empty.display = True
+        self.border_subtitle = os.path.basename(path)
+
+    def show_message(self, text: str) -> None:
+        if self.view.path is None:
+            self.query_one("#source-empty", Static).update(text)
+
+    @property
+    def cursor_location(self) -> tuple[str, int] | None:
+        v = self.view
+        return (v.path, v.cursor) if v.path else None
+
+    @on(SourceView.GutterClicked)
+    def _gutter_clicked(self, event: SourceView.GutterClicked) -> None:
+        event.stop()
+        self.tdbg.toggle_breakpoint_at(event.path, event.line)
+
+    # -- search -----------------------------------------------------------------
+    @on(SourceView.SearchRequested)
+    def _open_search(self) -> None:
+        box = self.query_one("#source-search", Input)
+        box.display = True
+        box.value = self.view.search or ""
+        box.focus()
+
+    @on(Input.Submitted, "#source-search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        box = self.query_one("#source-search", Input)
+        box.display = False
+        self.view.focus()
+        self.view.set_search(event.value or None)
+        if event.value:
+            hit = self.view.find(event.value, self.view.cursor - 1)
+            if hit is None:
+                self.notify(f"Pattern not found: {event.value}", severity="warning")
+            else:
+                self.view.goto(hit, center=False)
+
+    def on_key(self, event) -> None:
+        box = self.query_one("#source-search", Input)
+        if event.key == "escape" and box.has_focus:
+            event.stop()
+            box.display = False
+            self.view.focus()
