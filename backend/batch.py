@@ -59,6 +59,7 @@ async def _run(program: str | None, args: Sequence[str], commands: Sequence[str]
         loop.add_signal_handler(signal.SIGINT, session.interrupt)
     except (NotImplementedError, RuntimeError):
         pass
+    session.close_on_signals(loop)
     status = 0
     try:
         if program is not None:

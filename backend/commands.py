@@ -71,8 +71,7 @@ class CommandInterpreter:
     def complete(self, line: str) -> list[str]:
         parts = line.split(" ")
         if len(parts) == 1:
-            names = sorted(set(COMMANDS) | set(ALIASES))
-            return [n for n in names if n.startswith(parts[0])]
+            return [n for n in sorted(COMMANDS) if n.startswith(parts[0])]
         word = parts[-1]
         prefix = " ".join(parts[:-1]) + " "
         out: list[str] = []
@@ -323,6 +322,7 @@ async def _info_breakpoints(ci, arg):
     lines = ["Num     Type           Disp Enb Address            What"]
     for b in infos:
         addr = f"{b.addresses[0]:#018x}" if b.addresses else "<PENDING>         "
+        addr = " " * 18 if "watchpoint" in b.kind else addr
         what = b.spec
         if b.location is not None:
             what = f"in {b.location.function or b.function} at {os.path.basename(b.location.file)}:{b.location.line}"
@@ -435,15 +435,7 @@ async def _info_shared(ci, arg):
 
 
 async def _info_threads(ci, arg):
-    def work():
-        inf = ci.dbg.require_inferior()
-        out = ["  Id   Target Id                  Frame"]
-        for i, tid in enumerate(sorted(inf.threads), 1):
-            mark = "*" if tid == ci.dbg.tid else " "
-            pc = inf.regs(tid).rip
-            out.append(f"{mark} {i:<4} Thread {tid:<18} {pc:#018x} in {ci.dbg.program.function_name(pc) or '??'} ()")
-        return "\n".join(out)
-    return await ci.call(work)
+    return await ci.call(ci.dbg.info_threads_text)
 
 
 async def _info_symbol(ci, arg):
@@ -675,3 +667,6 @@ async def _echo(ci, arg):
 @command("shell", "!")
 async def _shell(ci, arg):
     raise CommandError("shell commands are not supported in tdbg")
+
+
+from . import threads_cmds, watchpoints  # noqa: E402,F401  (register their commands)

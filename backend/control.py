@@ -2,9 +2,8 @@
 
 The loops that repeat ptrace calls (continue past false conditions, stepi N,
 step-over) run here on the tracer thread: one thread hop per user command.
-All-stop: when one thread reports a stop every other thread is parked before
-the stop is returned; a breakpoint hit that raced in on a parked thread is
-cancelled (pc rewound) so it is hit again, never lost.
+All-stop bookkeeping (waiting, clone/fork/exec, parking threads) lives in
+allstop.py; this module decides what each stop means for the user.
 """
 from __future__ import annotations
 
@@ -14,12 +13,14 @@ import signal
 from dataclasses import dataclass, field
 
 from . import ptrace
-from .breakpoints import Breakpoint, Hit, Manager
-from .errors import ProcessGone, PtraceError, TdbgError
+from .allstop import AllStop
+from .breakpoints import Breakpoint, Manager
+from .errors import PtraceError, TdbgError
 from .inferior import Inferior, Thread
 from .ptrace import WaitStatus
 
 SIGTRAP, SIGSTOP = signal.SIGTRAP, signal.SIGSTOP
+_MAX_HELD = 50       # routine signals held back during one single-step before we give in
 
 
 class StopKind(enum.Enum):
@@ -45,6 +46,7 @@ class Stop:
     fault_addr: int | None = None
     si_code: int = 0
     error: str | None = None            # a condition that failed to evaluate
+    detail: object = None               # watchpoints: what triggered (see watchpoints.py)
 
     @property
     def gone(self) -> bool:
@@ -71,21 +73,16 @@ def default_signal_table() -> dict[int, SignalPolicy]:
     return table
 
 
-class Controller:
+class Controller(AllStop):
     def __init__(self, inferior: Inferior, bps: Manager) -> None:
-        self.inf = inferior
-        self.bps = bps
+        super().__init__(inferior, bps)
         self.signals = default_signal_table()
         self.interrupt_requested = False
-        self.exit_code: int | None = None
-        self._early: dict[int, WaitStatus] = {}    # stops of threads we have not met yet
-        self.on_thread_change = None               # callback(tids) for ThreadsChanged
         self.on_condition_error = None
+        self._interrupt_tid = 0
+        self._cont_tid: int | None = None       # the thread a stepping command resumed for
 
     # ---- helpers --------------------------------------------------------------------
-    def pc(self, tid: int) -> int:
-        return self.inf.regs(tid).rip
-
     def read(self, addr: int, n: int) -> bytes:
         return self.bps.shadow(addr, self.inf.read(addr, n))
 
@@ -93,213 +90,129 @@ class Controller:
         """Any thread: stop a running tracee (Ctrl-C)."""
         if not self.inf.alive:
             return
+        live = [t.tid for t in list(self.inf.threads.values()) if not t.exiting]
+        if not live:
+            return
         self.interrupt_requested = True
-        try:
-            ptrace.tgkill(self.inf.pid, self.inf.pid, SIGSTOP)
-        except OSError:
-            pass
-
-    # ---- waiting ------------------------------------------------------------------------
-    def _wait(self, tid: int = -1) -> WaitStatus:
-        """Next status of one of our threads; bookkeeping events handled here.
-
-        Returns statuses that need a decision: a signal stop, or a process exit.
-        """
-        while True:
-            if tid == -1 and self._early:
-                st = None
-            else:
-                st = ptrace.waitpid(tid)
-            if st is None:
-                t = next(iter(self._early))
-                if t in self.inf.threads:
-                    st = self._early.pop(t)
-                else:
-                    st = ptrace.waitpid(-1)
-            th = self.inf.threads.get(st.tid)
-            if th is None:
-                if st.tid == self.inf.pid and st.gone:     # leader, after we dropped it
-                    return st
-                if st.stopped:
-                    self._early[st.tid] = st               # a new thread, its CLONE event is coming
-                continue
-            th.running = False
-            th.regs = None
-            if st.gone:
-                if st.tid == self.inf.pid or len(self.inf.threads) == 1:
-                    return st
-                del self.inf.threads[st.tid]               # a thread ended; the process goes on
-                self._threads_changed()
-                if tid == st.tid:
-                    raise ProcessGone(st.tid, "thread exited")
-                continue
-            ev = st.event
-            if ev == ptrace.EVENT_CLONE:
-                self._new_thread(ptrace.get_event_msg(st.tid))
-                self.inf.resume(st.tid, 0, step=False) if tid == -1 else None
-                if tid == -1:
-                    continue
-                return st                                  # the stepper re-steps
-            if ev in (ptrace.EVENT_FORK, ptrace.EVENT_VFORK):
-                self._drop_child(ptrace.get_event_msg(st.tid))
-                if tid == -1:
-                    self.inf.resume(st.tid)
-                    continue
-                return st
-            if ev == ptrace.EVENT_EXIT:
-                if st.tid == self.inf.pid:
-                    self.exit_code = ptrace.get_event_msg(st.tid) >> 8
-                # Still alive and readable here; let it finish.
-                try:
-                    self.inf.resume(st.tid)
-                except PtraceError:
-                    pass
-                continue
-            if st.stop_sig == SIGSTOP and th.expect_sigstop:
-                th.expect_sigstop = False
-                if tid == -1 and not self._parking:
-                    self.inf.resume(st.tid)
-                    continue
-                # parking: this is the stop we asked for; stepping: the caller re-steps
-                self.swallowed = True
-                return st
-            self.swallowed = False
-            return st
-
-    _parking = False
-    swallowed = False          # the last status was a SIGSTOP we had sent ourselves
-
-    def _new_thread(self, tid: int) -> None:
-        if tid in self.inf.threads:
-            return
-        th = Thread(tid)
-        self.inf.threads[tid] = th
-        early = self._early.pop(tid, None)
-        if early is not None:
-            th.running = False              # already stopped with its initial SIGSTOP
-            self.inf.resume(tid)
-        else:
-            th.running = True
-            th.expect_sigstop = True        # the kernel's initial SIGSTOP is coming
-        self._threads_changed()
-
-    def _drop_child(self, child: int) -> None:
-        """A forked child inherits every INT3: strip them from its copy, then let it go."""
-        st = self._early.pop(child, None)
-        if st is None:
-            try:
-                st = ptrace.waitpid(child)
-            except ChildProcessError:
-                return
-        if st.gone:
-            return
-        try:
-            with open(f"/proc/{child}/mem", "r+b", buffering=0) as mem:
-                for site in self.bps.sites.values():
-                    if site.inserted:
-                        mem.seek(site.addr)
-                        mem.write(site.orig)
-        except OSError:
-            pass
-        try:
-            ptrace.call(ptrace.DETACH, child, 0, 0)
-        except PtraceError:
-            pass
-
-    def _threads_changed(self) -> None:
-        if self.on_thread_change:
-            self.on_thread_change(tuple(self.inf.threads))
-
-    # ---- all-stop -------------------------------------------------------------------
-    def stop_others(self, tid: int) -> None:
-        """Park every running thread other than tid; cancel breakpoint hits that raced in."""
-        running = [t for t in self.inf.threads.values() if t.running and t.tid != tid]
-        if not running:
-            return
-        for th in running:
-            try:
-                self.inf.stop_thread(th.tid)
-            except OSError:
-                pass
-        self._parking = True
-        try:
-            for th in running:
-                while th.running and th.tid in self.inf.threads:
-                    try:
-                        st = self._wait(th.tid)
-                    except (ProcessGone, ChildProcessError):
-                        break
-                    if st.gone:
-                        return
-                    if st.stop_sig == SIGSTOP:
-                        break
-                    if st.stop_sig == SIGTRAP and st.event == 0:
-                        pc = self.inf.regs(th.tid).rip
-                        if self.bps.handle_breakpoint(pc):
-                            self.inf.set_pc(th.tid, pc - 1)   # hit again on resume
-                    else:
-                        th.pending_sig = st.stop_sig if st.event == 0 else 0
-                    # th stays stopped, its SIGSTOP is still pending (expect_sigstop set)
-                    break
-        finally:
-            self._parking = False
-
-    def resume_all(self, skip: int | None = None) -> None:
-        for th in list(self.inf.threads.values()):
-            if th.running or th.tid == skip:
-                continue
-            sig, th.pending_sig = th.pending_sig, 0
-            try:
-                self.inf.resume(th.tid, sig)
-            except PtraceError as e:
-                if e.errno != errno.ESRCH:
-                    raise
+        self._interrupt_tid = self.inf.pid if self.inf.pid in live else live[0]
+        ptrace.tgkill(self.inf.pid, self._interrupt_tid, SIGSTOP)
 
     # ---- single steps -----------------------------------------------------------------
-    def _step_raw(self, tid: int) -> WaitStatus:
-        """One hardware single-step of tid; other threads stay parked."""
-        th = self.inf.threads[tid]
-        sig, th.pending_sig = 0, th.pending_sig
-        while True:
-            self.inf.resume(tid, sig, step=True)
-            sig = 0
-            st = self._wait(tid)
-            if st.stopped and st.stop_sig == SIGSTOP and self.swallowed:
-                continue
-            if st.gone or st.event == 0 or st.event == ptrace.EVENT_EXEC:
-                return st
-            # clone/fork during the step: the syscall completes on the next step
+    def _step_raw(self, tid: int, held: list[int]) -> WaitStatus:
+        """One hardware single-step of tid; other threads stay parked.
 
-    def step_instruction(self, tid: int) -> Stop:
-        """stepi: one instruction, stepping off a breakpoint under the pc if needed."""
+        Routine (nostop) signals arriving meanwhile go to ``held``: delivering
+        one now would run its handler with the breakpoint under the pc lifted
+        (HARD-CASES A6). They are delivered on the next resume.
+        """
+        th = self.inf.threads[tid]
+        sig, arrivals = 0, 0
+        while True:
+            if not self._resume(th, sig, step=True):
+                return self._wait_focus_gone(tid)
+            sig = 0
+            st = self._wait(run=False, focus=tid)
+            if st.gone or st.event in (ptrace.EVENT_EXEC, ptrace.EVENT_EXIT):
+                return st
+            if st.tid != tid:
+                self.inf.threads[st.tid].pending = st
+                continue
+            policy = self.signals.get(st.stop_sig)
+            if st.stop_sig != SIGTRAP and policy is not None and not policy.stop:
+                arrivals += 1
+                if arrivals > _MAX_HELD and policy.pass_:
+                    sig = st.stop_sig        # the step is a syscall waiting for this very signal
+                elif policy.pass_ and st.stop_sig not in held:
+                    held.append(st.stop_sig)
+                continue
+            return st
+
+    def _wait_focus_gone(self, tid: int) -> WaitStatus:
+        while True:
+            st = self._wait(run=False, focus=tid)
+            if st.gone or st.event == ptrace.EVENT_EXEC:
+                return st
+            if st.tid == tid and st.event == ptrace.EVENT_EXIT:
+                return st
+            if st.tid in self.inf.threads:
+                self.inf.threads[st.tid].pending = st
+
+    def _release_held(self, tid: int, held: list[int]) -> None:
+        th = self.inf.threads.get(tid)
+        if th is None or not held:
+            return
+        for sig in held:
+            self._owe_signal(th, sig)
+
+    def step_instruction(self, tid: int, owner: int | None = None) -> Stop:
+        """stepi: one instruction, stepping off a breakpoint under the pc if needed.
+
+        owner: the thread internal breakpoints count for (default: tid).
+        """
+        self._before_resume()
+        tid = self._valid_tid(tid)
+        owner = tid if owner is None else owner
+        th = self.inf.threads[tid]
+        if th.pending is not None:              # a stop it has not reported yet comes first
+            st, th.pending = th.pending, None
+            stop = self._decide(st)
+            if stop is not None:
+                return stop
         pc = self.pc(tid)
         lifted = self.bps.save_breakpoint(pc) if self.bps.site_at(pc) else None
+        held: list[int] = []
         try:
-            while True:
-                st = self._step_raw(tid)
-                if st.gone:
-                    return self._gone(st)
-                if st.event == ptrace.EVENT_EXEC:
-                    return self._exec_stop(st)
-                if st.stop_sig == SIGTRAP:
-                    break
-                policy = self.signals.get(st.stop_sig)
-                if lifted is not None and policy and not policy.stop:
-                    # Hold a routine signal until the instruction under the lifted
-                    # breakpoint has run, so its handler cannot run through the gap.
-                    self.inf.threads[tid].pending_sig = st.stop_sig
-                    continue
-                return self._signal_stop(tid, st)
+            st = self._step_raw(tid, held)
         finally:
             if lifted is not None:
-                self.bps.restore_breakpoint()
-        new_pc = self.pc(tid)
-        site = self.bps.site_at(new_pc)
-        if site is not None and site.inserted:
-            hit = self._evaluate_hit(tid, new_pc)
+                try:
+                    self.bps.restore_breakpoint()
+                except TdbgError:
+                    pass                        # the address space is gone: the process ended
+            if self.inf.alive:
+                self._release_held(tid, held)
+        if st.gone:
+            return self._gone(st)
+        if st.event == ptrace.EVENT_EXEC:
+            return self._exec_stop(st)
+        if st.tid != tid or st.event == ptrace.EVENT_EXIT:
+            # The stepped thread is leaving (pthread_exit, exit_group): run what remains.
+            th = self.inf.threads.get(tid)
+            if th is not None and st.event == ptrace.EVENT_EXIT:
+                self._let_die(th)
+            return self.cont(None)
+        if st.stop_sig != SIGTRAP:
+            return self._signal_stop(tid, st)
+        try:
+            new_pc = self.pc(tid)
+            si = ptrace.get_siginfo(tid)
+        except PtraceError as e:
+            if e.errno != errno.ESRCH:
+                raise
+            self._dying(self.inf.threads[tid])
+            return self.cont(None)
+        watch = self._watch_hit(tid, new_pc)
+        if watch is not None:
+            return watch
+        if si.si_code == ptrace.SI_KERNEL and self._site_inserted(new_pc - 1):
+            # Defensive: a trap right after one of our INT3s is that breakpoint, wherever from.
+            self.inf.set_pc(tid, new_pc - 1)
+            self.inf.threads[tid].step_over = True
+            hit = self._evaluate_hit(tid, new_pc - 1, owner)
+            return hit or Stop(StopKind.STEPPED, tid, new_pc - 1)
+        if si.si_code not in (ptrace.TRAP_TRACE, ptrace.TRAP_BRKPT, ptrace.TRAP_HWBKPT, SIGTRAP):
+            if si.si_code in (ptrace.SI_USER, ptrace.SI_TKILL):
+                self._owe_signal(self.inf.threads[tid], SIGTRAP, reported=True)
+            return Stop(StopKind.TRAP, tid, new_pc, SIGTRAP, si_code=si.si_code)
+        if self._site_inserted(new_pc):
+            hit = self._evaluate_hit(tid, new_pc, owner)
             if hit is not None:
                 return hit
         return Stop(StopKind.STEPPED, tid, new_pc)
+
+    def _site_inserted(self, addr: int) -> bool:
+        site = self.bps.site_at(addr)
+        return site is not None and site.inserted
 
     def step_instructions(self, tid: int, n: int) -> Stop:
         stop = Stop(StopKind.STEPPED, tid, self.pc(tid))
@@ -315,54 +228,86 @@ class Controller:
         """The user interrupted, but we stopped anyway: swallow the SIGSTOP later."""
         if self.interrupt_requested:
             self.interrupt_requested = False
-            leader = self.inf.threads.get(self.inf.pid)
-            if leader is not None:
-                leader.expect_sigstop = True
+            th = self.inf.threads.get(self._interrupt_tid)
+            if th is not None:
+                th.expect_sigstop = True
 
     # ---- continuing -----------------------------------------------------------------------
-    def cont(self, tid: int) -> Stop:
+    def cont(self, tid: int | None) -> Stop:
         """Resume everything until a stop the user (or a stepping layer) must see."""
+        if not self.inf.alive:
+            return Stop(StopKind.EXITED, tid or 0, code=self.exit_code or 0)
+        self._before_resume()
+        selected = tid if tid in self.inf.threads else None
+        self._cont_tid = selected
         while True:
-            if self.pc(tid) in self.bps.sites:
-                stop = self.step_instruction(tid)
-                if stop.kind != StopKind.STEPPED:
-                    return stop
-            th = self.inf.threads.get(tid)
-            sig = th.pending_sig if th else 0
-            if th:
-                th.pending_sig = 0
-                self.inf.resume(tid, sig)
+            # Threads sitting on a breakpoint they already hit step off it alone first.
+            for th in list(self.inf.threads.values()):
+                if th.running or th.exiting or th.pending is not None:
+                    continue
+                if not (th.step_over or th.tid == selected):
+                    continue
+                th.step_over = False
+                try:
+                    at_site = self.pc(th.tid) in self.bps.sites
+                except PtraceError:
+                    self._dying(th)
+                    continue
+                if at_site:
+                    stop = self.step_instruction(th.tid, owner=self._cont_tid)
+                    if stop.kind != StopKind.STEPPED:
+                        return stop
+            selected = None
             self.resume_all()
-            stop = self._wait_stop()
+            stop = self._decide(self._wait(run=True))
             if stop is not None:
                 return stop
-            tid = self._last_tid
 
-    _last_tid = 0
-
-    def _wait_stop(self) -> Stop | None:
-        """Wait for one reportable stop; None means 'keep going' (false condition...)."""
-        st = self._wait(-1)
-        tid = self._last_tid = st.tid
+    def _decide(self, st: WaitStatus) -> Stop | None:
+        """Turn one decision status into a Stop, or None to keep going."""
         if st.gone:
             return self._gone(st)
         if st.event == ptrace.EVENT_EXEC:
             return self._exec_stop(st)
-        self.stop_others(tid)
-        if not self.inf.alive:
-            return Stop(StopKind.EXITED, tid, code=self.exit_code or 0)
+        th = self.inf.threads.get(st.tid)
+        if th is None:
+            return None
         sig = st.stop_sig
+        interrupt = sig == SIGSTOP and self.interrupt_requested
+        if sig != SIGTRAP and not interrupt:
+            policy = self.signals.get(sig, SignalPolicy(True, True, True))
+            if not policy.stop:
+                # Routine signal: straight back to its thread; nobody else was stopped.
+                if policy.pass_:
+                    self._owe_signal(th, sig)
+                return None
+        override = self.stop_others(st.tid)
+        if override is not None:
+            return self._decide(override)
+        if th.exiting or st.tid not in self.inf.threads:
+            return None                         # killed while we parked the others
+        try:
+            return self._classify(th, st)
+        except PtraceError as e:
+            if e.errno != errno.ESRCH:
+                raise
+            self._dying(th)
+            return None
+
+    def _classify(self, th: Thread, st: WaitStatus) -> Stop | None:
+        tid, sig = th.tid, st.stop_sig
         if sig == SIGTRAP:
             pc = self.pc(tid)
-            if self.bps.handle_breakpoint(pc) is not None:
-                self.inf.set_pc(tid, pc - 1)
-                hit = self._evaluate_hit(tid, pc - 1)
-                return hit
             si = ptrace.get_siginfo(tid)
-            if si.si_code == ptrace.TRAP_HWBKPT:
-                return Stop(StopKind.WATCHPOINT, tid, pc, SIGTRAP, si_code=si.si_code)
+            if si.si_code == ptrace.SI_KERNEL and self._site_inserted(pc - 1):
+                self.inf.set_pc(tid, pc - 1)
+                th.step_over = True
+                return self._evaluate_hit(tid, pc - 1)
+            watch = self._watch_hit(tid, pc)
+            if watch is not None or si.si_code == ptrace.TRAP_HWBKPT:
+                return watch                    # None: a disabled or deleted watchpoint
             if si.si_code in (ptrace.SI_USER, ptrace.SI_TKILL):
-                self.inf.threads[tid].pending_sig = SIGTRAP    # raise(SIGTRAP): the program's own
+                self._owe_signal(th, SIGTRAP, reported=True)   # raise(SIGTRAP): the program's own (A7)
             self._consume_interrupt()
             return Stop(StopKind.TRAP, tid, pc, SIGTRAP, si_code=si.si_code)
         if sig == SIGSTOP and self.interrupt_requested:
@@ -370,16 +315,30 @@ class Controller:
             return Stop(StopKind.INTERRUPTED, tid, self.pc(tid), SIGSTOP)
         policy = self.signals.get(sig, SignalPolicy(True, True, True))
         if policy.pass_:
-            self.inf.threads[tid].pending_sig = sig
-        if not policy.stop:
-            return None
+            self._owe_signal(th, sig, reported=True)
         return self._signal_stop(tid, st, held=True)
+
+    def _watch_hit(self, tid: int, pc: int) -> Stop | None:
+        hw = self.hw
+        if hw is None:
+            return None
+        hits = hw.triggered(tid, self.inf.read)
+        if not hits:
+            return None
+        bps = [w.bp for w in hits if w.bp.enabled and w.bp.id in self.bps.bps]
+        if not bps:
+            return None
+        for bp in bps:
+            bp.hit_count += 1
+        self._consume_interrupt()
+        return Stop(StopKind.WATCHPOINT, tid, pc, SIGTRAP, hit=bps, si_code=ptrace.TRAP_HWBKPT,
+                    detail=hits)
 
     def _signal_stop(self, tid: int, st: WaitStatus, held: bool = False) -> Stop:
         sig = st.stop_sig
         policy = self.signals.get(sig, SignalPolicy(True, True, True))
         if not held and policy.pass_:
-            self.inf.threads[tid].pending_sig = sig
+            self._owe_signal(self.inf.threads[tid], sig, reported=True)
         fault = None
         if sig in (signal.SIGSEGV, signal.SIGBUS, signal.SIGFPE, signal.SIGILL):
             try:
@@ -389,8 +348,12 @@ class Controller:
         self._consume_interrupt()
         return Stop(StopKind.SIGNAL, tid, self.pc(tid), sig, fault_addr=fault)
 
-    def _evaluate_hit(self, tid: int, addr: int) -> Stop | None:
-        """Count the hit, check conditions and ignore counts; None = not for the user."""
+    def _evaluate_hit(self, tid: int, addr: int, owner: int | None = None) -> Stop | None:
+        """Count the hit, check conditions and ignore counts; None = not for the user.
+
+        Internal breakpoints (step-resume, finish, until) belong to the thread that
+        a stepping command resumed (``owner``), as gdb's momentary breakpoints do.
+        """
         site = self.bps.site_at(addr)
         if site is None:
             return None
@@ -399,6 +362,8 @@ class Controller:
         for bid in sorted(site.owners, key=lambda i: (i < 0, abs(i))):
             bp = self.bps.bps.get(bid)
             if bp is None or not bp.enabled:
+                continue
+            if not bp.registered and tid != (self._cont_tid if owner is None else owner):
                 continue
             if bp.check is not None:
                 try:
@@ -419,6 +384,7 @@ class Controller:
         if not stop_for:
             return None
         self._consume_interrupt()
+        self.inf.threads[tid].step_over = True     # reported here: resume steps off it
         for bp in stop_for:
             if bp.temporary:
                 self.bps.consume_temporary(bp)
@@ -428,15 +394,25 @@ class Controller:
         self.bps.forget_sites()
         self.inf.mark_dead()
         self.interrupt_requested = False
+        self._early.clear()
+        self._deferred.clear()
         if st.exited:
             return Stop(StopKind.EXITED, st.tid, code=st.exit_code)
         return Stop(StopKind.KILLED, st.tid, sig=st.term_sig)
 
     def _exec_stop(self, st: WaitStatus) -> Stop:
-        """A new program image: old breakpoint sites are void; threads collapse to the leader."""
+        """A new program image (E3): breakpoint sites are void; threads collapse to the leader.
+
+        If a non-leader thread called exec it now has the leader's tid; every
+        other thread is gone without a word.
+        """
         self.bps.forget_sites()
-        self.inf.threads = {self.inf.pid: self.inf.threads.get(st.tid) or Thread(self.inf.pid)}
-        th = self.inf.threads[self.inf.pid]
-        th.tid, th.running, th.regs = self.inf.pid, False, None
-        self.inf.invalidate_maps()
-        return Stop(StopKind.EXEC, self.inf.pid, self.pc(self.inf.pid))
+        pid = self.inf.pid
+        old = self.inf.threads.get(pid)
+        th = Thread(pid, old.num if old else 1)
+        self.inf.threads = {pid: th}
+        self._early.clear()
+        self.inf.new_image()
+        self._setup_thread(th)          # exec cleared the debug registers
+        self._threads_changed()
+        return Stop(StopKind.EXEC, pid, self.pc(pid))

@@ -49,9 +49,12 @@ from .evaluate import EvaluateMixin
 from .inspect_frames import FramesMixin
 from .variables import VariablesMixin
 from .stepping import SteppingMixin
+from .threads_cmds import ThreadsMixin
+from .watchpoints import WatchpointsMixin
 
 
-class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin):
+class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, ThreadsMixin,
+               WatchpointsMixin):
     def __init__(self, publish: Callable[[object], None]) -> None:
         self.publish = publish
         self.program: Program | None = None
@@ -102,6 +105,7 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin):
         self._adopt(inf)
         self.publish(ev.Started(inf.pid, prog.path))
         self._insert_user_breakpoints()
+        self.publish(ev.Resumed(inf.pid))
         return Stop(StopKind.STEPPED, inf.pid, self.ctl.pc(inf.pid))
 
     def attach(self, pid: int) -> Stop:
@@ -258,6 +262,8 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin):
         loc = prog.location(pc)
         func = prog.symbolize(pc)
         bp_id = next((b.id for b in stop.hit if b.registered), None)
+        if bp_id is not None:
+            self._breakpoints_changed()       # hit counts (and spent temporaries) changed
         if reason is None:
             reason = {StopKind.BREAKPOINT: StopReason.BREAKPOINT, StopKind.SIGNAL: StopReason.SIGNAL,
                       StopKind.INTERRUPTED: StopReason.INTERRUPTED, StopKind.TRAP: StopReason.TRAP,
@@ -265,8 +271,11 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin):
                       }.get(stop.kind, StopReason.STEP)
             if stop.kind == StopKind.BREAKPOINT and bp_id is None:
                 reason = StopReason.STEP
+        if message is None and stop.kind == StopKind.WATCHPOINT:
+            message = self.watch_message(stop, pc, loc)
         if message is None:
             message = self.stop_message(stop, reason, pc, loc, bp_id)
+        self.step_origin = self.frame_origin()    # where the next step starts (stepping.py)
         if stop.error:
             message = f"{stop.error}\n{message}"
         sig = stop.sig if stop.kind in (StopKind.SIGNAL, StopKind.TRAP) else None
@@ -304,7 +313,10 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin):
         if reason == StopReason.BREAKPOINT and bp_id is not None:
             bp = self.bps.bps.get(bp_id)
             temp = bp is None or bp.temporary
-            head = f"\n{'Temporary breakpoint' if temp else 'Breakpoint'} {bp_id}, "
+            num = bp_id
+            if bp is not None and len(bp.addrs) > 1 and pc in bp.addrs:
+                num = f"{bp_id}.{sorted(bp.addrs).index(pc) + 1}"    # gdb 13: location number
+            head = f"\n{'Temporary breakpoint' if temp else 'Breakpoint'} {num}, "
         elif reason == StopReason.SIGNAL:
             head = (f"\nProgram received signal {signal_name(stop.sig)}, "
                     f"{signal_description(stop.sig)}.\n")
@@ -313,6 +325,10 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin):
         elif reason == StopReason.TRAP:
             head = "\nProgram received signal SIGTRAP, Trace/breakpoint trap.\n"
         at_line_start = loc is not None and prog.line_start(pc)
+        if reason == StopReason.STEP:
+            text = self.step_stop_text()          # stepping.py: gdb's SRC_LINE or SRC_AND_LOC
+            if text is not None:
+                return text
         if reason == StopReason.STEP and loc is not None:
             src = self.source_line(loc.file, loc.line)
             if at_line_start:
@@ -323,6 +339,11 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin):
     def frame_line(self, pc: int, loc: SourceLocation | None, with_addr: bool,
                    args: str = "") -> str:
         prog = self.require_program()
+        if args == "" and self.alive and self.stop is not None and pc == self.stop.pc:
+            try:
+                return self.frame0_header()       # inspect_frames.py: inline frames, trampolines
+            except TdbgError:
+                pass
         func = prog.function_name(pc) or "??"
         if args == "" and loc is not None:
             args = self.frame_args_text(0)

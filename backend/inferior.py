@@ -13,13 +13,16 @@ import os
 import signal
 import termios
 from dataclasses import dataclass, field
+from typing import Callable
 
 from . import ptrace
 from .errors import BadAddress, BadExecutable, ProcessGone, PtraceError, TdbgError
 from .ptrace import UserRegs, WaitStatus
 
+# VFORK/VFORK_DONE: a vfork child shares our INT3s; the controller lifts them until it execs.
 TRACE_OPTIONS = (ptrace.O_EXITKILL | ptrace.O_TRACECLONE | ptrace.O_TRACEEXEC
-                 | ptrace.O_TRACEEXIT | ptrace.O_TRACESYSGOOD | ptrace.O_TRACEFORK)
+                 | ptrace.O_TRACEEXIT | ptrace.O_TRACESYSGOOD | ptrace.O_TRACEFORK
+                 | ptrace.O_TRACEVFORK | ptrace.O_TRACEVFORKDONE)
 ATTACH_OPTIONS = TRACE_OPTIONS & ~ptrace.O_EXITKILL   # an attached process must survive us
 
 # Dispositions the tracee must not inherit from Python (SIG_IGN survives exec: a
@@ -31,11 +34,15 @@ _RESET_SIGNALS = (signal.SIGPIPE, signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP,
 @dataclass(slots=True)
 class Thread:
     tid: int
+    num: int = 0                        # gdb's thread number: 1, 2 ... in order of appearance
     running: bool = False
     regs: UserRegs | None = None        # cache, valid while stopped
-    expect_sigstop: bool = False        # we sent SIGSTOP to park it: swallow that stop
-    pending: WaitStatus | None = None   # an event that arrived while we parked it
+    expect_sigstop: bool = False        # a SIGSTOP of ours is on its way: swallow it
+    fresh: bool = False                 # created by clone, not yet seen stopped (needs DR setup)
+    pending: WaitStatus | None = None   # a stop that raced in while we parked it, not yet reported
     pending_sig: int = 0                # signal to deliver on the next resume
+    exiting: bool = False               # past PTRACE_EVENT_EXIT: never park it nor wait for it
+    step_over: bool = False             # stopped on a breakpoint it hit: step off it before resuming
 
 
 @dataclass(slots=True)
@@ -57,6 +64,8 @@ class Inferior:
     pty_master: int | None = None
     threads: dict[int, Thread] = field(default_factory=dict)
     alive: bool = True
+    before_detach: Callable[[], None] | None = None   # the controller's clean-up (see detach)
+    _next_num: int = 1
     _mem_fd: int | None = None
     _maps: list[Region] | None = None
 
@@ -109,7 +118,7 @@ class Inferior:
             raise BadExecutable(f"During startup program exited with code {code}.")
         ptrace.call(ptrace.SETOPTIONS, pid, 0, TRACE_OPTIONS)
         inf = cls(pid=pid, launched=True, pty_master=master)
-        inf.threads[pid] = Thread(pid)
+        inf.add_thread(pid)
         return inf
 
     @classmethod
@@ -130,7 +139,7 @@ class Inferior:
                     if tid == pid:
                         raise TdbgError(attach_failure_text(pid, e.errno)) from None
                     continue
-                inf.threads[tid] = Thread(tid)
+                inf.add_thread(tid)
                 inf._wait_attach_stop(tid)
         for tid in inf.threads:
             try:
@@ -151,6 +160,13 @@ class Inferior:
             # Another signal raced the SIGSTOP: deliver it later, keep waiting.
             self.threads[tid].pending_sig = st.stop_sig
             ptrace.call(ptrace.CONT, tid, 0, 0)
+
+    def add_thread(self, tid: int) -> Thread:
+        th = self.threads.get(tid)
+        if th is None:
+            th = self.threads[tid] = Thread(tid, self._next_num)
+            self._next_num += 1
+        return th
 
     # ---- registers ------------------------------------------------------------
     def regs(self, tid: int) -> UserRegs:
@@ -232,6 +248,13 @@ class Inferior:
     def invalidate_maps(self) -> None:
         self._maps = None
 
+    def new_image(self) -> None:
+        """After exec: /proc/PID/mem opened before it still points at the old address space."""
+        self._maps = None
+        if self._mem_fd is not None:
+            os.close(self._mem_fd)
+            self._mem_fd = None
+
     # ---- ending ---------------------------------------------------------------------
     def kill(self) -> None:
         if not self.alive:
@@ -259,8 +282,22 @@ class Inferior:
         self.mark_dead()
 
     def detach(self) -> None:
-        """Detach every thread, delivering signals we were holding."""
+        """Detach every thread with debug registers cleared, delivering signals we held.
+
+        The caller has written back every INT3 first; ``before_detach`` (the
+        controller) lets each thread take the SIGSTOP we may still owe it, which
+        would otherwise stop the whole process once we are gone.
+        """
+        for th in self.threads.values():
+            if not th.running:
+                clear_debug_registers(th.tid)      # no watchpoint trap while we drain
+        if self.before_detach is not None and self.alive:
+            try:
+                self.before_detach()
+            except (PtraceError, ChildProcessError):
+                pass
         for th in list(self.threads.values()):
+            clear_debug_registers(th.tid)
             try:
                 ptrace.call(ptrace.DETACH, th.tid, 0, th.pending_sig)
             except PtraceError:
@@ -273,6 +310,15 @@ class Inferior:
         if self._mem_fd is not None:
             os.close(self._mem_fd)
             self._mem_fd = None
+
+
+def clear_debug_registers(tid: int) -> None:
+    """DR7 first (disables every slot), then the addresses; a dead thread is fine."""
+    for n in (7, 0, 1, 2, 3, 6):
+        try:
+            ptrace.poke_user(tid, ptrace.DEBUGREG_OFFSET + 8 * n, 0)
+        except PtraceError:
+            return
 
 
 def _task_ids(pid: int) -> list[int]:
@@ -311,9 +357,10 @@ def proc_status(pid: int) -> dict[str, str]:
 def _cmdline(pid: int) -> str:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+            text = " ".join(f.read().replace(b"\0", b" ").decode(errors="replace").split())
     except OSError:
         return "?"
+    return text if len(text) <= 80 else text[:77] + "..."   # one line, whatever argv holds
 
 
 def check_attachable(pid: int) -> None:
@@ -327,8 +374,10 @@ def check_attachable(pid: int) -> None:
         raise TdbgError(f"process {pid} is a zombie - the process has already terminated")
     tracer = int(status.get("TracerPid", "0") or 0)
     if tracer:
-        raise TdbgError(f"process {pid} is already traced by process {tracer} "
-                        f"({_cmdline(tracer)}); ptrace: Operation not permitted.")
+        # TracerPid is the tracing *thread*; name its process, as a user knows it.
+        tgid = int(proc_status(tracer).get("Tgid", tracer) or tracer)
+        raise TdbgError(f"process {pid} is already traced by process {tgid} "
+                        f"({_cmdline(tgid)}); ptrace: Operation not permitted.")
 
 
 def attach_failure_text(pid: int, err: int) -> str:

@@ -121,6 +121,8 @@ class Session:
         await self._resume(lambda: self.dbg.run(list(args) if args is not None else None))
 
     async def start(self, args: Sequence[str] | None = None) -> None:
+        # Refuse before launching: a program without `main` must not be left half-started.
+        await self._stopped_call(lambda: self.dbg.require_program().resolve("main"))
         await self._resume(lambda: self.dbg.run(list(args) if args is not None else None,
                                                  stop_at_main=True))
 
@@ -191,6 +193,22 @@ class Session:
             pass
         self.worker.stop()
 
+    def close_on_signals(self, loop: asyncio.AbstractEventLoop) -> None:
+        """SIGTERM/SIGHUP end tdbg through close(): a launched tracee dies, an attached
+        one is detached with no INT3 or debug register left (HARD-CASES E7)."""
+        import signal
+        import sys
+
+        def quit_now(sig: int) -> None:
+            self.close_sync()
+            sys.stdout.flush()
+            os._exit(128 + sig)
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(sig, quit_now, sig)
+            except (NotImplementedError, RuntimeError):
+                pass
+
     # ---- breakpoints -------------------------------------------------------------------------
     async def break_at(self, spec: str, condition: str | None = None,
                        temporary: bool = False) -> ev.BreakpointInfo:
@@ -216,8 +234,19 @@ class Session:
         return self.worker.call(self.dbg.breakpoint_infos)
 
     # ---- state -------------------------------------------------------------------------------
-    async def registers(self) -> dict[str, int]:
-        return await self._stopped_call(lambda: self.dbg.frame_registers())
+    async def registers(self, sse: bool = True) -> dict[str, int]:
+        """The selected frame's registers; with sse, frame 0 adds xmm0-15 and st0-7."""
+        def work():
+            regs = self.dbg.frame_registers()
+            if sse and self.dbg.selected_frame == 0:
+                from .variables import fp_registers
+                regs.update(fp_registers(self.dbg.inf, self.dbg.tid))
+            return regs
+        return await self._stopped_call(work)
+
+    async def evaluate_address(self, expr: str) -> int:
+        """An address from an expression: `$rsp`, `&arr`, `p->next`, `0x401000`."""
+        return await self._stopped_call(lambda: self.dbg.evaluate_address(expr))
 
     async def read_memory(self, addr: int, n: int) -> bytes:
         return await self._stopped_call(lambda: self.dbg.read_memory(addr, n))
