@@ -74,6 +74,10 @@ class AllStop:
 
     # ---- waiting ------------------------------------------------------------------------
     def _raw_wait(self) -> WaitStatus:
+        d = getattr(self, "displaced", None)
+        if d is not None and d.stolen is not None:
+            st, d.stolen = d.stolen, None
+            return st
         try:
             return ptrace.waitpid(-1)
         except ChildProcessError:

@@ -253,7 +253,7 @@ class Controller(AllStop):
                 except PtraceError:
                     self._dying(th)
                     continue
-                if at_site:
+                if at_site and not self._resume_displaced(th.tid):
                     stop = self.step_instruction(th.tid, owner=self._cont_tid)
                     if stop.kind != StopKind.STEPPED:
                         return stop
@@ -262,6 +262,40 @@ class Controller(AllStop):
             stop = self._decide(self._wait(run=True))
             if stop is not None:
                 return stop
+
+    displaced = None           # displaced.Displaced: out-of-line copies of breakpointed insns
+
+    def _resume_displaced(self, tid: int) -> bool:
+        """Leave a breakpoint through its out-of-line copy: no single-step stop at all."""
+        pc = self.pc(tid)
+        site = self.bps.sites.get(pc)
+        if self.displaced is None or site is None or not site.inserted:
+            return False
+        try:
+            slot = self.displaced.cached_slot(pc)
+            if slot is None:
+                slot = self.displaced.slot_for(tid, pc, self.read(pc, 16))
+        except TdbgError:          # a zombie leader: no address space to read; step instead
+            return False
+        if slot is None:
+            return False
+        self.inf.set_pc(tid, slot)
+        return True
+
+    def _undisplace(self) -> None:
+        """Parked threads inside a slot are put back at the program's own pc."""
+        d = self.displaced
+        if d is None or d.page is None:
+            return
+        for th in self.inf.threads.values():
+            if th.running or th.exiting:
+                continue
+            pc = self.inf.regs(th.tid).rip
+            if d.contains(pc):
+                orig = d.original_pc(pc)
+                self.inf.set_pc(th.tid, orig)
+                if orig in self.bps.sites:
+                    th.step_over = True        # it had not run the instruction yet
 
     def _decide(self, st: WaitStatus) -> Stop | None:
         """Turn one decision status into a Stop, or None to keep going."""
@@ -287,6 +321,7 @@ class Controller(AllStop):
         if th.exiting or st.tid not in self.inf.threads:
             return None                         # killed while we parked the others
         try:
+            self._undisplace()
             return self._classify(th, st)
         except PtraceError as e:
             if e.errno != errno.ESRCH:
@@ -298,6 +333,12 @@ class Controller(AllStop):
         tid, sig = th.tid, st.stop_sig
         if sig == SIGTRAP:
             pc = self.pc(tid)
+            if not th.stepping and self._site_inserted(pc - 1):
+                # Continued (not stepped) and just past our INT3: our breakpoint, no
+                # PTRACE_GETSIGINFO needed on the hot path.
+                self.inf.set_pc(tid, pc - 1)
+                th.step_over = True
+                return self._evaluate_hit(tid, pc - 1)
             si = ptrace.get_siginfo(tid)
             if si.si_code == ptrace.SI_KERNEL and self._site_inserted(pc - 1):
                 self.inf.set_pc(tid, pc - 1)
@@ -406,6 +447,7 @@ class Controller(AllStop):
         If a non-leader thread called exec it now has the leader's tid; every
         other thread is gone without a word.
         """
+        self.displaced = None                  # the scratch page went with the old image
         self.bps.forget_sites()
         pid = self.inf.pid
         old = self.inf.threads.get(pid)

@@ -130,9 +130,15 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
         self.tid = inf.pid
         self.program.relocate(inf.maps())
         self.program.maps_provider = inf.maps
+        self._new_displaced()        # needs the relocated entry point
         self._last_regs = {}
         if inf.pty_master is not None:
             self._start_pty_reader(inf.pty_master)
+
+    def _new_displaced(self) -> None:
+        from .displaced import Displaced
+        main = self.program.main
+        self.ctl.displaced = Displaced(self.inf, main.elf.entry + main.bias)
 
     def _start_pty_reader(self, fd: int) -> None:
         def pump() -> None:
@@ -478,6 +484,10 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
     def write_memory(self, addr: int, data: bytes) -> None:
         self.require_inferior()
         self.bps.write_through(addr, data)
+        d = self.ctl.displaced if self.ctl else None
+        if d is not None:
+            for site in [a for a in d.slots if addr <= a < addr + len(data)]:
+                d.slots.pop(site)       # a stale copy; a fresh slot is made on next use
 
     def disassemble(self, addr: int, count: int) -> list[Instruction]:
         prog = self.require_program()

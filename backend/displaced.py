@@ -33,6 +33,7 @@ class Displaced:
         self.page: int | None = None
         self.failed = False
         self.slots: dict[int, tuple[int, int] | None] = {}   # site -> (slot addr, insn len)
+        self.stolen = None            # a wait status our injected step received that was not ours
         self._next = 0
 
     def contains(self, pc: int) -> bool:
@@ -44,6 +45,10 @@ class Displaced:
             if slot and slot[0] <= pc < slot[0] + SLOT:
                 return site if pc == slot[0] else site + slot[1]
         return pc
+
+    def cached_slot(self, site: int) -> int | None:
+        hit = self.slots.get(site)
+        return hit[0] if hit else None
 
     def slot_for(self, tid: int, site: int, orig: bytes) -> int | None:
         """The slot that runs `orig` (the bytes at site) then jumps back; None = not relocatable."""
@@ -92,7 +97,9 @@ class Displaced:
                 inf.set_regs(tid, regs)
                 ptrace.call(ptrace.SINGLESTEP, tid, 0, 0)
                 st = ptrace.waitpid(tid)
-                if not st.stopped:
+                if not st.stopped or st.stop_sig != 5:
+                    # Not our step's trap (killed meanwhile, a signal): the controller must see it.
+                    self.stolen = st
                     self.failed = True
                     return False
                 inf.threads[tid].regs = None

@@ -43,6 +43,8 @@ class Thread:
     pending_sig: int = 0                # signal to deliver on the next resume
     exiting: bool = False               # past PTRACE_EVENT_EXIT: never park it nor wait for it
     step_over: bool = False             # stopped on a breakpoint it hit: step off it before resuming
+    dirty: bool = False                 # regs changed in the cache, written at the next resume
+    stepping: bool = False              # last resumed with SINGLESTEP (a trap may be the step's)
 
 
 @dataclass(slots=True)
@@ -177,12 +179,25 @@ class Inferior:
 
     def set_regs(self, tid: int, regs: UserRegs) -> None:
         ptrace.set_regs(tid, regs)
-        self.threads[tid].regs = regs
+        th = self.threads[tid]
+        th.regs, th.dirty = regs, False
 
     def set_pc(self, tid: int, pc: int) -> None:
-        regs = self.regs(tid)
-        regs.rip = pc
-        self.set_regs(tid, regs)
+        """Deferred: a hit rewinds the pc and often moves it again (out-of-line copy)
+        before resuming; one SETREGS at resume serves both."""
+        th = self.threads[tid]
+        self.regs(tid).rip = pc
+        th.dirty = True
+
+    def flush_regs(self, tid: int) -> None:
+        th = self.threads.get(tid)
+        if th is not None and th.dirty and th.regs is not None:
+            th.dirty = False
+            try:
+                ptrace.set_regs(tid, th.regs)
+            except PtraceError as e:
+                if e.errno != errno.ESRCH:      # killed meanwhile: the resume reports it
+                    raise
 
     def fpregs(self, tid: int) -> ptrace.UserFPRegs:
         return ptrace.get_fpregs(tid)
@@ -227,8 +242,11 @@ class Inferior:
     # ---- resuming ---------------------------------------------------------------
     def resume(self, tid: int, sig: int = 0, step: bool = False) -> None:
         th = self.threads[tid]
+        if th.dirty:
+            self.flush_regs(tid)
         th.regs = None
         th.running = True
+        th.stepping = step
         ptrace.call(ptrace.SINGLESTEP if step else ptrace.CONT, tid, 0, sig)
         self._maps = None if not step else self._maps
 
@@ -299,6 +317,7 @@ class Inferior:
         for th in list(self.threads.values()):
             clear_debug_registers(th.tid)
             try:
+                self.flush_regs(th.tid)
                 ptrace.call(ptrace.DETACH, th.tid, 0, th.pending_sig)
             except PtraceError:
                 pass

@@ -238,6 +238,13 @@ class Program:
             raise CommandError("Argument required (location).")
         if spec.startswith("*"):
             return Resolved([self.address_of(spec[1:], evaluate)])
+        if self.maps_provider is not None:
+            # Objects are met lazily by address: a library's functions (`break lib_fn`
+            # after `run`) must be found in it, not as the executable's PLT stub.
+            try:
+                self.relocate(self.maps_provider())
+            except (OSError, TdbgError):
+                pass
         if ":" in spec:
             file, _, rest = spec.rpartition(":")
             if rest.strip().isdigit():

@@ -18,6 +18,7 @@ from .symbols.types import type_name
 from .symbols.values import Value, children as value_children, format_value, has_children
 
 
+from .entry_values import EntryValueMixin, has_entry_value, substitute
 from .ptrace import REG_NAMES
 
 _GP = frozenset(REG_NAMES)
@@ -84,6 +85,40 @@ def scopes_for(objfile):
         sc = scopes_mod.Scopes(objfile.debug.dwarf)
         objfile._scopes = sc
     return sc
+
+
+class EntryFrameEnv(scopes_mod.FrameEnv):
+    """FrameEnv whose optimized-out variables get a second chance through
+    DW_OP_entry_value, resolved at the caller's call site (entry_values.py)."""
+
+    def __init__(self, *args, entry=None, **kw) -> None:
+        super().__init__(*args, **kw)
+        self._entry = entry              # regno -> value at entry, or None
+
+    def value_of(self, var):
+        v = self.scopes.read_variable(var, self.ctx, self.pc, self.read)
+        if self._entry is None or not v.entirely_optimized_out():
+            return v
+        attr = var.location
+        if attr is None:
+            return v
+        try:
+            expr = location_expression(attr, var.die, self.scopes.dwarf, self.pc)
+            if not has_entry_value(expr):
+                return v
+            expr = substitute(expr, self._entry)
+            if expr is None:
+                return v
+            from .symbols.expr import evaluate
+            from .symbols.values import value_from_pieces
+            pieces = evaluate(expr, self.ctx, address_size=var.die.cu["address_size"])
+            return value_from_pieces(var.type, pieces, self.ctx, self.read)
+        except (Unavailable, TdbgError, IndexError, KeyError):
+            return v
+
+
+def _entry_for(dbg, level: int):
+    return lambda regno: dbg.entry_register(level, regno)
 
 
 class FrameScope:
@@ -153,16 +188,19 @@ def _frame0(dbg, tid: int, o):
 
 def build_env(dbg, tid: int, level: int):
     prog = dbg.program
-    if dbg.alive and level == 0:
+    # Frame 0 without unwinding, unless the stop hides inline frames (then frame 0 is
+    # an outer scope than the innermost block at pc).
+    if dbg.alive and level == 0 and (tid != dbg.tid or not dbg.inline_skip()):
         pc = dbg.inf.regs(tid).rip
         o = prog.objfile_for(pc)
         if o is not None and o.debug is not None:
             sc, link, cu_off, fb_expr, scope_off, addrx = _static_scope(o, pc)
             frame = _frame0(dbg, tid, o)
             ctx = FrameContext(frame, dbg.read_memory, o.bias, fb_expr, addrx)
-            return scopes_mod.FrameEnv(sc, ctx, link, cu_off, scope_off, read=dbg.read_memory,
-                                       write=dbg.write_memory, write_reg=dbg.set_register,
-                                       symbolize=prog.symbolize, convenience=dbg.convenience)
+            return EntryFrameEnv(sc, ctx, link, cu_off, scope_off, read=dbg.read_memory,
+                                 write=dbg.write_memory, write_reg=dbg.set_register,
+                                 symbolize=prog.symbolize, convenience=dbg.convenience,
+                                 entry=_entry_for(dbg, 0) if tid == dbg.tid else None)
     if dbg.alive:
         frames = dbg.unwind(limit=level + 1) if tid == dbg.tid else None
         if frames is None or len(frames) <= level:
@@ -197,8 +235,10 @@ def build_env(dbg, tid: int, level: int):
                 fb_expr = location_expression(attr, func_die, sc.dwarf, link)
             except TdbgError:
                 fb_expr = None
-        chain = sc.inline_chain(func_die, link)
-        scope_off = chain[0].offset if chain else f.die_offset
+        scope_off = getattr(frame, "scope_offset", None)
+        if scope_off is None:
+            chain = sc.inline_chain(func_die, link)
+            scope_off = chain[0].offset if chain else f.die_offset
         cu = func_die.cu
         addrx = lambda i, cu=cu: debug_addr(sc.dwarf, cu, i)
     if frame is not None:
@@ -212,9 +252,10 @@ def build_env(dbg, tid: int, level: int):
     else:
         ctx = _FileContext(o)
         read, write, write_reg = ctx.read, None, None
-    return scopes_mod.FrameEnv(sc, ctx, link, cu_off, scope_off, read=read, write=write,
-                               write_reg=write_reg, symbolize=prog.symbolize,
-                               convenience=dbg.convenience)
+    entry = _entry_for(dbg, level) if frame is not None and tid == dbg.tid else None
+    return EntryFrameEnv(sc, ctx, link, cu_off, scope_off, read=read, write=write,
+                         write_reg=write_reg, symbolize=prog.symbolize,
+                         convenience=dbg.convenience, entry=entry)
 
 
 class _FileContext:
@@ -256,7 +297,7 @@ def child_expr(expr: str, label: str) -> str:
     return f"{base}.{label}"
 
 
-class VariablesMixin:
+class VariablesMixin(EntryValueMixin):
     """Debugger methods for locals, args and values (worker thread)."""
 
     def _frame_env(self, level: int | None = None):
@@ -270,21 +311,72 @@ class VariablesMixin:
         return format_value(v, env.read, env.symbolize, top=top)
 
     def frame_args(self, level: int) -> list[tuple[str, str]]:
+        """(name, value) for a frame line; gdb's `print entry-values default`: a
+        parameter still equal to its value at entry shows as `v=v@entry=5`, one that
+        changed as `v=6, v@entry=5`."""
         env = build_env(self, self.tid, level)
         if env is None:
             return []
         args, _ = env.variables()
-        return [(a.name, self._fmt(env, env.value_of(a), False)) for a in args]
+        out = []
+        for a in args:
+            val = env.value_of(a)
+            text = self._fmt(env, val, False)
+            entry = self._entry_arg(env, a, level)
+            if entry is None:
+                out.append((a.name, text))
+                continue
+            etext = self._fmt(env, entry, False)
+            if not val.is_optimized_out() and _same_bytes(val, entry):
+                out.append((a.name, f"{a.name}@entry={etext}"))
+            else:
+                out += [(a.name, text), (f"{a.name}@entry", etext)]
+        return out
+
+    def _entry_arg(self, env, var, level: int):
+        """The parameter's value at function entry: its location at the function's
+        entry must be a register the caller's call site describes."""
+        if not self.alive or env.cu_offset is None or var.location is None:
+            return None
+        try:
+            frame = self.frame(level)
+            if getattr(frame, "inline", False):
+                return None
+            o = self.program.objfile_for(frame.lookup_pc)
+            f = o.debug.function_at(frame.lookup_pc - o.bias) if o and o.debug else None
+            if f is None:
+                return None
+            from .entry_values import register_of
+            expr = location_expression(var.location, var.die, env.scopes.dwarf, f.ranges[0][0])
+            reg = register_of(expr)
+            if reg is None:
+                return None
+            n = self.entry_register(level, reg)
+        except (TdbgError, Unavailable, LookupError, ValueError):
+            return None
+        if n is None:
+            return None
+        t = var.type
+        size = t.strip().size or t.size
+        return Value(t, (n & ((1 << (8 * size)) - 1)).to_bytes(size, "little"))
 
     def locals_text(self) -> str:
+        if not self.alive:
+            raise CommandError("No frame selected.")
         env = self._frame_env()
+        if env.func_offset is None:
+            raise CommandError("No symbol table info available.")
         _, local = env.variables()
         if not local:
             return "No locals."
         return "\n".join(f"{v.name} = {self._fmt(env, env.value_of(v), False)}" for v in local)
 
     def args_text(self) -> str:
+        if not self.alive:
+            raise CommandError("No frame selected.")
         env = self._frame_env()
+        if env.func_offset is None:
+            raise CommandError("No symbol table info available.")
         args, _ = env.variables()
         if not args:
             return "No arguments."
@@ -356,6 +448,13 @@ class VariablesMixin:
                 return None, f"Deleted breakpoint {bp.id}"
         bp, msg = self.break_at(f"{file}:{line}")
         return self.breakpoint_info(bp), msg
+
+
+def _same_bytes(a: Value, b: Value) -> bool:
+    try:
+        return a.data == b.data
+    except TdbgError:
+        return False
 
 
 def _same_file(a: str, b: str) -> bool:

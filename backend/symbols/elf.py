@@ -396,8 +396,10 @@ class ElfFile:
                             by_name.setdefault(base, []).append(sym)
                         if sym.kind != "other":
                             located.append(sym)
-        # At one address prefer functions, then global-looking names (gdb's
-        # msymbol choice is close to "the last one": ties are rare in C).
+        # At one address prefer functions, then global-looking names, then, as gdb
+        # does (it keeps the last of the name-sorted msymbols at an address), the
+        # greatest name: libc's raise/gsignal alias shows as "raise".
+        located.sort(key=lambda s: s.name, reverse=True)
         located.sort(key=lambda s: (s.addr, s.kind != "func", s.name.startswith("_")))
         uniq: list[Symbol] = []
         for s in located:

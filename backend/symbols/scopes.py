@@ -143,8 +143,16 @@ class Scopes:
         mine: list[Variable] = []
         blocks.append(mine)
         inner = None
-        for child in _children_with_origin(scope):
+        children = list(_children_with_origin(scope))
+        i = 0
+        while i < len(children):
+            child = children[i]
+            i += 1
             tag = child.tag
+            if tag == "DW_TAG_lexical_block" and not self.ranges(child):
+                # No pc range: gdb reads the block's children into this scope, in order.
+                children[i:i] = list(child.iter_children())
+                continue
             if tag == "DW_TAG_formal_parameter" and depth == 0:
                 name = self.name_of(child)
                 if name is not None:
@@ -156,9 +164,7 @@ class Scopes:
                 if name is not None:
                     mine.append(Variable(name, child, self.type_of(child), "local", depth))
             elif tag == "DW_TAG_lexical_block" and inner is None:
-                # A block without addresses (abstract instance) holds for the whole scope.
-                if not self.ranges(child) and not child.attributes.get("DW_AT_abstract_origin") \
-                        or self.contains(child, pc):
+                if self.contains(child, pc):
                     inner = child
         if inner is not None:
             self._collect(inner, pc, depth + 1, args, blocks)
@@ -298,9 +304,26 @@ def _children_with_origin(scope):
         o = c.attributes.get("DW_AT_abstract_origin")
         if o is not None:
             covered.add(o.value + (0 if o.form == "DW_FORM_ref_addr" else c.cu.cu_offset))
-    extra = [c for c in origin.iter_children() if c.offset not in covered
-             and c.tag in ("DW_TAG_formal_parameter", "DW_TAG_variable")]
+    extra = []
+    for c in origin.iter_children():
+        if c.offset in covered:
+            continue
+        if c.tag in ("DW_TAG_formal_parameter", "DW_TAG_variable"):
+            extra.append(c)
+        elif c.tag == "DW_TAG_lexical_block":
+            # An abstract block has no pc range: gdb reads its children into this scope.
+            extra += _flat_variables(c)
     return children + extra
+
+
+def _flat_variables(block, depth: int = 0) -> list:
+    out = []
+    for c in block.iter_children():
+        if c.tag == "DW_TAG_variable":
+            out.append(c)
+        elif c.tag == "DW_TAG_lexical_block" and depth < 32:
+            out += _flat_variables(c, depth + 1)
+    return out
 
 
 def _range_list(dwarf, cu, attr) -> list[tuple[int, int]]:
