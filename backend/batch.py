@@ -21,7 +21,7 @@ def describe_event(e) -> str | None:
     if isinstance(e, ev.Exited):
         if e.code == 0:
             return f"[Inferior 1 (process {e.pid}) exited normally]"
-        return f"[Inferior 1 (process {e.pid}) exited with code {e.code:02o}]"
+        return f"[Inferior 1 (process {e.pid}) exited with code 0{e.code:o}]"   # gdb: 0%o
     if isinstance(e, ev.Signaled):
         from .ptrace import signal_description
         return (f"\nProgram terminated with signal {e.signal_name}, {signal_description(e.signal)}.\n"

@@ -490,9 +490,9 @@ async def _bt(ci, arg):
     return await ci.call(work)
 
 
-async def _show_frame(ci, level: int) -> str:
+async def _show_frame(ci, level: int, how: str = "frame") -> str:
     def work():
-        info = ci.dbg.select_frame(level)
+        info = ci.dbg.select_frame(level, how)
         return ci.dbg.format_frame(info, with_source=True)
     return await ci.call(work)
 
@@ -504,12 +504,12 @@ async def _frame(ci, arg):
 
 @command("up")
 async def _up(ci, arg):
-    return await _show_frame(ci, ci.dbg.selected_frame + _count(arg))
+    return await _show_frame(ci, ci.dbg.selected_frame + _count(arg), "up")
 
 
 @command("down")
 async def _down(ci, arg):
-    return await _show_frame(ci, ci.dbg.selected_frame - _count(arg))
+    return await _show_frame(ci, ci.dbg.selected_frame - _count(arg), "down")
 
 
 # ---- data --------------------------------------------------------------------------------------
@@ -547,6 +547,11 @@ async def _set(ci, arg):
     m = re.match(r"^disable-randomization\s+(on|off)$", arg)
     if m:
         ci.dbg.aslr = m.group(1) == "off"
+        return ""
+    m = re.match(r"^disassembly-flavor\s+(att|intel)$", arg)
+    if m:
+        from .disasm import set_flavor
+        set_flavor(m.group(1))
         return ""
     if re.match(r"^(confirm|pagination|width|height|print|listsize|debug-file-directory|style)\b", arg):
         return ""

@@ -269,14 +269,18 @@ class Controller(AllStop):
         """Leave a breakpoint through its out-of-line copy: no single-step stop at all."""
         pc = self.pc(tid)
         site = self.bps.sites.get(pc)
-        if self.displaced is None or site is None or not site.inserted:
-            return False
+        if self.displaced is None or site is None or not site.inserted or self._in_vfork:
+            return False            # a vfork child shares our memory: keep to the plain step
+        d = self.displaced
         try:
-            slot = self.displaced.cached_slot(pc)
+            slot = d.cached_slot(pc)
             if slot is None:
-                slot = self.displaced.slot_for(tid, pc, self.read(pc, 16))
+                slot = d.slot_for(tid, pc, self.read(pc, 16))
         except TdbgError:          # a zombie leader: no address space to read; step instead
             return False
+        if d.owed_signal:
+            self._owe_signal(self.inf.threads[tid], d.owed_signal)
+            d.owed_signal = 0
         if slot is None:
             return False
         self.inf.set_pc(tid, slot)

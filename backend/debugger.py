@@ -177,7 +177,7 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
 
     # ---- breakpoints -------------------------------------------------------------------
     def break_at(self, spec: str, condition: str | None = None, temporary: bool = False,
-                 current_file: str | None = None) -> tuple[Breakpoint, str]:
+                 current_file: str | None = None, note: bool = False) -> tuple[Breakpoint, str]:
         prog = self.require_program()
         resolved = prog.resolve(spec, current_file or self._current_file(), self.evaluate_address)
         if resolved.file is not None and resolved.line is not None:
@@ -200,7 +200,7 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
             msg += ""
         if len(resolved.addrs) > 1:
             msg = f"{what} {bp.id} at {resolved.addrs[0]:#x}: {spec}. ({len(resolved.addrs)} locations)"
-        if resolved.note:
+        if resolved.note and note:
             msg = f"{resolved.note}\n{msg}"
         return bp, msg
 
@@ -413,11 +413,6 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
     def _bps_at(self, pc: int) -> list[Breakpoint]:
         site = self.bps.site_at(pc)
         return [self.bps.bps[o] for o in site.owners if o in self.bps.bps] if site else []
-
-    def stepi(self, count: int = 1) -> Stop:
-        ctl = self._ctl()
-        self.resumed()
-        return ctl.step_instructions(self.tid, count)
 
     def _ctl(self) -> Controller:
         self.require_inferior()

@@ -9,11 +9,29 @@ import capstone
 
 from .events import SourceLocation
 
-_cs = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
-_cs.detail = False
-_cs.skipdata = True
-_TARGET = re.compile(r"^0x[0-9a-f]+$")
+def _engine(syntax: int) -> capstone.Cs:
+    cs = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
+    cs.detail = False
+    cs.skipdata = True
+    cs.syntax = syntax
+    return cs
+
+
+# gdb's default flavor is AT&T; `set disassembly-flavor intel` switches every view.
+_ENGINES = {"att": _engine(capstone.CS_OPT_SYNTAX_ATT), "intel": _engine(capstone.CS_OPT_SYNTAX_INTEL)}
+_cs = _ENGINES["att"]
+
+
+def set_flavor(name: str) -> None:
+    global _cs
+    _cs = _ENGINES[name]
+
+
+def flavor() -> str:
+    return next(k for k, v in _ENGINES.items() if v is _cs)
+_TARGET = re.compile(r"^\*?\$?(0x[0-9a-f]+)$")
 _RIPREL = re.compile(r"\[rip ([+-]) (0x[0-9a-f]+)\]")
+_RIPREL_ATT = re.compile(r"(-?0x[0-9a-f]+)\(%rip\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +78,14 @@ def annotate(addr: int, size: int, mnem: str, op: str,
              symbolize: Callable[[int], str | None]) -> str | None:
     """A gdb-like `<sym+off>` comment for branch targets and rip-relative operands."""
     target = None
-    if (mnem.startswith("j") or mnem.startswith("call")) and _TARGET.match(op):
-        target = int(op, 16)
-    else:
-        m = _RIPREL.search(op)
-        if m:
-            off = int(m.group(2), 16)
-            target = addr + size + (off if m.group(1) == "+" else -off)
+    m = _TARGET.match(op)
+    if (mnem.startswith("j") or mnem.startswith("call")) and m and not op.startswith("*"):
+        target = int(m.group(1), 16)
+    elif (m := _RIPREL.search(op)) is not None:
+        off = int(m.group(2), 16)
+        target = addr + size + (off if m.group(1) == "+" else -off)
+    elif (m := _RIPREL_ATT.search(op)) is not None:
+        target = addr + size + int(m.group(1), 16)
     if target is None:
         return None
     sym = symbolize(target)

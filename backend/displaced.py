@@ -34,6 +34,7 @@ class Displaced:
         self.failed = False
         self.slots: dict[int, tuple[int, int] | None] = {}   # site -> (slot addr, insn len)
         self.stolen = None            # a wait status our injected step received that was not ours
+        self.owed_signal = 0          # a signal that interrupted our injected step, to deliver
         self._next = 0
 
     def contains(self, pc: int) -> bool:
@@ -55,12 +56,13 @@ class Displaced:
         if site in self.slots:
             hit = self.slots[site]
             return hit[0] if hit else None
-        self.slots[site] = None
         insn = next(_cs.disasm(orig, site, 1), None)
         if insn is None or set(insn.groups) & _NO_RELOCATE or self.failed:
+            self.slots[site] = None
             return None
         if self.page is None and not self._map_page(tid, site):
-            return None
+            return None                 # (retried later unless mapping failed for good)
+        self.slots[site] = None
         if self._next + SLOT > PAGE:
             return None
         slot = self.page + self._next
@@ -97,8 +99,13 @@ class Displaced:
                 inf.set_regs(tid, regs)
                 ptrace.call(ptrace.SINGLESTEP, tid, 0, 0)
                 st = ptrace.waitpid(tid)
-                if not st.stopped or st.stop_sig != 5:
-                    # Not our step's trap (killed meanwhile, a signal): the controller must see it.
+                if st.stopped and not st.event and st.stop_sig != 5:
+                    # A signal came first: the syscall did not run. The controller
+                    # delivers the signal at the next resume; we try again later.
+                    self.owed_signal = st.stop_sig
+                    return False
+                if not st.stopped or st.stop_sig != 5 or st.event:
+                    # Killed meanwhile, or an event stop: the controller must see it.
                     self.stolen = st
                     self.failed = True
                     return False

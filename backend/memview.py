@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import struct
 
-from .disasm import decode
+from .disasm import annotate, decode
 from .errors import BadAddress, CommandError
 
 UNITS = {"b": 1, "h": 2, "w": 4, "g": 8}
@@ -128,6 +128,10 @@ def _examine_insns(dbg, addr: int, count: int) -> tuple[str, int]:
     nxt = addr
     for a, size, mnem, op, _ in decode(data[:got], addr, count):
         mark = "=> " if a == pc else "   "
+        if mnem.startswith(("j", "call")):
+            note = annotate(a, size, mnem, op, dbg.program.symbolize)
+            if note:
+                op += " <" + note.split("<", 1)[1]          # gdb: `jmp 0x... <f+46>`
         lines.append(f"{mark}{_label(dbg, a)}\t{mnem:<6} {op}".rstrip())
         nxt = a + size
     return "\n".join(lines), nxt

@@ -143,7 +143,7 @@ class SteppingMixin(CallsMixin):
 
     def stepi(self, count: int = 1) -> Stop:
         """`stepi N`: the stop is printed against the frame where the last instruction
-        began (gdb). NOTE: Debugger.stepi in debugger.py currently shadows this one."""
+        began (gdb)."""
         ctl = self._ctl()
         self.resumed()
         stop = Stop(_STEPPED, self.tid, ctl.pc(self.tid))

@@ -446,7 +446,7 @@ class VariablesMixin(EntryValueMixin):
                                                and _same_file(info.location.file, file)):
                 self.delete(bp.id)
                 return None, f"Deleted breakpoint {bp.id}"
-        bp, msg = self.break_at(f"{file}:{line}")
+        bp, msg = self.break_at(f"{file}:{line}", note=True)
         return self.breakpoint_info(bp), msg
 
 

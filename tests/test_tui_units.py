@@ -7,7 +7,7 @@ import os
 
 from tdbg.backend import events as ev
 from tdbg.tui import bpstore, cli, config, keymap, theming
-from tdbg.tui.batch import event_text
+from tdbg.backend.batch import describe_event as event_text
 from tdbg.tui.panes.memory import parse_address
 from tdbg.tui.panes.registers import decode_eflags
 
@@ -113,6 +113,7 @@ def test_cli_bad_input_is_one_line(capsys, tmp_path):
 def test_batch_event_lines():
     assert event_text(ev.Exited(7, 0)) == "[Inferior 1 (process 7) exited normally]"
     assert event_text(ev.Exited(7, 3)) == "[Inferior 1 (process 7) exited with code 03]"
+    assert event_text(ev.Exited(7, 8)) == "[Inferior 1 (process 7) exited with code 010]"   # gdb: 0%o
     assert "Program terminated with signal SIGKILL, Killed." in event_text(ev.Signaled(7, 9, "SIGKILL"))
 
 

@@ -132,15 +132,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _batch(program: str | None, args: list[str], commands: list[str], pid: int | None) -> int:
+    from tdbg.backend.batch import run_batch
     try:
-        from tdbg.backend.batch import run_batch as backend_batch   # the lead's, when present
-    except ImportError:
-        backend_batch = None
-    try:
-        if backend_batch is not None:
-            return int(backend_batch(program, args, commands, pid=pid) or 0)
-        from .batch import run_batch
-        return run_batch(program, args, commands, pid=pid)
+        return int(run_batch(program, args, commands, pid=pid) or 0)
     except KeyboardInterrupt:
         return 130
     except Exception as e:              # never a traceback for the user
