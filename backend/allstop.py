@@ -74,6 +74,9 @@ class AllStop:
 
     # ---- waiting ------------------------------------------------------------------------
     def _raw_wait(self) -> WaitStatus:
+        requeued = getattr(self, "_requeued", None)
+        if requeued:
+            return requeued.pop(0)
         d = getattr(self, "displaced", None)
         if d is not None and d.stolen is not None:
             st, d.stolen = d.stolen, None

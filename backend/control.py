@@ -8,11 +8,13 @@ allstop.py; this module decides what each stop means for the user.
 from __future__ import annotations
 
 import enum
+import os
 import errno
 import signal
 from dataclasses import dataclass, field
 
 from . import ptrace
+from .disasm import decode
 from .allstop import AllStop
 from .breakpoints import Breakpoint, Manager
 from .errors import PtraceError, TdbgError
@@ -21,6 +23,15 @@ from .ptrace import WaitStatus
 
 SIGTRAP, SIGSTOP = signal.SIGTRAP, signal.SIGSTOP
 _MAX_HELD = 50       # routine signals held back during one single-step before we give in
+
+
+class _StepTrap:
+    """What PTRACE_GETSIGINFO says after an ordinary single-step."""
+    si_code = 2               # TRAP_TRACE
+    si_addr = 0
+
+
+_STEP_TRAP = _StepTrap()
 
 
 class StopKind(enum.Enum):
@@ -75,6 +86,8 @@ def default_signal_table() -> dict[int, SignalPolicy]:
 
 class Controller(AllStop):
     def __init__(self, inferior: Inferior, bps: Manager) -> None:
+        self._requeued: list = []        # statuses waited for outside _wait, to decide again
+        self._trap_cache: dict[int, bool] = {}
         super().__init__(inferior, bps)
         self.signals = default_signal_table()
         self.interrupt_requested = False
@@ -98,7 +111,7 @@ class Controller(AllStop):
         ptrace.tgkill(self.inf.pid, self._interrupt_tid, SIGSTOP)
 
     # ---- single steps -----------------------------------------------------------------
-    def _step_raw(self, tid: int, held: list[int]) -> WaitStatus:
+    def _step_raw(self, tid: int, held: list[int], resumed: bool = False) -> WaitStatus:
         """One hardware single-step of tid; other threads stay parked.
 
         Routine (nostop) signals arriving meanwhile go to ``held``: delivering
@@ -108,7 +121,9 @@ class Controller(AllStop):
         th = self.inf.threads[tid]
         sig, arrivals = 0, 0
         while True:
-            if not self._resume(th, sig, step=True):
+            if resumed:
+                resumed = False             # already stepping (see _quick_step)
+            elif not self._resume(th, sig, step=True):
                 return self._wait_focus_gone(tid)
             sig = 0
             st = self._wait(run=False, focus=tid)
@@ -144,7 +159,7 @@ class Controller(AllStop):
         for sig in held:
             self._owe_signal(th, sig)
 
-    def step_instruction(self, tid: int, owner: int | None = None) -> Stop:
+    def step_instruction(self, tid: int, owner: int | None = None, resumed: bool = False) -> Stop:
         """stepi: one instruction, stepping off a breakpoint under the pc if needed.
 
         owner: the thread internal breakpoints count for (default: tid).
@@ -159,10 +174,11 @@ class Controller(AllStop):
             if stop is not None:
                 return stop
         pc = self.pc(tid)
+        quiet = not self._may_trap(pc)
         lifted = self.bps.save_breakpoint(pc) if self.bps.site_at(pc) else None
         held: list[int] = []
         try:
-            st = self._step_raw(tid, held)
+            st = self._step_raw(tid, held, resumed)
         finally:
             if lifted is not None:
                 try:
@@ -185,7 +201,10 @@ class Controller(AllStop):
             return self._signal_stop(tid, st)
         try:
             new_pc = self.pc(tid)
-            si = ptrace.get_siginfo(tid)
+            if quiet and not self._site_inserted(new_pc - 1):
+                si = _STEP_TRAP       # the instruction cannot trap by itself: this is our step
+            else:
+                si = ptrace.get_siginfo(tid)
         except PtraceError as e:
             if e.errno != errno.ESRCH:
                 raise
@@ -210,14 +229,79 @@ class Controller(AllStop):
                 return hit
         return Stop(StopKind.STEPPED, tid, new_pc)
 
+    _TRAPPING = ("int3", "int", "int1", "into", "syscall", "sysenter", "ud2", "ud0", "ud1", "hlt")
+
+    def _may_trap(self, pc: int) -> bool:
+        """Whether the instruction at pc can raise a SIGTRAP of its own (int3, a syscall
+        that may be tgkill...), so that a trap after stepping it needs PTRACE_GETSIGINFO.
+        Cached per pc; the cache is dropped when memory is written or the image changes."""
+        cache = self._trap_cache
+        hit = cache.get(pc)
+        if hit is None:
+            try:
+                insn = next(decode(self.read(pc, 16), pc, 1), None)
+            except TdbgError:
+                return True
+            hit = insn is None or insn[2] in self._TRAPPING
+            if len(cache) > 65536:
+                cache.clear()
+            cache[pc] = hit
+        return hit
+
     def _site_inserted(self, addr: int) -> bool:
         site = self.bps.site_at(addr)
         return site is not None and site.inserted
 
+    def _quick_steps(self, tid: int, n: int) -> tuple[Stop | None, int]:
+        """stepi's common case: one SINGLESTEP, one waitpid and one GETREGS per step,
+        while there is a single thread, no watchpoint, nothing pending, no breakpoint
+        under the pc and an instruction that cannot trap by itself. Returns the last
+        stop (None when nothing was stepped) and how many steps were done; anything
+        unexpected that arrives is handed to the general path as if it had waited."""
+        inf = self.inf
+        th = inf.threads.get(tid)
+        if len(inf.threads) != 1 or self.hw is not None or th is None:
+            return None, 0
+        sites, may_trap, regs = self.bps.sites, self._may_trap, inf.regs
+        stop, done = None, 0
+        while done < n and not self.interrupt_requested:
+            if th.pending is not None or th.pending_sig or th.expect_sigstop or th.exiting \
+                    or th.fresh:
+                break
+            pc = regs(tid).rip
+            if pc in sites or may_trap(pc):
+                break
+            inf.resume(tid, 0, step=True)
+            wtid, status = os.waitpid(-1, ptrace.WALL)
+            done += 1
+            if wtid == tid and status & 0xFFFF == (SIGTRAP << 8) | 0x7F:   # plain step trap
+                th.running = False
+                th.regs = None
+                new_pc = regs(tid).rip
+                site = sites.get(new_pc)
+                if site is not None and site.inserted:
+                    hit = self._evaluate_hit(tid, new_pc, tid)
+                    if hit is not None:
+                        return hit, done
+                stop = Stop(StopKind.STEPPED, tid, new_pc)
+                continue
+            self._requeued.append(WaitStatus(wtid, status))
+            return self.step_instruction(tid, resumed=True), done
+        return stop, done
+
     def step_instructions(self, tid: int, n: int) -> Stop:
         stop = Stop(StopKind.STEPPED, tid, self.pc(tid))
-        for _ in range(n):
+        while n > 0:
+            quick, done = self._quick_steps(tid, n)
+            n -= done
+            if quick is not None:
+                stop = quick
+                if stop.kind != StopKind.STEPPED or self.interrupt_requested:
+                    break
+            if n <= 0:
+                break
             stop = self.step_instruction(tid)
+            n -= 1
             if stop.kind != StopKind.STEPPED or self.interrupt_requested:
                 break
         if self.interrupt_requested and stop.kind == StopKind.STEPPED:
@@ -452,6 +536,7 @@ class Controller(AllStop):
         other thread is gone without a word.
         """
         self.displaced = None                  # the scratch page went with the old image
+        self._trap_cache.clear()
         self.bps.forget_sites()
         pid = self.inf.pid
         old = self.inf.threads.get(pid)

@@ -479,6 +479,8 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
     def write_memory(self, addr: int, data: bytes) -> None:
         self.require_inferior()
         self.bps.write_through(addr, data)
+        if self.ctl is not None:
+            self.ctl._trap_cache.clear()          # the code there may have changed
         d = self.ctl.displaced if self.ctl else None
         if d is not None:
             for site in [a for a in d.slots if addr <= a < addr + len(data)]:
