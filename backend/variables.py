@@ -360,27 +360,23 @@ class VariablesMixin(EntryValueMixin):
         size = t.strip().size or t.size
         return Value(t, (n & ((1 << (8 * size)) - 1)).to_bytes(size, "little"))
 
-    def locals_text(self) -> str:
+    def _listing(self, which: int, empty: str) -> str:
+        """`info locals` (which=1) / `info args` (which=0) of the selected frame."""
         if not self.alive:
             raise CommandError("No frame selected.")
         env = self._frame_env()
         if env.func_offset is None:
             raise CommandError("No symbol table info available.")
-        _, local = env.variables()
-        if not local:
-            return "No locals."
-        return "\n".join(f"{v.name} = {self._fmt(env, env.value_of(v), False)}" for v in local)
+        names = env.variables()[which]
+        if not names:
+            return empty
+        return "\n".join(f"{v.name} = {self._fmt(env, env.value_of(v), False)}" for v in names)
+
+    def locals_text(self) -> str:
+        return self._listing(1, "No locals.")
 
     def args_text(self) -> str:
-        if not self.alive:
-            raise CommandError("No frame selected.")
-        env = self._frame_env()
-        if env.func_offset is None:
-            raise CommandError("No symbol table info available.")
-        args, _ = env.variables()
-        if not args:
-            return "No arguments."
-        return "\n".join(f"{v.name} = {self._fmt(env, env.value_of(v), False)}" for v in args)
+        return self._listing(0, "No arguments.")
 
     def variables(self) -> list[Variable]:
         """Arguments then locals of the selected frame, for the Locals pane."""
