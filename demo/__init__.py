@@ -1,0 +1,1 @@
+"""Demo C programs shipped as package data for `tdbg --demo`."""
