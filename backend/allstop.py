@@ -37,6 +37,7 @@ class AllStop:
         self.on_thread_change = None               # callback(tids) for ThreadsChanged
         self._early: dict[int, WaitStatus] = {}    # first stops of threads/children we have not met yet
         self._deferred: list[WaitStatus] = []      # exit/exec seen while doing something else
+        self._requeued: list[WaitStatus] = []      # statuses waited for outside _wait, to decide again
         self._in_vfork = False
         inferior.before_detach = self._prepare_detach
 
@@ -74,13 +75,8 @@ class AllStop:
 
     # ---- waiting ------------------------------------------------------------------------
     def _raw_wait(self) -> WaitStatus:
-        requeued = getattr(self, "_requeued", None)
-        if requeued:
-            return requeued.pop(0)
-        d = getattr(self, "displaced", None)
-        if d is not None and d.stolen is not None:
-            st, d.stolen = d.stolen, None
-            return st
+        if self._requeued:
+            return self._requeued.pop(0)
         try:
             return ptrace.waitpid(-1)
         except ChildProcessError:

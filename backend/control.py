@@ -86,7 +86,7 @@ def default_signal_table() -> dict[int, SignalPolicy]:
 
 class Controller(AllStop):
     def __init__(self, inferior: Inferior, bps: Manager) -> None:
-        self._requeued: list = []        # statuses waited for outside _wait, to decide again
+        self._in_slot: set[int] = set()  # threads resumed into an out-of-line slot since the last stop
         self._trap_cache: dict[int, bool] = {}
         super().__init__(inferior, bps)
         self.signals = default_signal_table()
@@ -362,21 +362,30 @@ class Controller(AllStop):
                 slot = d.slot_for(tid, pc, self.read(pc, 16))
         except TdbgError:          # a zombie leader: no address space to read; step instead
             return False
+        if d.stolen is not None:   # our injected step saw someone else's status: decide it
+            self._requeued.append(d.stolen)
+            d.stolen = None
         if d.owed_signal:
             self._owe_signal(self.inf.threads[tid], d.owed_signal)
             d.owed_signal = 0
         if slot is None:
             return False
         self.inf.set_pc(tid, slot)
+        self._in_slot.add(tid)
         return True
 
     def _undisplace(self) -> None:
-        """Parked threads inside a slot are put back at the program's own pc."""
+        """Parked threads inside a slot are put back at the program's own pc. Only a
+        thread we jumped into a slot since the last stop can be in one."""
         d = self.displaced
-        if d is None or d.page is None:
+        if d is None or d.page is None or not self._in_slot:
             return
-        for th in self.inf.threads.values():
-            if th.running or th.exiting:
+        tids, self._in_slot = self._in_slot, set()
+        for tid in tids:
+            th = self.inf.threads.get(tid)
+            if th is None or th.running or th.exiting:
+                if th is not None and th.running:
+                    self._in_slot.add(tid)     # not parked yet: look again at the next stop
                 continue
             pc = self.inf.regs(th.tid).rip
             if d.contains(pc):

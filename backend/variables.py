@@ -137,6 +137,26 @@ class FrameScope:
         return None if self.env is None else self.env.lookup_type(name)
 
 
+def _function_scope(sc, f, link: int, scope_off: int | None = None):
+    """(frame base expression, scope DIE offset, .debug_addr reader) of function f at
+    link-time pc; the scope is the innermost inlined call unless the frame names one."""
+    if f is None:
+        return None, None, None
+    func_die = sc.die_at(f.cu_offset, f.die_offset)
+    fb_expr = None
+    attr = func_die.attributes.get("DW_AT_frame_base")
+    if attr is not None:
+        try:
+            fb_expr = location_expression(attr, func_die, sc.dwarf, link)
+        except TdbgError:
+            fb_expr = None
+    if scope_off is None:
+        chain = sc.inline_chain(func_die, link)
+        scope_off = chain[0].offset if chain else f.die_offset
+    cu = func_die.cu
+    return fb_expr, scope_off, lambda i: debug_addr(sc.dwarf, cu, i)
+
+
 def _static_scope(o, pc: int):
     """What a frame's name lookup needs that depends only on its pc (cached per pc:
     breakpoint conditions run this thousands of times a second)."""
@@ -148,19 +168,7 @@ def _static_scope(o, pc: int):
     link = pc - o.bias
     f = o.debug.function_at(link)
     cu_off = f.cu_offset if f else o.debug.cu_offset_for(link)
-    fb_expr = scope_off = addrx = None
-    if f is not None:
-        func_die = sc.die_at(f.cu_offset, f.die_offset)
-        attr = func_die.attributes.get("DW_AT_frame_base")
-        if attr is not None:
-            try:
-                fb_expr = location_expression(attr, func_die, sc.dwarf, link)
-            except TdbgError:
-                fb_expr = None
-        chain = sc.inline_chain(func_die, link)
-        scope_off = chain[0].offset if chain else f.die_offset
-        cu = func_die.cu
-        addrx = lambda i, cu=cu: debug_addr(sc.dwarf, cu, i)
+    fb_expr, scope_off, addrx = _function_scope(sc, f, link)
     if len(cache) > 4096:
         cache.clear()
     hit = cache[pc] = (sc, link, cu_off, fb_expr, scope_off, addrx)
@@ -225,22 +233,7 @@ def build_env(dbg, tid: int, level: int):
     link = pc - o.bias if pc is not None else -1
     f = o.debug.function_at(link) if pc is not None else None
     cu_off = f.cu_offset if f else (o.debug.cu_offset_for(link) if pc is not None else None)
-    fb_expr = scope_off = None
-    addrx = None
-    if f is not None:
-        func_die = sc.die_at(f.cu_offset, f.die_offset)
-        attr = func_die.attributes.get("DW_AT_frame_base")
-        if attr is not None:
-            try:
-                fb_expr = location_expression(attr, func_die, sc.dwarf, link)
-            except TdbgError:
-                fb_expr = None
-        scope_off = getattr(frame, "scope_offset", None)
-        if scope_off is None:
-            chain = sc.inline_chain(func_die, link)
-            scope_off = chain[0].offset if chain else f.die_offset
-        cu = func_die.cu
-        addrx = lambda i, cu=cu: debug_addr(sc.dwarf, cu, i)
+    fb_expr, scope_off, addrx = _function_scope(sc, f, link, getattr(frame, "scope_offset", None))
     if frame is not None:
         regs = frame.regs
         if level == 0:
