@@ -35,6 +35,7 @@ class AllStop:
         self.bps = bps
         self.exit_code: int | None = None
         self.on_thread_change = None               # callback(tids) for ThreadsChanged
+        self.on_thread_start = None                # callback(thread) at a new thread's first stop
         self._early: dict[int, WaitStatus] = {}    # first stops of threads/children we have not met yet
         self._deferred: list[WaitStatus] = []      # exit/exec seen while doing something else
         self._requeued: list[WaitStatus] = []      # statuses waited for outside _wait, to decide again
@@ -199,6 +200,8 @@ class AllStop:
         hw = self.hw
         if hw is not None:
             hw.apply(th.tid)
+        if self.on_thread_start is not None:
+            self.on_thread_start(th)          # thread_events.py: gdb's [New Thread ...]
 
     def _drop_thread(self, tid: int) -> None:
         self.inf.threads.pop(tid, None)
@@ -273,7 +276,10 @@ class AllStop:
             # leader is reported only after every other thread is gone.
             return [t for t in self.inf.threads.values()
                     if t.running and t.tid != tid and not (t.exiting and t.tid == pid)]
-        for th in unparked():
+        running = unparked()
+        if not running:
+            return None             # the usual single-threaded hit: nothing to park
+        for th in running:
             if not th.expect_sigstop and not th.exiting:
                 ptrace.tgkill(self.inf.pid, th.tid, SIGSTOP)
                 th.expect_sigstop = True

@@ -22,7 +22,7 @@ def describe_event(e) -> str | None:
         if e.code == 0:
             return f"[Inferior 1 (process {e.pid}) exited normally]"
         return f"[Inferior 1 (process {e.pid}) exited with code 0{e.code:o}]"   # gdb: 0%o
-    if isinstance(e, ev.Signaled):
+    if isinstance(e, ev.Signaled) and not e.requested:
         from .ptrace import signal_description
         return (f"\nProgram terminated with signal {e.signal_name}, {signal_description(e.signal)}.\n"
                 "The program no longer exists.")
@@ -42,6 +42,7 @@ async def _run(program: str | None, args: Sequence[str], commands: Sequence[str]
         print(str(e), file=sys.stderr)
         return 1
     out = sys.stdout
+    session.from_tty = False          # gdb -batch: queries answer themselves, handle is quiet
 
     def on_event(e) -> None:
         if isinstance(e, ev.Output):

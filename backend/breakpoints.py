@@ -121,6 +121,36 @@ class Manager:
             elif not self._wanted(site):
                 self._remove(site)
 
+    def remove_address(self, bp: Breakpoint, addr: int) -> None:
+        """One location less (a breakpoint re-resolved after a library load)."""
+        if addr in bp.addrs:
+            bp.addrs.remove(addr)
+        site = self.sites.get(addr)
+        if site is not None and addr not in bp.addrs:
+            site.owners.discard(bp.id)
+            if not site.owners:
+                self._remove(site)
+                del self.sites[addr]
+            elif not self._wanted(site):
+                self._remove(site)
+
+    def forget_range(self, inside: Callable[[int], bool]) -> list[Breakpoint]:
+        """Sites in unmapped memory (dlclose): drop them without writing a byte there.
+
+        Returns the breakpoints that lost a location."""
+        gone = [a for a in self.sites if inside(a)]
+        touched: dict[int, Breakpoint] = {}
+        for a in gone:
+            site = self.sites.pop(a)
+            if site is self._saved:
+                self._saved = None
+            for o in site.owners:
+                bp = self.bps.get(o)
+                if bp is not None and a in bp.addrs:
+                    bp.addrs.remove(a)
+                    touched[bp.id] = bp
+        return list(touched.values())
+
     def delete_internal(self) -> None:
         for bp in [b for b in self.bps.values() if not b.registered]:
             self._drop(bp)
@@ -222,7 +252,11 @@ class Manager:
         if not self.sites:
             return data
         end = addr + len(data)
-        hits = [s for s in self.sites.values() if s.inserted and addr <= s.addr < end]
+        sites = self.sites
+        if len(data) <= 64:          # a variable or an instruction: look up each byte
+            hits = [sites[a] for a in range(addr, end) if a in sites and sites[a].inserted]
+        else:
+            hits = [s for s in sites.values() if s.inserted and addr <= s.addr < end]
         if not hits:
             return data
         buf = bytearray(data)

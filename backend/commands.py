@@ -91,6 +91,16 @@ class CommandInterpreter:
         return await self.s._stopped_call(fn)
 
 
+def query_text(ci: CommandInterpreter, question: str, answer: bool) -> str:
+    """gdb's query() answered without asking: batch mode says why, as gdb does;
+    after `set confirm off` nothing is said (the answer is the same)."""
+    if not getattr(ci, "confirm", True):
+        return ""
+    choices = "(y or n)" if answer else "(y or [n])"
+    why = "; input not from terminal" if not getattr(ci.s, "from_tty", True) else ""
+    return f"{question}{choices} [answered {'Y' if answer else 'N'}{why}]"
+
+
 def _count(arg: str) -> int:
     return parse_int(arg) if arg.strip() else 1
 
@@ -165,7 +175,10 @@ async def _kill(ci, arg):
         raise CommandError("The program is not being run.")
     pid = ci.dbg.inf.pid
     await ci.s.kill()
-    return f"[Inferior 1 (process {pid}) killed]"
+    asked = "" if getattr(ci.s, "from_tty", True) else \
+        query_text(ci, "Kill the program being debugged? ", True)
+    return f"{asked}\n[Inferior 1 (process {pid}) killed]" if asked else \
+        f"[Inferior 1 (process {pid}) killed]"
 
 
 @command("detach")
@@ -207,7 +220,15 @@ async def _set_break(ci, arg: str, temporary: bool) -> str:
         if ci.dbg.stop is None:
             raise CommandError("No default breakpoint location now selected.")
         spec = f"*{ci.dbg.stop.pc:#x}"
-    _, msg = await ci.call(lambda: ci.dbg.break_at(spec, cond, temporary))
+    from .solib import PendingQuery
+    try:
+        _, msg = await ci.call(lambda: ci.dbg.break_at(spec, cond, temporary))
+    except PendingQuery as e:
+        question = "Make breakpoint pending on future shared library load? "
+        hint = "" if not getattr(ci.s, "from_tty", True) else \
+            '\n(use "set breakpoint pending on" to make it pending)'
+        asked = query_text(ci, question, False)
+        raise CommandError(f"{e}\n{asked}{hint}" if asked else str(e)) from None
     return msg
 
 
@@ -288,8 +309,12 @@ async def _ignore(ci, arg):
         raise CommandError("Argument required (a breakpoint number and a count).")
     bid, n = parse_int(parts[0]), parse_int(parts[1])
     await ci.call(lambda: ci.dbg.ignore(bid, n))
+    if not getattr(ci.s, "from_tty", True):
+        return ""                                   # gdb says it only to a person
     if n == 0:
         return f"Will stop next time breakpoint {bid} is reached."
+    if n == 1:
+        return f"Will ignore next crossing of breakpoint {bid}."
     return f"Will ignore next {n} crossings of breakpoint {bid}."
 
 
@@ -316,27 +341,10 @@ async def _info(ci, arg):
 
 
 async def _info_breakpoints(ci, arg):
-    infos = await ci.call(ci.dbg.breakpoint_infos)
-    if not infos:
-        return "No breakpoints or watchpoints."
-    lines = ["Num     Type           Disp Enb Address            What"]
-    for b in infos:
-        addr = f"{b.addresses[0]:#018x}" if b.addresses else "<PENDING>         "
-        addr = " " * 18 if "watchpoint" in b.kind else addr
-        what = b.spec
-        if b.location is not None:
-            what = f"in {b.location.function or b.function} at {os.path.basename(b.location.file)}:{b.location.line}"
-        elif b.function:
-            what = f"<{b.function}>"
-        lines.append(f"{b.id:<7} {b.kind:<14} {'del ' if b.temporary else 'keep'} "
-                     f"{'y' if b.enabled else 'n'}   {addr} {what}")
-        if b.condition:
-            lines.append(f"\tstop only if {b.condition}")
-        if b.hit_count:
-            lines.append(f"\tbreakpoint already hit {b.hit_count} time{'s' if b.hit_count != 1 else ''}")
-        if b.ignore_count:
-            lines.append(f"\tWill ignore next {b.ignore_count} crossings of breakpoint.")
-    return "\n".join(lines)
+    from .bp_table import table
+    solib = ci.dbg.solib
+    return table(await ci.call(ci.dbg.breakpoint_infos), frozenset(solib.unloaded),
+                 frozenset(solib.unresolved))
 
 
 def _flags_text(v: int) -> str:
@@ -424,14 +432,7 @@ async def _info_line(ci, arg):
 
 
 async def _info_shared(ci, arg):
-    def work():
-        prog = ci.dbg.require_program()
-        lines = ["From                To                  Syms Read   Shared Object Library"]
-        for o in prog.objfiles[1:]:
-            lo, hi = o.elf.text_range()
-            lines.append(f"{lo + o.bias:#018x}  {hi + o.bias:#018x}  Yes         {o.path}")
-        return "\n".join(lines) if len(lines) > 1 else "No shared libraries loaded at this time."
-    return await ci.call(work)
+    return await ci.call(lambda: ci.dbg.solib.table(arg))
 
 
 async def _info_threads(ci, arg):
@@ -457,15 +458,8 @@ async def _info_inferiors(ci, arg):
 
 
 async def _info_signals(ci, arg):
-    from .ptrace import signal_description, signal_name
-    ctl = ci.dbg.ctl
-    from .control import default_signal_table
-    table = ctl.signals if ctl else default_signal_table()
-    lines = ["Signal        Stop\tPrint\tPass to program\tDescription"]
-    for sig, pol in sorted(table.items())[:31]:
-        yn = lambda b: "Yes" if b else "No"
-        lines.append(f"{signal_name(sig):<14}{yn(pol.stop)}\t{yn(pol.print)}\t{yn(pol.pass_)}\t\t{signal_description(sig)}")
-    return "\n".join(lines)
+    from .signals import info_signals
+    return await info_signals(ci, arg)
 
 
 async def _info_display(ci, arg):
@@ -544,6 +538,14 @@ async def _set(ci, arg):
     if m:
         ci.dbg.args = shlex.split(m.group(1))
         return ""
+    m = re.match(r"^inferior-tty\b\s*(.*)$", arg)
+    if m:
+        ci.s.tty = m.group(1).strip() or None        # no device: back to tdbg's own terminal
+        return ""
+    m = re.match(r"^breakpoint\s+pending\s+(on|off|auto)$", arg)
+    if m:
+        ci.dbg.solib.pending_mode = m.group(1)
+        return ""
     m = re.match(r"^disable-randomization\s+(on|off)$", arg)
     if m:
         ci.dbg.aslr = m.group(1) == "off"
@@ -553,12 +555,25 @@ async def _set(ci, arg):
         from .disasm import set_flavor
         set_flavor(m.group(1))
         return ""
+    m = re.match(r"^confirm\s*(on|off)?$", arg)
+    if m:
+        ci.confirm = m.group(1) != "off"          # queries answer themselves silently
+        return ""
     if re.match(r"^(confirm|pagination|width|height|print|listsize|debug-file-directory|style)\b", arg):
         return ""
     if arg.startswith("$") or "=" in arg:
         await ci.call(lambda: ci.dbg.evaluate_text(arg))
         return ""
     raise CommandError(f'Undefined set command: "{arg}".  Try "help set".')
+
+
+@command("tty")
+async def _tty(ci, arg):
+    """gdb's `tty DEV` (= set inferior-tty DEV): the next run's stdin/stdout/stderr go to DEV."""
+    if not arg.strip():
+        raise CommandError("Argument required (filename to set it to.).")
+    ci.s.tty = arg.strip()
+    return ""
 
 
 @command("display")
@@ -674,4 +689,4 @@ async def _shell(ci, arg):
     raise CommandError("shell commands are not supported in tdbg")
 
 
-from . import threads_cmds, watchpoints  # noqa: E402,F401  (register their commands)
+from . import signals, threads_cmds, watchpoints  # noqa: E402,F401  (register their commands)

@@ -262,32 +262,34 @@ class Controller(AllStop):
         th = inf.threads.get(tid)
         if len(inf.threads) != 1 or self.hw is not None or th is None:
             return None, 0
-        sites, may_trap, regs = self.bps.sites, self._may_trap, inf.regs
-        stop, done = None, 0
+        sites, may_trap = self.bps.sites, self._may_trap
+        step, peek_pc = ptrace.raw, ptrace.peek_pc
+        done, pc = 0, inf.regs(tid).rip
         while done < n and not self.interrupt_requested:
             if th.pending is not None or th.pending_sig or th.expect_sigstop or th.exiting \
                     or th.fresh:
                 break
-            pc = regs(tid).rip
             if pc in sites or may_trap(pc):
                 break
-            inf.resume(tid, 0, step=True)
+            if th.dirty:
+                inf.flush_regs(tid)
+            # Inferior.resume(step=True) inlined: this loop is all there is to stepi.
+            th.regs, th.running, th.stepping = None, True, True
+            step(ptrace.SINGLESTEP, tid, 0, 0)
             wtid, status = os.waitpid(-1, ptrace.WALL)
             done += 1
             if wtid == tid and status & 0xFFFF == (SIGTRAP << 8) | 0x7F:   # plain step trap
                 th.running = False
-                th.regs = None
-                new_pc = regs(tid).rip
-                site = sites.get(new_pc)
+                pc = peek_pc(tid)             # one word; the full set is read when asked
+                site = sites.get(pc)
                 if site is not None and site.inserted:
-                    hit = self._evaluate_hit(tid, new_pc, tid)
+                    hit = self._evaluate_hit(tid, pc, tid)
                     if hit is not None:
                         return hit, done
-                stop = Stop(StopKind.STEPPED, tid, new_pc)
                 continue
             self._requeued.append(WaitStatus(wtid, status))
             return self.step_instruction(tid, resumed=True), done
-        return stop, done
+        return (Stop(StopKind.STEPPED, tid, pc) if done else None), done
 
     def step_instructions(self, tid: int, n: int) -> Stop:
         stop = Stop(StopKind.STEPPED, tid, self.pc(tid))
@@ -348,6 +350,7 @@ class Controller(AllStop):
                 return stop
 
     displaced = None           # displaced.Displaced: out-of-line copies of breakpointed insns
+    on_signal_print = None     # callback(tid, sig): a signal that prints without stopping
 
     def _resume_displaced(self, tid: int) -> bool:
         """Leave a breakpoint through its out-of-line copy: no single-step stop at all."""
@@ -409,6 +412,8 @@ class Controller(AllStop):
             policy = self.signals.get(sig, SignalPolicy(True, True, True))
             if not policy.stop:
                 # Routine signal: straight back to its thread; nobody else was stopped.
+                if policy.print and self.on_signal_print is not None:
+                    self.on_signal_print(st.tid, sig)      # handle SIG nostop print
                 if policy.pass_:
                     self._owe_signal(th, sig)
                 return None
@@ -497,18 +502,22 @@ class Controller(AllStop):
             return None
         stop_for: list[Breakpoint] = []
         error = None
-        for bid in sorted(site.owners, key=lambda i: (i < 0, abs(i))):
+        owners = site.owners
+        if len(owners) > 1:
+            owners = sorted(owners, key=lambda i: (i < 0, abs(i)))
+        for bid in owners:
             bp = self.bps.bps.get(bid)
             if bp is None or not bp.enabled:
                 continue
-            if not bp.registered and tid != (self._cont_tid if owner is None else owner):
+            if not bp.registered and tid != (self._cont_tid if owner is None else owner) \
+                    and bp.kind == "breakpoint":    # not "shlib events": any thread may dlopen
                 continue
             if bp.check is not None:
                 try:
                     if not bp.check(tid):
                         continue
                 except TdbgError as e:
-                    error = f"Error in testing condition for breakpoint {bp.id}:\n{e}"
+                    error = f"Error in testing breakpoint condition:\n{e}"    # gdb 13's words
                     stop_for.append(bp)
                     if bp.registered:
                         bp.hit_count += 1

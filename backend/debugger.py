@@ -12,9 +12,10 @@ from typing import Callable
 
 from . import events as ev
 from .breakpoints import Breakpoint, Manager
+from .condition_check import validate as validate_condition
 from .control import Controller, Stop, StopKind
 from .disasm import Instruction, annotate, decode
-from .errors import BadAddress, CommandError, NotRunning, TdbgError
+from .errors import BadAddress, CommandError, ExpressionError, NotFound, NotRunning, TdbgError
 from .events import SourceLocation, StopReason
 from .inferior import Inferior
 from .program import Program
@@ -61,6 +62,7 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
         self.args: list[str] = []
         self.aslr = False
         self.use_pty = True
+        self.tty: str | None = None      # gdb's inferior-tty: the program's I/O goes there
         self.inf: Inferior | None = None
         self.ctl: Controller | None = None
         self.bps = Manager(_Memory(self))
@@ -74,6 +76,12 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
         self.value_history: list[str] = []
         self.convenience: dict = {}
         self.condition_compiler: Callable[[str], Callable[[int], bool]] | None = None
+        from .signals import SignalTable
+        from .solib import SharedLibraries
+        from .thread_events import ThreadEvents
+        self.signals = SignalTable()          # handle SIG ...: kept across runs, like gdb's
+        self.solib = SharedLibraries(self)
+        self.thread_events = ThreadEvents(self)
 
     # ---- program ------------------------------------------------------------------
     def load(self, path: str) -> Program:
@@ -101,7 +109,8 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
             self.kill()
         if args is not None:
             self.args = list(args)
-        inf = Inferior.launch(prog.path, self.args, aslr=self.aslr, use_pty=self.use_pty)
+        inf = Inferior.launch(prog.path, self.args, aslr=self.aslr, use_pty=self.use_pty,
+                              tty=self.tty)
         self._adopt(inf)
         self.publish(ev.Started(inf.pid, prog.path))
         self._insert_user_breakpoints()
@@ -126,7 +135,9 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
     def _adopt(self, inf: Inferior) -> None:
         self.inf = inf
         self.ctl = Controller(inf, self.bps)
-        self.ctl.on_thread_change = lambda tids: self.publish(ev.ThreadsChanged(tids, self.tid))
+        from .signals import attach as attach_signals
+        attach_signals(self, self.ctl)           # handle SIG ... (signals.py)
+        self.thread_events.attach(self.ctl)
         self.tid = inf.pid
         self.program.relocate(inf.maps())
         self.program.maps_provider = inf.maps
@@ -160,6 +171,7 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
     def _insert_user_breakpoints(self) -> None:
         """(Re)resolve every user breakpoint spec against the running image."""
         prog = self.require_program()
+        self.solib.start()            # before resolving: libraries already loaded (attach) count
         for bp in self.bps.user_breakpoints():
             bp.addrs.clear()
             try:
@@ -179,12 +191,15 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
     def break_at(self, spec: str, condition: str | None = None, temporary: bool = False,
                  current_file: str | None = None, note: bool = False) -> tuple[Breakpoint, str]:
         prog = self.require_program()
-        resolved = prog.resolve(spec, current_file or self._current_file(), self.evaluate_address)
+        try:
+            resolved = prog.resolve(spec, current_file or self._current_file(), self.evaluate_address)
+        except NotFound as e:         # maybe in a library loaded later (solib.py)
+            return self.solib.pending_breakpoint(spec, condition, temporary, e)
         if resolved.file is not None and resolved.line is not None:
             spec = f"{resolved.file}:{resolved.line}"
         elif spec.isdigit() and current_file is None and self._current_file():
             spec = f"{self._current_file()}:{spec}"
-        check = self._compile(condition) if condition else None
+        check = self._compile(condition, resolved.addrs) if condition else None
         addrs = resolved.addrs if self.alive else []
         bp = self.bps.set_breakpoint(addrs, temporary=temporary, spec=spec,
                                      condition=condition, check=check)
@@ -204,14 +219,23 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
             msg = f"{resolved.note}\n{msg}"
         return bp, msg
 
-    def _compile(self, condition: str) -> Callable[[int], bool]:
+    def _compile(self, condition: str, addrs=()) -> Callable[[int], bool]:
         if self.condition_compiler is None:
             raise CommandError("conditions are not available")
-        return self.condition_compiler(condition)
+        check = self.condition_compiler(condition)
+        errors = []
+        for addr in addrs:
+            try:
+                validate_condition(self, condition, addr)
+            except ExpressionError as e:
+                errors.append(e)
+        if errors and len(errors) == len(addrs):
+            raise errors[0]                  # gdb: no location can evaluate it, no breakpoint
+        return check
 
     def set_condition(self, id: int, condition: str | None) -> Breakpoint:
         bp = self.bps.get(id)
-        bp.check = self._compile(condition) if condition else None
+        bp.check = self._compile(condition, self._addresses(bp)) if condition else None
         bp.condition = condition or None
         self._breakpoints_changed()
         return bp
@@ -229,18 +253,24 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
         self.bps.get(id).ignore_count = max(0, count)
         self._breakpoints_changed()
 
-    def breakpoint_info(self, bp: Breakpoint) -> ev.BreakpointInfo:
+    def _addresses(self, bp: Breakpoint) -> tuple[int, ...]:
+        """Where bp is, or would be once the program runs."""
         addrs = tuple(bp.addrs)
         if not addrs and self.program is not None and not self.alive:
             try:
                 addrs = tuple(self.program.resolve(bp.spec).addrs)
             except TdbgError:
                 addrs = ()
+        return addrs
+
+    def breakpoint_info(self, bp: Breakpoint) -> ev.BreakpointInfo:
+        addrs = self._addresses(bp)
         loc = self.program.location(addrs[0]) if addrs and self.program else None
         func = self.program.symbolize(addrs[0]) if addrs and self.program else None
+        from .bp_table import locations
         return ev.BreakpointInfo(bp.id, bp.kind, bp.spec, addrs, bp.enabled, bp.temporary,
                                  bp.condition, bp.ignore_count, bp.hit_count, loc, func,
-                                 bp.pending)
+                                 bp.pending, locations(self.program, bp.spec, addrs))
 
     def breakpoint_infos(self) -> tuple[ev.BreakpointInfo, ...]:
         return tuple(self.breakpoint_info(b) for b in self.bps.user_breakpoints())
@@ -254,7 +284,7 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
         if stop.gone:
             self._report_end(stop)
             return
-        self.tid = stop.tid
+        previous_tid, self.tid = self.tid, stop.tid
         self.selected_frame = 0
         self.stop_id += 1
         inf = self.require_inferior()
@@ -284,6 +314,7 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
         self.step_origin = self.frame_origin()    # where the next step starts (stepping.py)
         if stop.error:
             message = f"{stop.error}\n{message}"
+        message = self.thread_events.stop_text(message, previous_tid, stop.tid)
         sig = stop.sig if stop.kind in (StopKind.SIGNAL, StopKind.TRAP) else None
         self.publish(ev.Stopped(self.stop_id, reason, stop.tid, pc, ev.frozen_regs(regs), loc,
                                 prog.function_name(pc), changed, bp_id, sig,
@@ -358,7 +389,7 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
             where = ""
             o = prog.objfile_for(pc)
             if o is not None and o is not prog.main:
-                where = f" from {o.path}"
+                where = f" from {o.display_path}"
             return f"{addr}{func} ()" + where
         src = self.source_line(loc.file, loc.line)
         text = f"{addr}{func} ({args}) at {os.path.basename(loc.file)}:{loc.line}"
@@ -424,7 +455,7 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
             self.inf.kill()
             pid = self.inf.pid
             self._process_gone()
-            self.publish(ev.Signaled(pid, 9, "SIGKILL"))
+            self.publish(ev.Signaled(pid, 9, "SIGKILL", requested=True))
 
     def detach(self) -> int:
         inf = self.require_inferior()

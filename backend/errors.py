@@ -17,6 +17,10 @@ class CommandError(TdbgError):
     """Bad command, bad argument, or a request that makes no sense now."""
 
 
+class NotFound(CommandError):
+    """A location names no function or file known yet (a breakpoint may stay pending)."""
+
+
 class BadExecutable(TdbgError):
     """The program file cannot be debugged (missing, not ELF, wrong machine...)."""
 

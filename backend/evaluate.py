@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from . import frame0_names
 from .errors import CommandError, ExpressionError, TdbgError
 from .symbols import cexpr
 from .symbols.expr import Unavailable
@@ -88,6 +89,10 @@ class FrameEnv:
         return self._scope
 
     def lookup(self, name: str, scope: str | None = None) -> Value | None:
+        if self.level == 0 and scope is None and self._scope is None:
+            v = frame0_names.lookup(self.dbg, self.tid, name)
+            if v is not frame0_names.SLOW:
+                return v
         return self.scope().lookup(name, scope)
 
     def lookup_type(self, name: str):

@@ -53,6 +53,16 @@ class BreakpointInfo:
     location: SourceLocation | None = None   # of the first address
     function: str | None = None              # symbol+offset of the first address
     pending: bool = False
+    locations: tuple["BreakpointLocation", ...] = ()   # one per address, in address order
+
+
+@dataclass(frozen=True, slots=True)
+class BreakpointLocation:
+    """One address of a breakpoint (gdb's 1.1, 1.2 ... rows)."""
+    address: int
+    function: str | None                     # gdb's "in f": an inlined function's own name
+    location: SourceLocation | None
+    symbol: str | None = None                # "puts+4" where there is no line info
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +107,7 @@ class Signaled:
     pid: int
     signal: int
     signal_name: str
+    requested: bool = False      # our own `kill`: the command says so, no "terminated" banner
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +150,19 @@ Event = (Started | Resumed | Stopped | Exited | Signaled | Output | BreakpointCh
 # State snapshots where only the newest matters: a queued older one is replaced (STYLE L7).
 LATEST_WINS: frozenset[type] = frozenset({Stopped, Resumed, BreakpointChanged, ThreadsChanged,
                                           LibrariesChanged})
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadInfo:
+    """One row of `info threads`, for front ends (Session.threads())."""
+    num: int                   # gdb's thread number
+    tid: int
+    name: str                  # /proc/PID/task/TID/comm
+    state: str                 # "stopped" | "running"
+    pc: int | None
+    function: str | None       # "main", "hit+4", or None
+    location: SourceLocation | None
+    current: bool              # the selected thread
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,9 @@ class Thread:
     pending_sig: int = 0                # signal to deliver on the next resume
     exiting: bool = False               # past PTRACE_EVENT_EXIT: never park it nor wait for it
     step_over: bool = False             # stopped on a breakpoint it hit: step off it before resuming
-    dirty: bool = False                 # regs changed in the cache, written at the next resume
+    # The cached regs changed, written at the next resume: "pc" (set_pc: one POKEUSER,
+    # ~1 us less than SETREGS on every breakpoint hit) or True (regs_changed: SETREGS).
+    dirty: bool | str = False
     stepping: bool = False              # last resumed with SINGLESTEP (a trap may be the step's)
 
 
@@ -75,11 +77,16 @@ class Inferior:
     @classmethod
     def launch(cls, path: str, args: list[str], *, env: dict[str, str] | None = None,
                cwd: str | None = None, aslr: bool = False, use_pty: bool = True,
-               argv0: str | None = None) -> "Inferior":
+               argv0: str | None = None, tty: str | None = None) -> "Inferior":
         if not os.access(path, os.X_OK):
             raise BadExecutable(f"{path}: not executable (chmod +x {path})")
         master = slave = None
-        if use_pty:
+        if tty is not None:                     # gdb's --tty / `tty DEV`: the user's terminal
+            try:
+                slave = os.open(tty, os.O_RDWR | os.O_NOCTTY)
+            except OSError as e:
+                raise TdbgError(f"Cannot open tty {tty}: {e.strerror}.") from None
+        elif use_pty:
             master, slave = os.openpty()
             attrs = termios.tcgetattr(slave)
             attrs[1] &= ~termios.ONLCR          # keep "\n" as is: the console renders it
@@ -96,11 +103,15 @@ class Inferior:
                 signal.pthread_sigmask(signal.SIG_SETMASK, [])
                 if slave is not None:
                     os.setsid()
-                    fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+                    try:
+                        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+                    except OSError:
+                        pass                    # a tty another session owns still carries the I/O
                     for fd in (0, 1, 2):
                         os.dup2(slave, fd)
                     os.close(slave)
-                    os.close(master)
+                    if master is not None:
+                        os.close(master)
                 if not aslr:
                     ptrace.personality(ptrace.ADDR_NO_RANDOMIZE)
                 if cwd:
@@ -184,17 +195,25 @@ class Inferior:
 
     def set_pc(self, tid: int, pc: int) -> None:
         """Deferred: a hit rewinds the pc and often moves it again (out-of-line copy)
-        before resuming; one SETREGS at resume serves both."""
+        before resuming; one write at resume serves both."""
         th = self.threads[tid]
         self.regs(tid).rip = pc
-        th.dirty = True
+        if th.dirty is not True:
+            th.dirty = "pc"
+
+    def regs_changed(self, tid: int) -> None:
+        """The caller changed fields of the cached regs(tid): write them all at resume."""
+        self.threads[tid].dirty = True
 
     def flush_regs(self, tid: int) -> None:
         th = self.threads.get(tid)
         if th is not None and th.dirty and th.regs is not None:
-            th.dirty = False
+            pc_only, th.dirty = th.dirty == "pc", False
             try:
-                ptrace.set_regs(tid, th.regs)
+                if pc_only:
+                    ptrace.poke_user(tid, ptrace.RIP_OFFSET, th.regs.rip)
+                else:
+                    ptrace.set_regs(tid, th.regs)
             except PtraceError as e:
                 if e.errno != errno.ESRCH:      # killed meanwhile: the resume reports it
                     raise
@@ -214,15 +233,18 @@ class Inferior:
             return b""
         if addr < 0 or addr + n > 1 << 64:
             return b""
-        data = ptrace.vm_read(self.pid, addr, n)
-        if len(data) < n:
-            # process_vm_readv honours page protections; /proc/PID/mem reads what ptrace can.
-            try:
-                more = os.pread(self._mem(), n - len(data), addr + len(data))
-                data += more
-            except OSError:
-                pass
-        return data
+        # /proc/PID/mem first, as gdb does: one pread reads what ptrace may read (also
+        # pages without PROT_READ) and costs 1.7 us against process_vm_readv's 4.3 us
+        # (bench: same sizes, 16 B to 16 KiB). process_vm_readv remains for what pread
+        # cannot address (offsets past 2**63) or when the file cannot be opened.
+        try:
+            data = os.pread(self._mem(), n, addr)
+            if len(data) == n:
+                return data
+        except (OSError, OverflowError):
+            data = b""
+        more = ptrace.vm_read(self.pid, addr + len(data), n - len(data))
+        return data + more
 
     def read(self, addr: int, n: int) -> bytes:
         data = self.read_partial(addr, n)

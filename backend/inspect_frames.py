@@ -232,7 +232,7 @@ class FramesMixin:
             args = tuple(self.frame_args(f.level)) if loc is not None else ()
         except TdbgError:
             args = ()
-        return FrameInfo(f.level, f.pc, func, loc, args, o.path if o else None,
+        return FrameInfo(f.level, f.pc, func, loc, args, o.display_path if o else None,
                          f.heuristic, f.signal_frame)
 
     def frame_info_light(self, f, loc: SourceLocation | None) -> FrameInfo:

@@ -12,7 +12,7 @@ import re
 from typing import Callable
 from dataclasses import dataclass
 
-from .errors import BadExecutable, CommandError, NoDebugInfo, TdbgError
+from .errors import BadExecutable, CommandError, NoDebugInfo, NotFound, TdbgError
 from .events import SourceLocation
 from .inferior import Region
 from .symbols.elf import ElfFile
@@ -24,11 +24,13 @@ class ObjFile:
     def __init__(self, elf: ElfFile, bias: int = 0) -> None:
         self.elf = elf
         self.path = elf.path
+        self.display_path = elf.path    # what gdb shows: the dynamic linker's name (solib.py)
         self.bias = bias
         self._debug = None
         self._debug_loaded = False
         self._cfi = None
         self.warnings: list[str] = []
+        self._bp_memo: dict[str, list[int]] = {}
         segs = elf.load_segments()
         self._lo = min((v for v, _, _ in segs), default=0)
         self._hi = max((v + m for v, m, _ in segs), default=0)
@@ -55,6 +57,15 @@ class ObjFile:
                 self.warnings.extend(self._debug.warnings)
         return self._debug
 
+    def function_breakpoints(self, name: str) -> list[int]:
+        """Link-time `break NAME` addresses in this object (memoized: a library loaded
+        again re-resolves its pending breakpoints without redoing prologue analysis)."""
+        found = self._bp_memo.get(name)
+        if found is None and self.debug is not None:
+            found = self._bp_memo[name] = [self.debug.breakpoint_address(f)
+                                           for f in self.debug.functions_named(name)]
+        return found or []
+
     @property
     def cfi(self):
         if self._cfi is None:
@@ -66,6 +77,8 @@ class ObjFile:
         if bias != self.bias:
             self.bias = bias
             self._cfi = None
+            for cache in ("_scope_cache", "_name_plans"):   # keyed by runtime pc
+                self.__dict__.pop(cache, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +94,7 @@ class Program:
         self.main = ObjFile(ElfFile.open(path))
         self.objfiles: list[ObjFile] = [self.main]
         self._failed: set[str] = set()
+        self._opened: dict[str, ObjFile] = {}   # by real path: a library loaded again is not re-read
         # Libraries appear after launch (ld.so maps libc, dlopen): an address no
         # object covers makes us re-read the memory map, at most once per change.
         self.maps_provider: Callable[[], list[Region]] | None = None
@@ -110,12 +124,8 @@ class Program:
                 existing.rebias(self._bias(existing, r))
                 keep.append(existing)
                 continue
-            if real in self._failed or not _looks_like_elf(real):
-                continue
-            try:
-                obj = ObjFile(ElfFile.open(real, as_program=False))
-            except TdbgError:
-                self._failed.add(real)
+            obj = self.open_object(real)
+            if obj is None:
                 continue
             obj.rebias(self._bias(obj, r))
             keep.append(obj)
@@ -124,6 +134,20 @@ class Program:
             changed = True
         self.objfiles = keep
         return changed
+
+    def open_object(self, real: str) -> ObjFile | None:
+        """The ObjFile of a library file (cached by real path), or None if it is no ELF."""
+        obj = self._opened.get(real)
+        if obj is not None or real in self._failed:
+            return obj
+        if not _looks_like_elf(real):
+            self._failed.add(real)
+            return None
+        try:
+            obj = self._opened[real] = ObjFile(ElfFile.open(real, as_program=False))
+        except TdbgError:
+            self._failed.add(real)
+        return obj
 
     @staticmethod
     def _bias(obj: ObjFile, first_region: Region) -> int:
@@ -232,13 +256,13 @@ class Program:
 
     # ---- location specs (break/until/advance/list) -------------------------------------
     def resolve(self, spec: str, current_file: str | None = None,
-                evaluate: Callable[[str], int] | None = None) -> Resolved:
+                evaluate: Callable[[str], int] | None = None, refresh: bool = True) -> Resolved:
         spec = spec.strip()
         if not spec:
             raise CommandError("Argument required (location).")
         if spec.startswith("*"):
             return Resolved([self.address_of(spec[1:], evaluate)])
-        if self.maps_provider is not None:
+        if self.maps_provider is not None and refresh:
             # Objects are met lazily by address: a library's functions (`break lib_fn`
             # after `run`) must be found in it, not as the executable's PLT stub.
             try:
@@ -272,8 +296,13 @@ class Program:
         if self.main.debug is None:
             raise CommandError(f"No symbol table is loaded.  Use the \"file\" command.")
         # let the main objfile raise its precise message
-        self.main.debug.line_addresses(file, line)
-        raise CommandError(f"No source file named {file}.")
+        try:
+            self.main.debug.line_addresses(file, line)
+        except CommandError as e:
+            if str(e).startswith("No source file named"):
+                raise NotFound(str(e)) from None      # a library may bring it (solib.py)
+            raise
+        raise NotFound(f"No source file named {file}.")
 
     def _resolve_function(self, name: str) -> Resolved:
         base, plus, off = name.partition("+")
@@ -282,21 +311,26 @@ class Program:
             from .numbers import parse_int
             offset = parse_int(off)
         if not plus:
+            # Every object defining it (a static function in the program and in a
+            # library): one location each, like gdb's linespec.
+            addrs = set()
             for o in self.objfiles:
-                if o.debug is None:
-                    continue
-                funcs = o.debug.functions_named(base)
-                if funcs:
-                    addrs = sorted({o.debug.breakpoint_address(f) + o.bias for f in funcs})
-                    return Resolved(addrs)
+                addrs.update(a + o.bias for a in o.function_breakpoints(base))
+            if addrs:
+                return Resolved(sorted(addrs))
+        stub = None
         for o in self.objfiles:
             s = o.elf.symbol(base)
             if s is not None and s.kind == "func" and s.addr:
                 addr = s.addr + o.bias + offset
                 if not plus:
                     addr = self._skip_prologue_nodebug(o, s.addr) + o.bias
-                return Resolved([addr])
-        raise CommandError(f'Function "{base}" not defined.')
+                if not s.name.endswith("@plt") or base.endswith("@plt"):
+                    return Resolved([addr])
+                stub = stub or addr       # a library's own definition beats the PLT stub
+        if stub is not None:
+            return Resolved([stub])
+        raise NotFound(f'Function "{base}" not defined.')
 
     @staticmethod
     def _skip_prologue_nodebug(o: ObjFile, addr: int) -> int:

@@ -12,7 +12,6 @@ import errno as _errno
 import os
 import signal
 import threading
-from dataclasses import dataclass
 
 from .errors import PtraceError
 
@@ -64,12 +63,9 @@ def bind_tracer_thread() -> None:
 
 def raw(req: int, pid: int, addr: int = 0, data: int | ctypes.c_void_p | None = 0) -> int:
     """ptrace with errno -> PtraceError. PEEK* results must use ``peek`` (they may be -1)."""
-    ctypes.set_errno(0)
     res = _ptrace(req, pid, addr, data)
-    if res == -1:
-        err = ctypes.get_errno()
-        if err:
-            raise PtraceError(_REQ_NAMES.get(req, str(req)), pid, err)
+    if res == -1:       # never a result here: only the PEEK requests return data
+        raise PtraceError(_REQ_NAMES.get(req, str(req)), pid, ctypes.get_errno())
     return res
 
 
@@ -97,6 +93,7 @@ class UserRegs(ctypes.Structure):
 
 
 REG_NAMES: tuple[str, ...] = tuple(f[0] for f in UserRegs._fields_)
+RIP_OFFSET = UserRegs.rip.offset        # struct user starts with user_regs_struct
 
 
 class UserFPRegs(ctypes.Structure):
@@ -170,6 +167,15 @@ def peek_user(tid: int, offset: int) -> int:
     return res & 0xFFFFFFFFFFFFFFFF
 
 
+def peek_pc(tid: int) -> int:
+    """rip alone (PTRACE_PEEKUSER): cheaper than GETREGS when that is all a step needs.
+    No user-space pc is -1, so -1 is always an error here."""
+    res = _ptrace(PEEKUSER, tid, RIP_OFFSET, 0)
+    if res == -1:
+        raise PtraceError("PTRACE_PEEKUSER", tid, ctypes.get_errno())
+    return res & 0xFFFFFFFFFFFFFFFF
+
+
 def poke_user(tid: int, offset: int, value: int) -> None:
     call(POKEUSER, tid, offset, ctypes.c_void_p(value & 0xFFFFFFFFFFFFFFFF))
 
@@ -191,12 +197,36 @@ _vm_writev.restype = ctypes.c_ssize_t
 _vm_writev.argtypes = _vm_readv.argtypes
 
 
+class _SmallRead(threading.local):
+    """A reusable buffer and iovecs per thread: conditions read a few bytes per hit,
+    and building ctypes objects cost more than the system call."""
+    SIZE = 4096
+
+    def __init__(self) -> None:
+        self.buf = ctypes.create_string_buffer(self.SIZE)
+        self.view = memoryview(self.buf).cast("B")
+        self.local = IOVec(ctypes.cast(self.buf, ctypes.c_void_p), 0)
+        self.remote = IOVec(None, 0)
+        self.local_p, self.remote_p = ctypes.byref(self.local), ctypes.byref(self.remote)
+
+
+_small = _SmallRead()
+
+
 def vm_read(pid: int, addr: int, n: int) -> bytes:
     """Read up to n bytes; returns fewer at the end of a readable range (short read)."""
-    buf = ctypes.create_string_buffer(n)
-    local = IOVec(ctypes.cast(buf, ctypes.c_void_p), n)
-    remote = IOVec(ctypes.c_void_p(addr), n)
-    got = _vm_readv(pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0)
+    if n <= _SmallRead.SIZE:
+        sr = _small
+        sr.local.iov_len = sr.remote.iov_len = n
+        sr.remote.iov_base = addr
+        got = _vm_readv(pid, sr.local_p, 1, sr.remote_p, 1, 0)
+        if got >= 0:
+            return bytes(sr.view[:got])
+    else:
+        buf = ctypes.create_string_buffer(n)
+        local = IOVec(ctypes.cast(buf, ctypes.c_void_p), n)
+        remote = IOVec(ctypes.c_void_p(addr), n)
+        got = _vm_readv(pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0)
     if got < 0:
         err = ctypes.get_errno()
         if err in (_errno.EFAULT, _errno.EIO):
@@ -226,27 +256,27 @@ def tgkill(tgid: int, tid: int, sig: int) -> None:
     libc.syscall(234, tgid, tid, sig)   # SYS_tgkill
 
 
-@dataclass(frozen=True, slots=True)
 class WaitStatus:
-    """A decoded waitpid status for one thread."""
-    tid: int
-    raw: int
+    """A decoded waitpid status for one thread (decoded once: the hit path asks often)."""
+    __slots__ = ("tid", "raw", "exited", "signaled", "stopped", "gone", "stop_sig", "event")
 
-    @property
-    def exited(self) -> bool:
-        return os.WIFEXITED(self.raw)
+    def __init__(self, tid: int, raw: int) -> None:
+        self.tid, self.raw = tid, raw
+        self.exited = os.WIFEXITED(raw)
+        self.signaled = os.WIFSIGNALED(raw)
+        self.stopped = stopped = os.WIFSTOPPED(raw)
+        self.gone = self.exited or self.signaled
+        self.stop_sig = os.WSTOPSIG(raw) if stopped else 0
+        self.event = (raw >> 16) & 0xFF if stopped else 0
 
-    @property
-    def signaled(self) -> bool:
-        return os.WIFSIGNALED(self.raw)
+    def __eq__(self, other) -> bool:
+        return isinstance(other, WaitStatus) and (self.tid, self.raw) == (other.tid, other.raw)
 
-    @property
-    def stopped(self) -> bool:
-        return os.WIFSTOPPED(self.raw)
+    def __hash__(self) -> int:
+        return hash((self.tid, self.raw))
 
-    @property
-    def gone(self) -> bool:
-        return self.exited or self.signaled
+    def __repr__(self) -> str:
+        return f"WaitStatus(tid={self.tid}, raw={self.raw:#x})"
 
     @property
     def exit_code(self) -> int:
@@ -255,14 +285,6 @@ class WaitStatus:
     @property
     def term_sig(self) -> int:
         return os.WTERMSIG(self.raw)
-
-    @property
-    def stop_sig(self) -> int:
-        return os.WSTOPSIG(self.raw) if self.stopped else 0
-
-    @property
-    def event(self) -> int:
-        return (self.raw >> 16) & 0xFF if self.stopped else 0
 
     @property
     def syscall_stop(self) -> bool:
@@ -285,22 +307,11 @@ def waitpid(pid: int = -1, flags: int = 0) -> WaitStatus | None:
 
 
 def signal_name(sig: int) -> str:
-    try:
-        return signal.Signals(sig).name
-    except ValueError:
-        return f"SIG{sig}"
-
-
-SIGNAL_DESCRIPTIONS = {
-    "SIGSEGV": "Segmentation fault", "SIGABRT": "Aborted", "SIGFPE": "Arithmetic exception",
-    "SIGILL": "Illegal instruction", "SIGBUS": "Bus error", "SIGKILL": "Killed",
-    "SIGTERM": "Terminated", "SIGINT": "Interrupt", "SIGTRAP": "Trace/breakpoint trap",
-    "SIGUSR1": "User defined signal 1", "SIGUSR2": "User defined signal 2",
-    "SIGPIPE": "Broken pipe", "SIGALRM": "Alarm clock", "SIGCHLD": "Child status changed",
-    "SIGHUP": "Hangup", "SIGQUIT": "Quit", "SIGSTOP": "Stopped (signal)",
-    "SIGCONT": "Continued", "SIGWINCH": "Window size changed",
-}
+    """gdb's name for a host signal ("SIGIO" for 29, "SIG34"): signals.py has its table."""
+    from .signals import gdb_signal_name
+    return gdb_signal_name(sig)
 
 
 def signal_description(sig: int) -> str:
-    return SIGNAL_DESCRIPTIONS.get(signal_name(sig), signal_name(sig))
+    from .signals import gdb_signal_description
+    return gdb_signal_description(sig)

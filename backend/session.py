@@ -29,7 +29,7 @@ class CommandResult:
 
 class Session:
     def __init__(self, program: str | None = None, args: Sequence[str] = (), *,
-                 aslr: bool = False, use_pty: bool = True) -> None:
+                 aslr: bool = False, use_pty: bool = True, tty: str | None = None) -> None:
         self.bus = EventBus()
         self.worker = PtraceWorker()
         self.worker.start()
@@ -37,6 +37,7 @@ class Session:
         self.dbg.args = list(args)
         self.dbg.aslr = aslr
         self.dbg.use_pty = use_pty
+        self.dbg.tty = tty
         self._running = False
         self._closed = False
         self._commands = None
@@ -91,6 +92,15 @@ class Session:
     @property
     def args(self) -> list[str]:
         return self.dbg.args
+
+    @property
+    def tty(self) -> str | None:
+        """The terminal the next run's stdin/stdout/stderr go to (None: our own pty)."""
+        return self.dbg.tty
+
+    @tty.setter
+    def tty(self, device: str | None) -> None:
+        self.dbg.tty = device or None
 
     async def load(self) -> None:
         """Index the program's symbols (off the UI thread; cached on disk)."""
@@ -271,6 +281,21 @@ class Session:
 
     async def children(self, expr: str):
         return await self._stopped_call(lambda: self.dbg.children(expr))
+
+    async def threads(self) -> list[ev.ThreadInfo]:
+        """Every thread of the stopped program, with its frame 0 (gdb's `info threads`)."""
+        return await self._stopped_call(self.dbg.threads_info)
+
+    async def select_thread(self, num: int) -> ev.ThreadInfo:
+        """Switch frames, registers and stepping to thread `num` (gdb's `thread N`)."""
+        def work():
+            self.dbg.select_thread(num)
+            return next(t for t in self.dbg.threads_info() if t.current)
+        return await self._stopped_call(work)
+
+    async def memory_map(self) -> list:
+        """The stopped program's /proc/PID/maps rows (start, end, perms, offset, path)."""
+        return await self._stopped_call(lambda: list(self.dbg.require_inferior().maps()))
 
     async def evaluate(self, expr: str) -> str:
         return await self._stopped_call(lambda: self.dbg.evaluate_text(expr))

@@ -68,6 +68,24 @@ class ThreadsMixin:
             out.append(f"{mark} {th.num:<4} {target:<{width}} {self.thread_frame_text(th.tid)}")
         return "\n".join(out)
 
+    def threads_info(self) -> list[ev.ThreadInfo]:
+        """Every live thread with its frame 0, for front ends (the TUI's threads pane)."""
+        inf = self.require_inferior()
+        out = []
+        for th in self._threads_sorted():
+            state = "running" if th.running else "stopped"
+            pc = fn = loc = None
+            if not th.running:
+                try:
+                    pc = inf.regs(th.tid).rip
+                    fn = self.program.symbolize(pc)
+                    loc = self.program.location(pc)
+                except TdbgError:
+                    pc = None
+            out.append(ev.ThreadInfo(th.num, th.tid, thread_name(inf.pid, th.tid), state, pc, fn,
+                                     loc, th.tid == self.tid))
+        return out
+
     def select_thread(self, num: int | None) -> str:
         inf = self.require_inferior()
         if num is None:

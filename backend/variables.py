@@ -14,7 +14,7 @@ from .events import Variable
 from .symbols import scopes as scopes_mod
 from .symbols.expr import Unavailable, debug_addr, location_expression
 from .symbols.frames import FrameContext
-from .symbols.types import type_name
+from .symbols.types import AGGREGATES, type_name
 from .symbols.values import Value, children as value_children, format_value, has_children
 
 
@@ -115,6 +115,14 @@ class EntryFrameEnv(scopes_mod.FrameEnv):
             return value_from_pieces(var.type, pieces, self.ctx, self.read)
         except (Unavailable, TdbgError, IndexError, KeyError):
             return v
+
+
+def _aggregate(t) -> bool:
+    """Not a scalar in gdb's sense: a struct, union, class or array (through references)."""
+    t = t.strip()
+    while t.kind in ("ref", "rvref") and t.target is not None:
+        t = t.target.strip()
+    return t.kind in AGGREGATES or t.kind == "array"
 
 
 def _entry_for(dbg, level: int):
@@ -313,6 +321,9 @@ class VariablesMixin(EntryValueMixin):
         args, _ = env.variables()
         out = []
         for a in args:
+            if _aggregate(a.type):
+                out.append((a.name, "..."))      # gdb's `print frame-arguments scalars`
+                continue
             val = env.value_of(a)
             text = self._fmt(env, val, False)
             entry = self._entry_arg(env, a, level)

@@ -45,7 +45,7 @@ def normalise(text: str) -> list[str]:
 
 
 def _tdbg_cmd(binary, commands, args) -> list[str]:
-    cmd = [sys.executable, "-m", "tdbg.tui.cli", "--batch"]
+    cmd = [sys.executable, "-m", "tdbg.tui.cli", "--batch", "-ex", "set confirm off"]   # as gdb's
     for c in commands:
         cmd += ["-ex", c]
     return cmd + [str(Path(binary).resolve()), *args]

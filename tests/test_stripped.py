@@ -1,6 +1,7 @@
 """A stripped program (no .symtab, no DWARF): assembly-level debugging still works (HARD-CASES F2)."""
 from __future__ import annotations
 
+import re
 import subprocess
 
 from elftools.elf.elffile import ELFFile
@@ -26,6 +27,7 @@ def test_stripped_binary_degrades_to_assembly(build, tmp_path):
     assert 'Function "hit_me" not defined.' in err
     assert f"Breakpoint 1, {addr:#018x} in ?? ()" in out
     assert f"#0  {addr:#018x} in ?? ()" in out
-    assert "from /usr/lib/x86_64-linux-gnu/libc.so.6" in out     # unwound through libc by .eh_frame
+    # unwound through libc by .eh_frame; named as the dynamic linker names it, like gdb
+    assert re.search(r"#\d+  0x[0-9a-f]+ in \S+ \(\) from /\S+/libc\.so\.6\n", out), out
     assert f"rip            {addr + 1:#x}" in out
     assert "calls=1000 sum=999000" in out and "exited normally" in out
