@@ -79,14 +79,18 @@ def table(infos: tuple[BreakpointInfo, ...], unloaded: frozenset[int] = frozense
     aw = 18 if any(b.addresses or "watchpoint" in b.kind or b.id in unloaded
                    for b in infos) else 10
     rows = [f"{'Num':<7} {'Type':<{tw}} {'Disp':<4} {'Enb':<3} {'Address':<{aw}} What"]
+    invalid = False
     for b in infos:
         watch = "watchpoint" in b.kind
         locs = b.locations
+        # gdb shows a lone location that is disabled as a location row too
+        multiple = len(locs) > 1 or (len(locs) == 1 and not (locs[0].enabled
+                                                             and locs[0].condition_ok))
         if watch:
             addr, what = "", b.spec
         elif not locs:
             addr, what = "<PENDING>", b.spec + (f" if {b.condition}" if b.condition else "")
-        elif len(locs) > 1:
+        elif multiple:
             addr, what = "<MULTIPLE>", ""
         else:
             addr, what = f"{locs[0].address:#018x}", _what(locs[0])
@@ -99,9 +103,14 @@ def table(infos: tuple[BreakpointInfo, ...], unloaded: frozenset[int] = frozense
             rows.append(f"\tbreakpoint already hit {b.hit_count} time{'s' if b.hit_count != 1 else ''}")
         if b.ignore_count:
             rows.append(f"\tignore next {b.ignore_count} hits")
-        if len(locs) > 1 and not watch:
-            enb = "y" if b.enabled else "y-"          # gdb 13: enabled, but its breakpoint is not
+        if multiple and not watch:
             for i, loc in enumerate(locs, 1):
+                # gdb 13: N* condition invalid there, n disabled, y- its breakpoint is not
+                enb = "N*" if not loc.condition_ok else "n" if not loc.enabled else \
+                    "y" if b.enabled else "y-"
+                invalid = invalid or not loc.condition_ok
                 rows.append(f"{f'{b.id}.{i}':<7} {'':<{tw}} {'':<4} {enb:<3} "
                             f"{loc.address:#018x} {_what(loc)}")
+    if invalid:
+        rows.append("(*): Breakpoint condition is invalid at this location.")
     return "\n".join(rows)

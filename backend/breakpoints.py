@@ -44,6 +44,12 @@ class Breakpoint:
     hit_count: int = 0
     pending: bool = False       # resolves when a library loads
     kind: str = "breakpoint"
+    # Locations that own no site (never inserted, cost nothing at hits), keyed by gdb's
+    # address of the location (bp_locations.py): `disable N.M` (address -> the function
+    # containing it, what gdb carries the state over by) and where the condition does
+    # not parse (gdb's "N*").
+    off: dict[int, str | None] = field(default_factory=dict)
+    bad: set[int] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -65,7 +71,8 @@ class Manager:
     # ---- setting and deleting ---------------------------------------------------
     def set_breakpoint(self, addrs: int | list[int], *, temporary: bool = False,
                        registered: bool = True, id: int | None = None, spec: str = "",
-                       condition: str | None = None, check=None, enabled: bool = True) -> Breakpoint:
+                       condition: str | None = None, check=None, enabled: bool = True,
+                       bad: set[int] | None = None) -> Breakpoint:
         addrs = [addrs] if isinstance(addrs, int) else list(addrs)
         if registered:
             if id is None:
@@ -78,6 +85,8 @@ class Manager:
             id = self._next_internal
             self._next_internal -= 1
         bp = Breakpoint(id, [], spec, temporary, registered, enabled, condition, check)
+        if bad:
+            bp.bad = set(bad)
         self.bps[id] = bp
         try:
             for a in addrs:
@@ -91,6 +100,9 @@ class Manager:
         self._attach(bp, addr)
 
     def _attach(self, bp: Breakpoint, addr: int) -> None:
+        if addr in bp.off or addr in bp.bad:
+            bp.addrs.append(addr)       # a disabled location: listed, never inserted
+            return
         site = self.sites.get(addr)
         if site is None:
             site = Site(addr, self.mem.read(addr, 1))    # BadAddress for b *0
@@ -112,14 +124,16 @@ class Manager:
         self.bps.pop(bp.id, None)
         for a in bp.addrs:
             site = self.sites.get(a)
-            if site is None:
-                continue
-            site.owners.discard(bp.id)
-            if not site.owners:
-                self._remove(site)
-                del self.sites[a]
-            elif not self._wanted(site):
-                self._remove(site)
+            if site is not None:
+                self._disown(site, bp.id)
+
+    def _disown(self, site: Site, id: int) -> None:
+        site.owners.discard(id)
+        if not site.owners:
+            self._remove(site)
+            del self.sites[site.addr]
+        elif not self._wanted(site):
+            self._remove(site)
 
     def remove_address(self, bp: Breakpoint, addr: int) -> None:
         """One location less (a breakpoint re-resolved after a library load)."""
@@ -127,12 +141,22 @@ class Manager:
             bp.addrs.remove(addr)
         site = self.sites.get(addr)
         if site is not None and addr not in bp.addrs:
-            site.owners.discard(bp.id)
-            if not site.owners:
-                self._remove(site)
-                del self.sites[addr]
-            elif not self._wanted(site):
-                self._remove(site)
+            self._disown(site, bp.id)
+
+    def sync_locations(self, bp: Breakpoint) -> None:
+        """bp.off / bp.bad changed (disable N.M, a new condition): a location that is
+        active again owns its site and is inserted, one no longer active lets go of it."""
+        for a in bp.addrs:
+            site = self.sites.get(a)
+            if a in bp.off or a in bp.bad:
+                if site is not None and bp.id in site.owners:
+                    self._disown(site, bp.id)
+                continue
+            if site is None:
+                site = self.sites[a] = Site(a, self.mem.read(a, 1))
+            site.owners.add(bp.id)
+            if self._wanted(site):
+                self._insert(site)
 
     def forget_range(self, inside: Callable[[int], bool]) -> list[Breakpoint]:
         """Sites in unmapped memory (dlclose): drop them without writing a byte there.
@@ -149,6 +173,12 @@ class Manager:
                 if bp is not None and a in bp.addrs:
                     bp.addrs.remove(a)
                     touched[bp.id] = bp
+        for bp in self.bps.values():          # disabled locations own no site
+            if bp.off or bp.bad:
+                lost = [a for a in bp.addrs if inside(a)]
+                for a in lost:
+                    bp.addrs.remove(a)
+                    touched[bp.id] = bp
         return list(touched.values())
 
     def delete_internal(self) -> None:
@@ -159,7 +189,9 @@ class Manager:
         bp = self.get(id)
         bp.enabled = on
         for a in bp.addrs:
-            site = self.sites[a]
+            site = self.sites.get(a)
+            if site is None or id not in site.owners:
+                continue                    # a disabled location (disable N.M)
             if self._wanted(site):
                 self._insert(site)
             else:

@@ -280,16 +280,16 @@ async def _clear(ci, arg):
 
 @command("disable")
 async def _disable(ci, arg):
-    for i in _ids(arg) if arg else [b.id for b in ci.dbg.bps.user_breakpoints()]:
-        await ci.call(lambda i=i: ci.dbg.enable(i, False))
-    return ""
+    from .bp_locations import enable_disable           # N, N-M, N.M, N.M-L like gdb
+    arg = re.sub(r"^breakpoints?\b\s*", "", arg)
+    return await ci.call(lambda: enable_disable(ci.dbg, arg, False))
 
 
 @command("enable")
 async def _enable(ci, arg):
-    for i in _ids(arg) if arg else [b.id for b in ci.dbg.bps.user_breakpoints()]:
-        await ci.call(lambda i=i: ci.dbg.enable(i, True))
-    return ""
+    from .bp_locations import enable_disable
+    arg = re.sub(r"^breakpoints?\b\s*", "", arg)
+    return await ci.call(lambda: enable_disable(ci.dbg, arg, True))
 
 
 @command("condition")
@@ -298,8 +298,11 @@ async def _condition(ci, arg):
     if not num:
         raise CommandError("Argument required (breakpoint number).")
     bid = parse_int(num)
-    await ci.call(lambda: ci.dbg.set_condition(bid, expr.strip() or None))
-    return "" if expr.strip() else f"Breakpoint {bid} now unconditional."
+    notes: list[str] = []
+    await ci.call(lambda: ci.dbg.set_condition(bid, expr.strip() or None, notes))
+    if not expr.strip() and getattr(ci.s, "from_tty", True):
+        notes.append(f"Breakpoint {bid} now unconditional.")     # gdb says it only to a person
+    return "\n".join(notes)
 
 
 @command("ignore")

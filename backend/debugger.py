@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from . import events as ev
+from .bp_locations import (break_warnings, condition_changed, key as location_key,
+                           relocate as relocate_locations, set_location_enabled)
 from .breakpoints import Breakpoint, Manager
 from .condition_check import validate as validate_condition
 from .control import Controller, Stop, StopKind
@@ -76,6 +78,7 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
         self.value_history: list[str] = []
         self.convenience: dict = {}
         self.condition_compiler: Callable[[str], Callable[[int], bool]] | None = None
+        self._last_bias = 0         # the executable's bias in the last process (bp_locations)
         from .signals import SignalTable
         from .solib import SharedLibraries
         from .thread_events import ThreadEvents
@@ -113,6 +116,8 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
                               tty=self.tty)
         self._adopt(inf)
         self.publish(ev.Started(inf.pid, prog.path))
+        for bp in self.bps.user_breakpoints():
+            bp.hit_count = 0                 # gdb's run clears hit counts
         self._insert_user_breakpoints()
         self.publish(ev.Resumed(inf.pid))
         return Stop(StopKind.STEPPED, inf.pid, self.ctl.pc(inf.pid))
@@ -180,6 +185,7 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
                 bp.pending = True
                 continue
             bp.pending = False
+            relocate_locations(self, bp, resolved.addrs)    # per-location states carried over
             for a in resolved.addrs:
                 try:
                     self.bps.add_address(bp, a)
@@ -199,10 +205,12 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
             spec = f"{resolved.file}:{resolved.line}"
         elif spec.isdigit() and current_file is None and self._current_file():
             spec = f"{self._current_file()}:{spec}"
-        check = self._compile(condition, resolved.addrs) if condition else None
+        errors: dict = {}
+        check = self._compile(condition, resolved.addrs, errors) if condition else None
         addrs = resolved.addrs if self.alive else []
         bp = self.bps.set_breakpoint(addrs, temporary=temporary, spec=spec,
-                                     condition=condition, check=check)
+                                     condition=condition, check=check,
+                                     bad={location_key(self, a) for a in errors})
         if not self.alive:
             bp.pending = False
         self._breakpoints_changed()
@@ -215,28 +223,39 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
             msg += ""
         if len(resolved.addrs) > 1:
             msg = f"{what} {bp.id} at {resolved.addrs[0]:#x}: {spec}. ({len(resolved.addrs)} locations)"
+        if errors:
+            msg = f"{break_warnings(self, resolved.addrs, errors)}\n{msg}"
         if resolved.note and note:
             msg = f"{resolved.note}\n{msg}"
         return bp, msg
 
-    def _compile(self, condition: str, addrs=()) -> Callable[[int], bool]:
+    def _compile(self, condition: str, addrs=(),
+                 errors: dict | None = None) -> Callable[[int], bool]:
+        """errors: filled with address -> ExpressionError where the condition does not parse."""
         if self.condition_compiler is None:
             raise CommandError("conditions are not available")
         check = self.condition_compiler(condition)
-        errors = []
+        errors = {} if errors is None else errors
         for addr in addrs:
             try:
                 validate_condition(self, condition, addr)
             except ExpressionError as e:
-                errors.append(e)
-        if errors and len(errors) == len(addrs):
-            raise errors[0]                  # gdb: no location can evaluate it, no breakpoint
+                errors[addr] = e
+        if errors and len(errors) == len(set(addrs)):
+            raise next(iter(errors.values()))    # gdb: no location can evaluate it, no breakpoint
         return check
 
-    def set_condition(self, id: int, condition: str | None) -> Breakpoint:
+    def set_condition(self, id: int, condition: str | None,
+                      notes: list[str] | None = None) -> Breakpoint:
+        """notes: gdb's words for locations the condition disables or enables again."""
         bp = self.bps.get(id)
-        bp.check = self._compile(condition, self._addresses(bp)) if condition else None
+        addrs, errors = self._addresses(bp), {}
+        bp.check = self._compile(condition, addrs, errors) if condition else None
         bp.condition = condition or None
+        said = condition_changed(self, bp, addrs, errors)
+        if notes is not None:
+            notes.extend(said)
+        self.bps.sync_locations(bp)
         self._breakpoints_changed()
         return bp
 
@@ -248,6 +267,10 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
     def enable(self, id: int, on: bool) -> None:
         self.bps.enable(id, on)
         self._breakpoints_changed()
+
+    def enable_location(self, id: int, number: int, on: bool) -> None:
+        """`enable|disable ID.NUMBER`: one location of a breakpoint."""
+        set_location_enabled(self, self.bps.get(id), number, on)
 
     def ignore(self, id: int, count: int) -> None:
         self.bps.get(id).ignore_count = max(0, count)
@@ -268,9 +291,14 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
         loc = self.program.location(addrs[0]) if addrs and self.program else None
         func = self.program.symbolize(addrs[0]) if addrs and self.program else None
         from .bp_table import locations
+        locs = locations(self.program, bp.spec, addrs)
+        if bp.off or bp.bad:
+            locs = tuple(replace(l, enabled=location_key(self, l.address) not in bp.off,
+                                 condition_ok=location_key(self, l.address) not in bp.bad)
+                         for l in locs)
         return ev.BreakpointInfo(bp.id, bp.kind, bp.spec, addrs, bp.enabled, bp.temporary,
                                  bp.condition, bp.ignore_count, bp.hit_count, loc, func,
-                                 bp.pending, locations(self.program, bp.spec, addrs))
+                                 bp.pending, locs)
 
     def breakpoint_infos(self) -> tuple[ev.BreakpointInfo, ...]:
         return tuple(self.breakpoint_info(b) for b in self.bps.user_breakpoints())
@@ -339,6 +367,7 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
             if bp.temporary:
                 self.bps.delete_breakpoint(bp.id)
         if self.program is not None:
+            self._last_bias = self.program.main.bias      # gdb keeps these addresses
             self.program.unrelocate()
         self.stop = None
         self._breakpoints_changed()

@@ -63,6 +63,8 @@ class BreakpointLocation:
     function: str | None                     # gdb's "in f": an inlined function's own name
     location: SourceLocation | None
     symbol: str | None = None                # "puts+4" where there is no line info
+    enabled: bool = True                     # False after `disable N.M`
+    condition_ok: bool = True                # False where the condition does not parse (gdb's N*)
 
 
 @dataclass(frozen=True, slots=True)

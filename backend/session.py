@@ -234,6 +234,10 @@ class Session:
     async def enable_breakpoint(self, id: int, enabled: bool = True) -> None:
         await self._stopped_call(lambda: self.dbg.enable(id, enabled))
 
+    async def enable_location(self, id: int, number: int, enabled: bool = True) -> None:
+        """One location of a breakpoint (gdb's `enable|disable ID.NUMBER`)."""
+        await self._stopped_call(lambda: self.dbg.enable_location(id, number, enabled))
+
     async def set_condition(self, id: int, condition: str | None) -> None:
         await self._stopped_call(lambda: self.dbg.set_condition(id, condition))
 

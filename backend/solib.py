@@ -19,6 +19,7 @@ import struct
 from dataclasses import dataclass
 
 from . import events as ev
+from .bp_locations import relocate as relocate_locations
 from .errors import NotFound, TdbgError
 from .program import ObjFile
 
@@ -272,6 +273,7 @@ class SharedLibraries:
             if new == old:
                 continue
             changed = True
+            relocate_locations(dbg, bp, new)     # states carried over, as by gdb's re-set
             for a in old - new:
                 dbg.bps.remove_address(bp, a)
             for a in sorted(new - old):
@@ -281,6 +283,7 @@ class SharedLibraries:
                     dbg.publish(ev.Message(f"Warning: cannot insert breakpoint {bp.id} at {a:#x}: {e}",
                                            "warning"))
             bp.addrs.sort()
+            dbg.bps.sync_locations(bp)        # a kept location whose state was carried over
             bp.pending = not bp.addrs
             if bp.addrs:
                 self.unloaded.discard(bp.id)

@@ -102,3 +102,18 @@ def test_conditions_are_checked_where_the_breakpoint_is(build, cond):
     g, t = both(binary, f"break cond_names.c:{line('inner')} if {cond}", "info breakpoints",
                 "break shadow", f"condition 2 {cond}", "info breakpoints")
     assert t == g
+
+
+@needs_gdb
+def test_condition_invalid_at_some_locations_at_O2(build):
+    """At -O2 the COND:inner line has three locations, and `v` / `k` are known only in
+    the out-of-line shadow(): gdb warns for the other two, marks them N* (never
+    inserted) and makes the breakpoint; `condition` re-checks each location."""
+    binary = build("cond_names", "-O2")
+    brk = f"break cond_names.c:{line('inner')} if v == 70 && k == 3"
+    g, t = both(binary, brk, "info breakpoints", "tbreak main", "run", "info breakpoints",
+                "condition 1 global_n > 0", "info breakpoints", "condition 1 k == 3",
+                "enable 1.1", "info breakpoints", "kill")
+    assert t == g
+    assert sum("failed to validate condition at location" in ln for ln in t) == 4, t
+    assert "(*): Breakpoint condition is invalid at this location." in t

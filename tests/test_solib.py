@@ -116,6 +116,21 @@ def test_function_in_two_objects_gets_a_location_in_each_like_gdb(host):
 
 
 @needs_gdb
+def test_disabled_location_stays_disabled_when_the_library_reloads(host):
+    """`disable 1.2` (twin in the plugin) survives the dlclose and the next dlopen: gdb
+    finds the location again at the same address; `enable 1.2` plants it again."""
+    cmds = ["break twin", f"break solib_host.c:{AFTER_CALL}", "run", "continue", "disable 1.2",
+            "continue", "continue", "info breakpoints", "enable 1.2", "continue",
+            "info breakpoints", "kill"]
+    ours, theirs = both(host, cmds)
+    stops = [l.split(",")[0] for l in ours.splitlines() if l.startswith("Breakpoint ")]
+    assert stops[2:] == ["Breakpoint 1", "Breakpoint 1.2", "Breakpoint 2", "Breakpoint 2",
+                         "Breakpoint 1.2"], ours
+    assert "1.2                         n   0x" in ours
+    assert same(ours, theirs), (ours, theirs)
+
+
+@needs_gdb
 def test_plt_breakpoint_moves_into_the_library_like_gdb(host):
     """`break printf` before run is the PLT stub; once libc is loaded it is libc's printf."""
     cmds = ["break printf", "info breakpoints", "run", "info breakpoints"]

@@ -4,6 +4,7 @@ gdb's `$name` convenience variables, which share the `$` syntax.
 from __future__ import annotations
 
 from .cexpr_ops import LONG
+from .expr import Unavailable
 from .types import VOID, Type, func_type, pointer_to
 from .values import Value
 
@@ -44,7 +45,6 @@ _SUBREGS.update({"rip": ("rip", 0, PC_TYPE), "pc": ("rip", 0, PC_TYPE),
 
 
 def register(name: str, env) -> Value:
-    from .expr import Unavailable
     if name not in _SUBREGS:
         conv = getattr(env, "convenience", None)
         if conv is not None and name in conv:
