@@ -5,10 +5,9 @@ that names something unknown at a location turns that location off instead of
 failing (``N*``, with a warning per location). Either way the location owns no
 INT3 site (breakpoints.py), so it costs nothing at hits.
 
-States are kept in ``Breakpoint.off`` / ``Breakpoint.bad``, keyed by gdb's address
-of the location: the live address while a process runs; after it is gone gdb keeps
-the last relocated addresses while tdbg shows link-time ones, so the key adds back
-the executable's last load bias (``Debugger._last_bias``). When locations are
+States are kept in ``Breakpoint.off`` / ``Breakpoint.bad``, keyed by the address
+of the location (after the process is gone the executable keeps the addresses of
+its last run, program.unrelocate, as in gdb). When locations are
 resolved again (run, a library loaded), a disabled location's state is carried over
 as gdb's update_breakpoint_locations does: by the name of the function containing
 it when those names are unambiguous, else by address. So a location disabled before
@@ -22,8 +21,8 @@ from .errors import CommandError, ExpressionError
 
 
 def key(dbg, addr: int) -> int:
-    """gdb's address of a location tdbg shows at addr."""
-    return addr if dbg.alive else addr + getattr(dbg, "_last_bias", 0)
+    """The key of the location at addr (its address, as gdb keys it)."""
+    return addr
 
 
 def numbered(dbg, bp) -> list[int]:

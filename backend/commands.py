@@ -420,18 +420,74 @@ async def _info_line(ci, arg):
         elif arg.startswith("*"):
             addr = parse_int(arg[1:])
         else:
+            m = re.match(r"^(?:(.+):)?(\d+)$", arg.strip())
+            if m:
+                file = m.group(1) or ci.dbg._current_file()
+                if file is None:
+                    main = prog.main_location()
+                    file = main.file if main is not None else None
+                if file is not None:
+                    return _info_file_line(prog, file.strip(), int(m.group(2)))
             r = prog.resolve(arg, ci.dbg._current_file())
+            if r.line is None and "+" not in arg:
+                return "\n".join(_line_of(prog, a) for a in _function_entries(ci.dbg, r.addrs))
             addr = r.addrs[0]
-        loc = prog.location(addr)
-        if loc is None:
-            sym = prog.symbolize(addr)
-            return f"No line number information available for address {addr:#x}" + (f" <{sym}>" if sym else "")
-        rng = prog.line_range(addr)
-        start, end = rng if rng else (addr, addr)
-        s_sym, e_sym = prog.symbolize(start), prog.symbolize(end)
-        return (f'Line {loc.line} of "{os.path.basename(loc.file)}" starts at address {start:#x} <{s_sym}> '
-                f"and ends at {end:#x} <{e_sym}>.")
+        return _line_of(prog, addr)
     return await ci.call(work)
+
+
+def _info_file_line(prog, file: str, line: int) -> str:
+    """gdb's `info line FILE:LINE`, from the line tables (symbols/index_locations.py)."""
+    out = []
+    for o in prog.objfiles:
+        if o.debug is None:
+            continue
+        try:
+            rows = o.debug.info_line(file, line)
+        except CommandError:
+            continue
+        for path, n, start, end in rows:
+            name = os.path.basename(path)
+            if start is None:
+                out.append(f'Line number {n} is out of range for "{name}".')
+            elif start == end:
+                at = start + o.bias
+                out.append(f'Line {n} of "{name}" is at address {at:#x} <{prog.symbolize(at)}> '
+                           "but contains no code.")
+            else:
+                out.append(_line_text(prog, n, name, start + o.bias, end + o.bias))
+    if not out:
+        raise CommandError(f"No source file named {file}.")
+    return "\n".join(out)
+
+
+def _function_entries(dbg, addrs) -> list[int]:
+    """gdb's `info line FUNC`: each out-of-line copy at its entry (no prologue skip),
+    then each inlined instance where it starts."""
+    outline, inline = [], []
+    for a in addrs:
+        levels = dbg.levels_at(a)
+        if levels and levels[0].inline:
+            inline.append(a)
+            continue
+        rng = dbg.program.function_range(a)
+        outline.append(rng[0] if rng else a)
+    return sorted(set(outline)) + sorted(set(inline))
+
+
+def _line_of(prog, addr: int) -> str:
+    loc = prog.location(addr)
+    if loc is None:
+        sym = prog.symbolize(addr)
+        return f"No line number information available for address {addr:#x}" + (f" <{sym}>" if sym else "")
+    rng = prog.line_range(addr)
+    start, end = rng if rng else (addr, addr)
+    return _line_text(prog, loc.line, os.path.basename(loc.file), start, end)
+
+
+def _line_text(prog, line: int, name: str, start: int, end: int) -> str:
+    return (f'Line {line} of "{name}" starts at address {start:#x} <{prog.symbolize(start)}> '
+            f"and ends at {end:#x} <{prog.symbolize(end)}>.")
 
 
 async def _info_shared(ci, arg):

@@ -78,7 +78,6 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
         self.value_history: list[str] = []
         self.convenience: dict = {}
         self.condition_compiler: Callable[[str], Callable[[int], bool]] | None = None
-        self._last_bias = 0         # the executable's bias in the last process (bp_locations)
         from .signals import SignalTable
         from .solib import SharedLibraries
         from .thread_events import ThreadEvents
@@ -367,7 +366,6 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
             if bp.temporary:
                 self.bps.delete_breakpoint(bp.id)
         if self.program is not None:
-            self._last_bias = self.program.main.bias      # gdb keeps these addresses
             self.program.unrelocate()
         self.stop = None
         self._breakpoints_changed()

@@ -158,9 +158,9 @@ class Program:
         return first_region.start - seg[0] // PAGE * PAGE
 
     def unrelocate(self) -> None:
-        """The process is gone: back to link-time addresses for the executable."""
+        """The process is gone: its libraries go; the executable keeps the addresses of
+        the last run, as gdb does (breakpoints, `info line` and `&x` still show them)."""
         self.maps_provider = None
-        self.main.rebias(0)
         self.objfiles = [self.main]
 
     # ---- lookups ------------------------------------------------------------------------
