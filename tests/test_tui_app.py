@@ -172,9 +172,18 @@ async def test_every_debugger_key(isolated, demo):
             app.main.focus_pane("source")       # digits typed in an input are text
             await pilot.press(n)
             await pilot.press(n)
-        assert not any(p.has_class("-hidden") for p in app.main.query(".pane"))
         await wait_for(pilot, lambda: app.main.current_pane().id == "command")  # shown -> focused
         await pilot.press("escape")
+        await wait_for(pilot, lambda: app.focused is view)
+        # threads (1) and the memory map (0) start hidden; their digits show them
+        assert app.main.query_one("#threads").has_class("-hidden")
+        assert app.main.query_one("#maps").has_class("-hidden")
+        for n, pane in (("1", "threads"), ("0", "maps")):
+            app.main.focus_pane("source")
+            await pilot.press(n)
+            await wait_for(pilot, lambda: app.main.current_pane().id == pane)
+        assert not any(p.has_class("-hidden") for p in app.main.query(".pane"))
+        await pilot.press("escape")                # Esc: back to the source from any pane
         await wait_for(pilot, lambda: app.focused is view)
         # q asks while the program lives; y kills it and quits
         tracee = app.session.pid

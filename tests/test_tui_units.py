@@ -143,11 +143,12 @@ def test_demo_binary_builds_into_cache(tmp_path, monkeypatch):
 
 
 def test_tui_never_touches_ptrace():
-    """tui/ talks to the Session only: no ctypes, no ptrace, no backend internals (ARCHITECTURE)."""
+    """tui/ talks to the Session only: no ctypes, no ptrace, no backend internals (ARCHITECTURE).
+    (preview: main's source before the Session exists, for the first frame.)"""
     import ast
     from pathlib import Path
     allowed = {"tdbg.backend.session", "tdbg.backend.events", "tdbg.backend.errors",
-               "tdbg.backend.batch"}
+               "tdbg.backend.batch", "tdbg.backend.preview"}
     for path in Path(theming.__file__).parent.rglob("*.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):

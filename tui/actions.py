@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 SHORT = {"step", "next", "stepi", "nexti"}      # may queue one behind the running one
 _SESSION_ACTIONS = {"continue", "next", "step", "finish", "stepi", "toggle_breakpoint",
                     "interrupt", "run", "command_line", "open_file", "next_pane",
-                    "previous_pane", "toggle_pane"}
+                    "previous_pane", "toggle_pane", "focus_source"}
 
 
 class DebuggerActions:
@@ -40,7 +40,7 @@ class DebuggerActions:
 
     # -- the control path -------------------------------------------------------------
     async def _control_now(self: "TdbgApp", name: str, *args, wait: bool = False) -> None:
-        if self.session is None:
+        if await self.loaded_session() is None:      # pressed while loading: once loaded
             return
         if self._control_lock is None:
             self._control_lock = asyncio.Lock()
@@ -97,7 +97,7 @@ class DebuggerActions:
 
     @work(exit_on_error=False, group="control")
     async def _restart(self: "TdbgApp") -> None:
-        session = self.session
+        session = await self.loaded_session()
         if session is None:
             return
         if session.state in ("stopped", "running"):
@@ -129,6 +129,8 @@ class DebuggerActions:
 
     @work(exit_on_error=False, group="breakpoints")
     async def toggle_breakpoint_at(self: "TdbgApp", path: str, line: int) -> None:
+        if await self.loaded_session() is None:
+            return
         with reported(self, "breakpoint"):
             bp, message = await self.session.toggle_breakpoint(path, line)
             moved = bp is not None and bp.location is not None and bp.location.line != line
@@ -165,6 +167,9 @@ class DebuggerActions:
         if self.main is not None:
             self.main.focus_pane("source")
 
+    def action_focus_source(self: "TdbgApp") -> None:
+        self.focus_source()
+
     def action_next_pane(self: "TdbgApp") -> None:
         if self.main is not None:
             self.main.cycle_pane(1)
@@ -192,7 +197,7 @@ class DebuggerActions:
 
     @work(exit_on_error=False, group="open-file")
     async def _open_file_palette(self: "TdbgApp") -> None:
-        if self.session is None:
+        if await self.loaded_session() is None:
             return
         with reported(self, "source files"):
             files = await asyncio.to_thread(self.session.source_files)
@@ -212,7 +217,7 @@ class DebuggerActions:
         session = self.session
         if session is not None and session.state in ("stopped", "running"):
             verb = "Detach from" if self.attached else "Kill"
-            question = f"{verb} the program (pid {session.pid}) and quit?"
+            question = f"{verb} the program (pid {self.pid_text(session.pid)}) and quit?"
 
             def answered(yes: bool | None) -> None:
                 if yes:

@@ -16,10 +16,11 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App
 from textual.reactive import var
+from textual.widgets import Input
 
-from tdbg.backend.events import BreakpointInfo, SourceLocation, Stopped
+from tdbg.backend.events import BreakpointInfo, SourceLocation, Stopped, ThreadInfo
 
-from . import bpstore, config, keymap, messages as msg, theming
+from . import bpstore, config, keymap, messages as msg, startup, theming
 from .actions import DebuggerActions
 from .main_screen import MainScreen
 from .palette import TdbgCommands
@@ -49,17 +50,21 @@ class TdbgApp(DebuggerActions, App):
     frame_location: var[SourceLocation | None] = var(None, always_update=True, init=False)
     backtrace: var[list | None] = var(None, always_update=True, init=False)
     locals: var[list | None] = var(None, always_update=True, init=False)
+    # a thread the user switched to (`thread N`, the threads pane); None: the stop's own
+    selected_thread: var[ThreadInfo | None] = var(None, always_update=True, init=False)
 
     def __init__(self, session=None, *, program: str | None = None, args: Sequence[str] = (),
                  pid: int | None = None, theme: str | None = None, start: bool = False,
-                 commands: Sequence[str] = ()) -> None:
+                 commands: Sequence[str] = (), tty: str | None = None,
+                 preview: "startup.Future[startup.MainSource | None] | None" = None,
+                 mask_pids: bool = False) -> None:
         super().__init__()
         for t in theming.tdbg_themes():
             self.register_theme(t)
         cfg = config.load_config()
         name = theming.resolve_name(theme or cfg.get("theme") or theming.DEFAULT)
         self._remember_theme = False
-        self.theme = name if name in self.available_themes else theming.DEFAULT
+        self._initial_theme(name if name in self.available_themes else theming.DEFAULT)
         self._remember_theme = True
         keys = cfg.get("keys")
         if isinstance(keys, dict):
@@ -70,6 +75,12 @@ class TdbgApp(DebuggerActions, App):
         self.attach_pid = pid
         self.start_at_main = start
         self.startup_commands = list(commands)
+        self.tty = tty                    # --tty: the program's I/O goes to that terminal
+        self.preview = preview            # main's source, read before the backend loads
+        self._loaded = asyncio.Event()    # the Session exists and has loaded (or failed)
+        # process ids shown as "PID": a picture of the screen (a snapshot test, a
+        # screenshot in a bug report) then does not change from run to run
+        self.mask_pids = mask_pids
         self.attached = False
         self.exit_banner: str | None = None
         self.exit_message: str | None = None
@@ -85,6 +96,22 @@ class TdbgApp(DebuggerActions, App):
     # -- theming --------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return theming.variable_defaults()
+
+    def _initial_theme(self, name: str) -> None:
+        """The theme before anything is parsed. Setting `theme` would make textual parse
+        every stylesheet a second time as the app starts (~40 ms before the first frame);
+        textual's documented `set_reactive` skips that, and the stylesheet simply gets
+        this theme's variables. A light theme also changes textual's ANSI colour filter:
+        that one takes the ordinary path."""
+        if self.get_theme(name).dark != self.current_theme.dark:
+            self.theme = name
+            return
+        self.remove_class(f"-theme-{self.theme}")
+        self.set_reactive(App.theme, name)
+        self.add_class(f"-theme-{name}")
+        self.stylesheet.set_variables(self.get_css_variables())
+        for t in theming.tdbg_themes():
+            self.set_class(t.name == name, f"-{t.name}")
 
     def watch_theme(self, name: str) -> None:
         for t in theming.tdbg_themes():
@@ -104,8 +131,11 @@ class TdbgApp(DebuggerActions, App):
                       pid: int | None = None) -> None:
         if program is not None:
             self.program, self.args = program, list(args or ())
+            self.preview = None
         if pid is not None:
             self.attach_pid = pid
+        if self.preview is None and self.session is None and self.program and self.attach_pid is None:
+            self.preview = startup.preview(self.program)
         self.push_screen(MainScreen())
         self.run_state = "loading"
         self.update_status()
@@ -119,27 +149,48 @@ class TdbgApp(DebuggerActions, App):
                 return screen
         return None
 
+    def main_mounted(self) -> None:
+        """MainScreen's panes exist: if main's source is known already, it is in the first frame."""
+        self.update_status()
+        if self.preview is not None and self.preview.done():
+            self._show_preview(self.preview.result())
+
+    def _show_preview(self, found: "startup.MainSource | None") -> None:
+        source = self.main.query_one("#source") if self.main else None
+        if found is not None and source is not None and source.view.path is None:
+            source.show_lines(found.file, found.line, found.lines)
+            source.view.focus()
+
+    async def loaded_session(self):
+        """The Session once it has loaded (keys pressed meanwhile wait for it); None if it failed."""
+        if self.session is None or not self._loaded.is_set():
+            if self.run_state != "loading":
+                return None
+            await self._loaded.wait()
+        return self.session
+
     @work(exit_on_error=False, group="setup")
     async def _session_setup(self) -> None:
-        """Create (off the UI thread) and load the session, then show main's source."""
+        """Show main's source as soon as it is known, then create (off the UI thread) and
+        load the session while the screen is already interactive."""
         while self.main is None:          # the panes must exist before events arrive
             await asyncio.sleep(0.005)
-        self.update_status()
-        try:                              # paint the first frame before loading the backend
-            await asyncio.wait_for(self.main.wait_for_refresh(), 0.5)
-        except asyncio.TimeoutError:
-            pass
-        source_pane = self.main.query_one("#source")
-        source_pane.loading = True        # textual's spinner while symbols load
+        if self.preview is not None and self.main.query_one("#source").view.path is None:
+            self._show_preview(await asyncio.wrap_future(self.preview))
+        await self._next_frame()          # that frame first: the backend import takes a while
         try:
             ok = await self._load_session()
-        finally:
-            source_pane.loading = False
+        except Exception as e:            # a backend bug must not leave "loading" forever
+            ok = False
+            self.exit_message = f"tdbg: internal error: {type(e).__name__}: {e}".splitlines()[0]
+            self.exit(return_code=1, message=self.exit_message)
+        self._loaded.set()
         if not ok:
             return
         self.run_state = "idle"
-        if source_pane.view.path:
-            source_pane.view.focus()
+        source_pane = self.main.query_one("#source")
+        if source_pane.view.path and not isinstance(self.focused, Input):
+            source_pane.view.focus()          # unless the user is typing already
         if self.attach_pid is not None:
             await self._control_now("attach", self.attach_pid)
             self.attached = True
@@ -147,6 +198,14 @@ class TdbgApp(DebuggerActions, App):
             await self._control_now("start")
         for line in self.startup_commands:
             self.command_pane_run(line)
+
+    async def _next_frame(self) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self.call_after_refresh(lambda: done.done() or done.set_result(None))
+        try:
+            await asyncio.wait_for(done, 0.5)
+        except asyncio.TimeoutError:
+            pass
 
     async def _load_session(self) -> bool:
         """False: the program could not be opened (the app is exiting with why)."""
@@ -156,6 +215,8 @@ class TdbgApp(DebuggerActions, App):
                 prog = self.program if self.attach_pid is None else None
                 # importing the backend and indexing the program both happen off the loop
                 self.session = await asyncio.to_thread(_new_session, prog, self.args)
+            if self.tty:
+                self.session.tty = self.tty
             self._bridge()
             await self.session.load()
         except TdbgError as e:
@@ -171,10 +232,13 @@ class TdbgApp(DebuggerActions, App):
         loc = await asyncio.to_thread(self.session.main_location)
         source = self.main.query_one("#source") if self.main else None
         if loc is not None and source is not None:
-            source.show(loc.file, loc.line)
+            if source.view.path is None:
+                source.show(loc.file, loc.line)
         elif source is not None:
             source.show_message("No source for main: press F7/i to step by instruction, "
                                 "or : then `break *ADDR`.")
+        if self.main is not None:
+            self.main.query_one("#console").show_tty(self.session.tty)
         self.update_status()
         return True
 
@@ -221,7 +285,10 @@ class TdbgApp(DebuggerActions, App):
         if self.main:
             self.main.set_banner(None)
             console = self.main.query_one("#console")
-            console.note(f"[process {m.event.pid} started]")
+            console.show_tty(self.session.tty if self.session else None)
+            console.note(f"[process {self.pid_text(m.event.pid)} started]")
+            if self.session is not None and self.session.tty:
+                console.note(f"[its I/O is on {self.session.tty}]")
             console.on_resize()           # the new pty gets the pane's size
         self.update_status()
 
@@ -246,6 +313,7 @@ class TdbgApp(DebuggerActions, App):
             self._running_timer = None
         self.run_state = "stopped"
         self.frame_level = 0
+        self.selected_thread = None
         self.stop = ev
         self.frame_location = ev.location
         if self.main:
@@ -281,7 +349,8 @@ class TdbgApp(DebuggerActions, App):
             text = f"Program exited with code {ev.code}" if ev.code else "Program exited normally"
             kind = "ok" if ev.code == 0 else "error"
         else:
-            text = f"Program terminated with signal {ev.signal_name}"
+            text = ("Program killed" if ev.requested
+                    else f"Program terminated with signal {ev.signal_name}")
             kind = "error"
         self.exit_banner = text
         if self.main:
@@ -300,6 +369,31 @@ class TdbgApp(DebuggerActions, App):
         self.breakpoints = m.event.breakpoints
         if self.program and self.main:
             bpstore.save(self.program, m.event.breakpoints, self.main.query_one("#source").line_text)
+
+    @on(msg.ThreadsChanged)
+    def _threads_changed(self, m: msg.ThreadsChanged) -> None:
+        """`thread N` on the command line switched threads: every pane follows."""
+        shown = self.selected_thread.tid if self.selected_thread else (self.stop.tid if self.stop else None)
+        if self.run_state == "stopped" and shown is not None and m.event.current != shown:
+            self._follow_thread()
+
+    @work(exclusive=True, group="follow-thread", exit_on_error=False)
+    async def _follow_thread(self) -> None:
+        with reported(self, "thread", background=True):
+            threads = await self.session.threads()
+            current = next((t for t in threads if t.current), None)
+            if current is not None:
+                self._thread_selected(current)
+
+    async def select_thread(self, num: int) -> None:
+        """The threads pane picked thread `num` (gdb's `thread N`)."""
+        self._thread_selected(await self.session.select_thread(num))
+
+    def _thread_selected(self, info: ThreadInfo) -> None:
+        self.frame_level = 0
+        self.selected_thread = info
+        self.frame_location = info.location
+        self.refresh_frame_views()
 
     @on(msg.BackendError)
     def _error(self, m: msg.BackendError) -> None:
@@ -338,6 +432,8 @@ class TdbgApp(DebuggerActions, App):
 
     def after_command(self) -> None:
         """A command-line command may have changed anything a pane shows."""
+        if self.main is not None and self.session is not None:
+            self.main.query_one("#console").show_tty(self.session.tty)
         if self.session is not None and self.session.state == "stopped":
             self.refresh_frame_views()
 
@@ -352,7 +448,7 @@ class TdbgApp(DebuggerActions, App):
         state = self.run_state
         parts = [" tdbg ", prog]
         if s is not None and s.pid:
-            parts.append(f"pid {s.pid}")
+            parts.append(f"pid {self.pid_text(s.pid)}")
         label = {"loading": "loading symbols…", "idle": "not started — F5/r runs it",
                  "running": "running — Ctrl+C interrupts", "exited": self.exit_banner or "exited"}
         if state == "stopped" and self.stop is not None:
@@ -365,6 +461,9 @@ class TdbgApp(DebuggerActions, App):
         text = Text("  ".join(parts))
         text.append("    ?: help  Ctrl+P: commands")
         main.set_status(text, state)
+
+    def pid_text(self, pid: int) -> str:
+        return "PID" if self.mask_pids else str(pid)
 
     def watch_run_state(self, state: str) -> None:
         self.update_status()

@@ -3,6 +3,7 @@
     tdbg [options] PROG [ARGS...]     everything after PROG goes to the program
     tdbg [options] --args PROG ARGS   (gdb's spelling, accepted)
     tdbg -p PID | tdbg --demo | tdbg  (no program: the start screen)
+    tdbg --tty=/dev/pts/3 PROG        the program's stdin/stdout/stderr go to that terminal
 
 Bad input ends in one line on stderr and exit status 1, never a traceback.
 """
@@ -17,7 +18,7 @@ from typing import Sequence
 from . import theming
 
 # options that take a value, so the first bare word after them is not PROG
-_VALUE_OPTS = {"-p", "--pid", "-ex", "--eval-command", "-x", "--command", "--theme"}
+_VALUE_OPTS = {"-p", "--pid", "-ex", "--eval-command", "-x", "--command", "--theme", "--tty"}
 
 
 class _Ordered(argparse.Action):
@@ -42,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="build and open the demo program")
     p.add_argument("--theme", help=f"colour theme: {', '.join(theming.short_names())}")
     p.add_argument("--start", action="store_true", help="run to main before showing the screen")
+    p.add_argument("--tty", metavar="DEVICE",
+                   help="the program's stdin/stdout/stderr go to DEVICE (e.g. another terminal's /dev/pts/N)")
     p.add_argument("--args", dest="gdb_args", action="store_true",
                    help="(gdb compatibility) PROG ARGS follow")
     p.add_argument("-q", "-nx", "--quiet", "--nx", action="store_true", help=argparse.SUPPRESS)
@@ -92,6 +95,15 @@ def check_program(path: str) -> str | None:
     return None
 
 
+def check_tty(device: str) -> str | None:
+    """--tty: refuse a device we cannot open before any screen shows (gdb says so at run)."""
+    try:
+        os.close(os.open(device, os.O_RDWR | os.O_NOCTTY))
+    except OSError as e:
+        return f"Cannot open tty {device}: {e.strerror}."
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ours, program_argv = split_argv(sys.argv[1:] if argv is None else argv)
     ns = build_parser().parse_args(ours)
@@ -112,13 +124,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fail(str(e))
     if program is not None and (err := check_program(program)):
         return _fail(err)
+    if ns.tty is not None and (err := check_tty(ns.tty)):
+        return _fail(err)
     if ns.pid is not None and program is not None:
         program = None          # gdb: `gdb -p PID` ignores nothing; we attach, no launch
     if ns.batch:
+        if ns.tty is not None:
+            commands.insert(0, f"tty {ns.tty}")
         return _batch(program, args, commands, ns.pid)
+    preview = None
+    if program is not None and ns.pid is None:
+        from .startup import preview as start_preview
+        preview = start_preview(program)        # main's source, while textual imports
     from .app import make_app
     app = make_app(None, theme=theming.resolve_name(ns.theme) if ns.theme else None,
-                   program=program, args=args, pid=ns.pid, start=ns.start, commands=commands)
+                   program=program, args=args, pid=ns.pid, start=ns.start, commands=commands,
+                   tty=ns.tty, preview=preview)
     try:
         app.run()
     finally:

@@ -24,7 +24,8 @@ class HelpScreen(ModalScreen[None]):
                     if b.description and not b.description.startswith("Show/hide"):
                         keys = overrides.get(b.id, b.key) if b.id else b.key
                         table.add_row(section, keymap.key_label(keys), b.tooltip or b.description)
-            table.add_row("Debugger", "1 … 9", "show/hide a pane (narrow: pick it)")
+            panes = "  ".join(f"{n} {title}" for n, title in keymap.PANES.values() if n)
+            table.add_row("Debugger", "1 … 0", f"show/hide a pane (narrow: pick it): {panes}")
             table.add_row("Source", "click gutter", "toggle a breakpoint on that line")
             yield table
 

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-# pane number -> (pane id, title); number keys show/hide panes (narrow: pick the tab)
+# pane id -> (number key, title), in Tab order; number keys show/hide panes (narrow: pick
+# the tab). Eleven panes, ten digits: the source is always shown and has no number (Esc
+# comes back to it); the digit row 1 … 0 runs from threads to the memory map.
 PANES: dict[str, tuple[str, str]] = {
-    "1": ("source", "Source"), "2": ("registers", "Registers"), "3": ("stack", "Stack"),
-    "4": ("locals", "Locals"), "5": ("breakpoints", "Breakpoints"), "6": ("memory", "Memory"),
-    "7": ("disasm", "Disassembly"), "8": ("console", "Console"), "9": ("command", "Command"),
+    "source": ("", "Source"), "threads": ("1", "Threads"), "registers": ("2", "Registers"),
+    "stack": ("3", "Stack"), "locals": ("4", "Locals"), "breakpoints": ("5", "Breakpoints"),
+    "memory": ("6", "Memory"), "disasm": ("7", "Disassembly"), "console": ("8", "Console"),
+    "command": ("9", "Command"), "maps": ("0", "Memory map"),
 }
+HIDDEN_AT_START = {"threads", "maps"}      # shown with their number key
 
 # Debugger keys live on the main screen; none is `priority` except Ctrl+C and ":", so a
 # focused input line still receives the letters typed into it.
@@ -42,8 +46,9 @@ DEBUGGER: list[Binding] = [
     Binding("tab", "next_pane", "Next pane", show=False, id="next-pane"),
     Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="previous-pane"),
     Binding("ctrl+o", "open_file", "Open source file", show=False, id="open-file"),
+    Binding("escape", "focus_source", "Back to the source", show=False, id="focus-source"),
     *[Binding(n, f"toggle_pane('{pid}')", f"Show/hide {title}", show=False, id=f"pane-{n}")
-      for n, (pid, title) in PANES.items()],
+      for pid, (n, title) in PANES.items() if n],
 ]
 
 SOURCE: list[Binding] = [

@@ -17,22 +17,25 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from .keymap import PANES
+from .keymap import HIDDEN_AT_START, PANES
 from .panes.base import Pane
 from .panes.breakpoints import BreakpointsPane
 from .panes.command import CommandPane
 from .panes.console import ConsolePane
 from .panes.disasm import DisasmPane
 from .panes.locals import LocalsPane
+from .panes.maps import MapsPane
 from .panes.memory import MemoryPane
 from .panes.registers import RegistersPane
 from .panes.source import SourcePane
 from .panes.stack import StackPane
+from .panes.threads import ThreadsPane
 
 NARROW_WIDTH = 110
-PANE_ORDER = [pid for pid, _ in PANES.values()]
-SHORT_TITLES = {"registers": "Regs", "stack": "Stack", "locals": "Locals", "breakpoints": "Bkpts",
-                "memory": "Mem", "disasm": "Asm", "console": "Output", "command": "Cmd"}
+PANE_ORDER = list(PANES)
+SHORT_TITLES = {"threads": "Thr", "registers": "Regs", "stack": "Stack", "locals": "Locals",
+                "breakpoints": "Bkpts", "memory": "Mem", "disasm": "Asm", "console": "I/O",
+                "command": "Cmd", "maps": "Maps"}
 
 
 class PaneTabs(Widget):
@@ -52,8 +55,8 @@ class PaneTabs(Widget):
     def render(self) -> Text:
         text = Text()
         self._spans = []
-        for n, (pid, _) in PANES.items():
-            if pid == "source":
+        for pid, (n, _) in PANES.items():
+            if not n:
                 continue
             start = text.cell_len
             label = Text.assemble((f" {n}", self.get_component_rich_style("pane-tabs--key", partial=True)),
@@ -98,10 +101,12 @@ class MainScreen(Screen):
             with Vertical(id="left"):
                 yield SourcePane()
                 yield DisasmPane()
+                yield MapsPane(hidden="maps" in HIDDEN_AT_START)
                 with Horizontal(id="bottom"):
                     yield ConsolePane()
                     yield CommandPane()
             with Vertical(id="side"):
+                yield ThreadsPane(hidden="threads" in HIDDEN_AT_START)
                 yield RegistersPane()
                 yield StackPane()
                 yield LocalsPane()
@@ -115,6 +120,9 @@ class MainScreen(Screen):
         self.query_one("#banner").display = False
         self._apply_width(self.size.width)
         self.call_after_refresh(self.focus_pane, "source")
+        mounted = getattr(self.app, "main_mounted", None)
+        if mounted is not None:
+            mounted()
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_width(event.size.width)

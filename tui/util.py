@@ -58,5 +58,19 @@ def same_file(a: str | None, b: str | None) -> bool:
     return pa[-n:] == pb[-n:]
 
 
+def display_path(path: str) -> str:
+    """A path as a person wants to read it: relative to the working directory when it
+    lies below it ('demo.c', 'src/util.c'), else as it is."""
+    if not os.path.isabs(path):
+        return path
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        return path
+    if path.startswith(cwd.rstrip(os.sep) + os.sep):
+        return path[len(cwd.rstrip(os.sep)) + 1:]
+    return path
+
+
 def short_path(path: str, width: int = 40) -> str:
     return path if len(path) <= width else "…" + path[-(width - 1):]

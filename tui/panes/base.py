@@ -15,25 +15,26 @@ if TYPE_CHECKING:
 class Pane(Vertical):
     PANE_ID: ClassVar[str] = ""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, *, hidden: bool = False, **kwargs) -> None:
         # "aux": every pane but the source; in narrow terminals they share one slot
         classes = "pane" if self.PANE_ID == "source" else "pane aux"
-        super().__init__(id=self.PANE_ID, classes=classes, **kwargs)
+        super().__init__(id=self.PANE_ID, classes=classes + (" -hidden" if hidden else ""),
+                         **kwargs)
 
     @property
     def number(self) -> str:
-        return next((n for n, (pid, _) in PANES.items() if pid == self.PANE_ID), "")
+        return PANES.get(self.PANE_ID, ("", ""))[0]
 
     @property
     def pane_title(self) -> str:
-        return next((t for pid, t in PANES.values() if pid == self.PANE_ID), self.PANE_ID)
+        return PANES.get(self.PANE_ID, ("", self.PANE_ID))[1]
 
     @property
     def tdbg(self) -> "TdbgApp":
         return cast("TdbgApp", self.app)
 
     def on_mount(self) -> None:
-        self.border_title = f"{self.number} {self.pane_title}"
+        self.border_title = f"{self.number} {self.pane_title}".strip()
 
     def focus_target(self) -> Widget | None:
         """The widget Tab lands on in this pane."""

@@ -12,6 +12,7 @@ from .. import keymap
 from ..prompt import PromptScreen
 from ..util import reported
 from .base import Pane
+from .table import fill
 
 
 class BreakpointTable(DataTable):
@@ -70,6 +71,8 @@ def location_text(bp: BreakpointInfo) -> str:
 
 class BreakpointsPane(Pane):
     PANE_ID = "breakpoints"
+    COLUMNS = [("#", "id", 3), ("on", "on", 2), ("location", "loc", None), ("cond", "cond", None),
+               ("hits", "hits", 4)]
 
     def __init__(self) -> None:
         super().__init__()
@@ -77,11 +80,7 @@ class BreakpointsPane(Pane):
 
     def compose(self) -> ComposeResult:
         table = BreakpointTable(id="breakpoints-table", cursor_type="row", zebra_stripes=False)
-        table.add_column("#", key="id", width=3)
-        table.add_column("on", key="on", width=2)
-        table.add_column("location", key="loc")
-        table.add_column("cond", key="cond")
-        table.add_column("hits", key="hits", width=4)
+        fill(table, self.COLUMNS)
         yield table
 
     def on_mount(self) -> None:
@@ -92,13 +91,14 @@ class BreakpointsPane(Pane):
         table = self.query_one(BreakpointTable)
         row = table.cursor_row
         self.bps = tuple(b for b in bps if not b.temporary or b.hit_count == 0)
-        table.clear()
+        rows = []
         for bp in self.bps:
             mark = Text("●" if bp.enabled else "○",
                         style=table.get_component_rich_style(
                             "breakpoints--on" if bp.enabled else "breakpoints--off", partial=True))
-            table.add_row(str(bp.id), mark, location_text(bp), bp.condition or "",
-                          str(bp.hit_count), key=str(bp.id))
+            rows.append((str(bp.id), (str(bp.id), mark, location_text(bp), bp.condition or "",
+                                      str(bp.hit_count))))
+        fill(table, self.COLUMNS, rows)
         if self.bps:
             table.move_cursor(row=min(max(row, 0), len(self.bps) - 1))
         self.border_subtitle = f"{len(self.bps)}" if self.bps else ""

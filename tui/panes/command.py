@@ -113,7 +113,10 @@ class CommandPane(Pane):
 
     @work(exit_on_error=False, group="command")
     async def run_line(self, line: str) -> None:
-        session = self.app.session  # type: ignore[attr-defined]
+        session = await self.app.loaded_session()  # type: ignore[attr-defined]
+        if session is None:
+            self.write("No program is loaded.", "error")
+            return
         try:
             result = await session.execute(line)
         except Exception as e:          # execute() should not raise; never crash if it does

@@ -43,13 +43,33 @@ class ConsolePane(Pane):
         self.text_seen = ""          # for tests and the smoke check (bounded)
 
     def compose(self) -> ComposeResult:
+        yield Static("", id="console-tty", markup=False)
         yield RichLog(id="console-log", max_lines=MAX_LINES, wrap=False, markup=False,
                       highlight=False, auto_scroll=True, min_width=1)
         yield Static("", id="console-partial", markup=False)
         yield StdinInput(placeholder="stdin ⏎ (Ctrl+D: EOF)", id="console-input")
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#console-tty").display = False
+
     def focus_target(self):
-        return self.query_one("#console-input")
+        tty = self.query_one("#console-tty")
+        return self.query_one("#console-log") if tty.display else self.query_one("#console-input")
+
+    def show_tty(self, device: str | None) -> None:
+        """gdb's --tty / `tty DEV`: the program's I/O is on another terminal, not here."""
+        line = self.query_one("#console-tty", Static)
+        stdin = self.query_one("#console-input", Input)
+        if device:
+            line.update(f"The program's I/O is on {device}")
+            self.border_subtitle = device
+        else:
+            self.border_subtitle = ""
+        line.display = bool(device)
+        if stdin.has_focus and device:
+            self.query_one("#console-log").focus()
+        stdin.display = not device
 
     def write(self, data: bytes) -> None:
         text = self._utf8.decode(data)

@@ -44,9 +44,11 @@ class DisasmView(Widget, can_focus=True):
         self.rows: list[tuple[str, object]] = []     # ("src", text) | ("insn", Instruction)
         self.cursor = 0                               # index into rows
         self.bp_addrs: dict[int, bool] = {}
+        self.pc: int | None = None                    # the selected thread's pc
 
-    def set_instructions(self, insns: list, source_line) -> None:
+    def set_instructions(self, insns: list, source_line, pc: int | None = None) -> None:
         self.insns = insns
+        self.pc = pc
         rows: list[tuple[str, object]] = []
         last = None
         for ins in insns:
@@ -57,12 +59,15 @@ class DisasmView(Widget, can_focus=True):
                 rows.append(("src", f"{os.path.basename(loc.file)}:{loc.line}  {(text or '').strip()}"))
             rows.append(("insn", ins))
         self.rows = rows
-        pc_row = next((i for i, (k, v) in enumerate(rows) if k == "insn" and v.is_pc), 0)
+        pc_row = next((i for i, (k, v) in enumerate(rows) if k == "insn" and self._is_pc(v)), 0)
         self.cursor = pc_row
         if self.styles.height is None or self.styles.height.value != max(1, len(rows)):
             self.styles.height = max(1, len(rows))      # a reflow only when the length changes
         self.refresh()
         self.call_after_refresh(self._scroll_to_row, pc_row)
+
+    def _is_pc(self, ins) -> bool:
+        return ins.addr == self.pc if self.pc is not None else ins.is_pc
 
     def _scroll_to_row(self, row: int) -> None:
         parent = self.parent
@@ -111,13 +116,13 @@ class DisasmView(Widget, can_focus=True):
                 if enabled is None and ins.breakpoint_id is not None:
                     enabled = True
                 mark = Text("● " if enabled else ("○ " if enabled is False else "  "), style=st["bp"])
-                arrow = Text("▶ ", style=st["pc"]) if ins.is_pc else Text("  ")
+                arrow = Text("▶ ", style=st["pc"]) if self._is_pc(ins) else Text("  ")
                 sym = f" <{ins.symbol}>" if ins.symbol else ""
                 line = Text.assemble(mark, arrow, (f"{ins.addr:#x}{sym}", st["address"]), "  ",
                                      (f"{ins.mnemonic:<7}", st["mnemonic"]), " ", ins.op_str)
                 if ins.comment:
                     line.append(f"  ; {ins.comment}", st["comment"])
-                if ins.is_pc:
+                if self._is_pc(ins):
                     line.stylize(st["pc"])
             if i == self.cursor and self.has_focus:
                 line.stylize(st["cursor"])
@@ -138,6 +143,7 @@ class DisasmPane(Pane):
     def on_mount(self) -> None:
         super().on_mount()
         self.watch(self.app, "stop_settled", self._stop_changed)
+        self.watch(self.app, "selected_thread", self._thread_changed)
         self.watch(self.app, "breakpoints", self._bps_changed)
         self.watch(self.app, "run_state", self._state_changed)
 
@@ -156,23 +162,27 @@ class DisasmPane(Pane):
 
     def _stop_changed(self, stop: Stopped | None) -> None:
         if stop is not None and self.display:
-            self.fetch(stop)
+            self.fetch(stop.pc, stop.function)
+
+    def _thread_changed(self, info) -> None:
+        if info is not None and info.pc is not None and self.display:
+            self.fetch(info.pc, info.function)
 
     @work(exclusive=True, group="disasm", exit_on_error=False)
-    async def fetch(self, stop: Stopped) -> None:
+    async def fetch(self, pc: int, function: str | None) -> None:
         session = self.app.session  # type: ignore[attr-defined]
         with reported(self, "disassemble", background=True):
-            off = function_offset(stop.function)
-            if off == 0 and stop.function and "+" not in stop.function:
+            off = function_offset(function)
+            if off == 0 and function and "+" not in function:
                 # "main" may name the function without an offset: ask the pc's own symbol
-                first = await session.disassemble(stop.pc, 1)
+                first = await session.disassemble(pc, 1)
                 off = function_offset(first[0].symbol) if first else None
-            start = stop.pc - off if off is not None and off <= MAX_BACK else stop.pc
-            count = AFTER + (stop.pc - start) // 2 + 8
+            start = pc - off if off is not None and off <= MAX_BACK else pc
+            count = AFTER + (pc - start) // 2 + 8
             insns = await session.disassemble(start, count)
             # keep a window: everything up to the pc plus AFTER instructions
-            pc_i = next((i for i, ins in enumerate(insns) if ins.is_pc or ins.addr == stop.pc), 0)
+            pc_i = next((i for i, ins in enumerate(insns) if ins.is_pc or ins.addr == pc), 0)
             insns = insns[max(0, pc_i - 64): pc_i + AFTER]
             source = self.screen.query_one("#source").line_text  # type: ignore[attr-defined]
-            self.query_one(DisasmView).set_instructions(insns, source)
-            self.border_subtitle = stop.function or f"{stop.pc:#x}"
+            self.query_one(DisasmView).set_instructions(insns, source, pc)
+            self.border_subtitle = function or f"{pc:#x}"

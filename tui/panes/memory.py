@@ -2,7 +2,11 @@
 
 Bytes that differ from what this pane showed at the previous stop are
 highlighted; unreadable bytes show ``??``. ``g`` goes to an address or an
-expression (``$rsp``, ``&arr``); ``e`` writes the byte under the cursor.
+expression (``$rsp``, ``&arr``, ``p->next``); an expression is evaluated again
+at every stop and the view follows its new value, like gdb's ``display`` (if it
+cannot be evaluated there, the view stays put and a note says why). ``e``
+writes the byte under the cursor. Until the user picks something, it follows
+``$rsp``.
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widget import Widget
+from textual.widgets import Static
 
 from tdbg.backend.errors import BadAddress, NotRunning, ProcessGone, Running, TdbgError
 from tdbg.backend.events import Stopped
@@ -56,6 +61,9 @@ class MemoryView(Widget, can_focus=True):
         self.prev: dict[int, int] = {}        # what was shown at the previous stop
         self.changed: set[int] = set()
         self.reads = 0                        # for tests: how many fetches were made
+        self.expr: str | None = None          # followed at each stop (None: a fixed address)
+        self.anchor: int | None = None        # the expression's value the view is placed by
+        self.note: str | None = None          # why the last re-evaluation failed
 
     @property
     def per_row(self) -> int:
@@ -66,11 +74,31 @@ class MemoryView(Widget, can_focus=True):
         return max(1, self.size.height)
 
     # -- navigation -------------------------------------------------------------
-    def goto(self, addr: int) -> None:
+    def goto(self, addr: int, expr: str | None = None) -> None:
+        """Show addr; with expr, follow that expression's value at every stop."""
         addr &= (1 << 64) - 1
+        self.expr, self.anchor, self.note = expr, addr, None
         self.cursor = addr
         self.base = addr - addr % self.per_row
+        self._changed_target()
         self.fetch()
+
+    def _changed_target(self) -> None:
+        pane = self.parent
+        if isinstance(pane, MemoryPane):
+            pane.show_target()
+
+    def _move_anchor(self, addr: int) -> None:
+        """The expression moved: keep the cursor and the view where they were relative to it."""
+        addr &= (1 << 64) - 1
+        old = self.anchor if self.anchor is not None else addr
+        per = self.per_row
+        cursor = self.cursor if self.cursor is not None else old
+        base = self.base if self.base is not None else old - old % per
+        rows_above = (old - old % per - base) // per
+        self.anchor = addr
+        self.cursor = max(0, addr + (cursor - old))
+        self.base = max(0, addr - addr % per - rows_above * per)
 
     def action_move(self, delta: int) -> None:
         if self.cursor is None or self.base is None:
@@ -100,16 +128,17 @@ class MemoryView(Widget, can_focus=True):
 
     @work(exit_on_error=False, group="memory-goto")
     async def _goto_expr(self, expr: str) -> None:
-        addr = None
         try:
-            addr = int(expr, 0)
+            self.goto(int(expr, 0))              # a number stays where it is
+            return
         except ValueError:
-            with reported(self, "go to"):
-                addr = parse_address(await self.app.session.evaluate(expr))  # type: ignore[attr-defined]
-                if addr is None:
-                    self.notify(f"{expr} is not an address", severity="error")
-        if addr is not None:
-            self.goto(addr)
+            pass
+        with reported(self, "go to"):
+            addr = parse_address(await self.app.session.evaluate(expr))  # type: ignore[attr-defined]
+            if addr is None:
+                self.notify(f"{expr} is not an address", severity="error")
+            else:
+                self.goto(addr, expr)
 
     def action_edit(self) -> None:
         if self.cursor is None:
@@ -150,11 +179,44 @@ class MemoryView(Widget, can_focus=True):
             self.refresh()
 
     # -- data -------------------------------------------------------------------
-    def on_stop(self) -> None:
-        """A new stop: what is on screen now becomes the baseline for 'changed'."""
+    def on_stop(self, regs=None) -> None:
+        """A new stop: what is on screen now becomes the baseline for 'changed'; an
+        expression is evaluated again (a plain `$reg` straight from the stop's registers)."""
         self.prev = {a: v for a, v in self.data.items() if v is not None}
         if self.base is not None:
-            self.fetch()
+            self.follow(regs)
+
+    @work(exclusive=True, group="memory-fetch", exit_on_error=False)
+    async def follow(self, regs=None) -> None:
+        """Re-evaluate the expression (if any), move with it, then read what is visible."""
+        session = getattr(self.app, "session", None)
+        expr = self.expr
+        if expr is not None and session is not None and session.state == "stopped":
+            name = expr[1:] if expr.startswith("$") else None
+            try:
+                if regs is not None and name in regs:
+                    addr = regs[name]
+                else:
+                    addr = parse_address(await session.evaluate(expr))
+                    if addr is None:
+                        raise TdbgError(f"{expr} is not an address")
+            except (Running, NotRunning, ProcessGone):
+                return                    # the program moved on; the next stop re-evaluates
+            except TdbgError as e:
+                reason = (str(e).strip().splitlines() or [type(e).__name__])[0]
+                self.note = f"{expr}: {reason} (still showing {self.anchor:#x})"
+            else:
+                self.note = None
+                self._move_anchor(addr)
+            self._changed_target()
+        await self._load()
+
+    def set_stale(self) -> None:
+        """No process: nothing true to show (the followed expression is kept)."""
+        self.data, self.prev, self.changed = {}, {}, set()
+        self.note = None
+        self._changed_target()
+        self.refresh()
 
     def on_focus(self) -> None:
         self.refresh()
@@ -169,6 +231,9 @@ class MemoryView(Widget, can_focus=True):
 
     @work(exclusive=True, group="memory-fetch", exit_on_error=False)
     async def fetch(self) -> None:
+        await self._load()
+
+    async def _load(self) -> None:
         session = getattr(self.app, "session", None)
         if self.base is None or session is None or session.state != "stopped":
             self.refresh()
@@ -244,24 +309,41 @@ class MemoryPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield MemoryView(id="memory-view")
+        yield Static("", id="memory-note", markup=False)
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.query_one("#memory-note").display = False
         self.watch(self.app, "stop_settled", self._stop_changed)
+        self.watch(self.app, "selected_thread", self._thread_changed)
         self.watch(self.app, "run_state", self._state_changed)
 
     def _state_changed(self, state: str) -> None:
         if state in ("exited", "idle"):      # no process: nothing true to show
-            view = self.query_one(MemoryView)
-            view.data, view.prev, view.changed = {}, {}, set()
-            view.refresh()
+            self.query_one(MemoryView).set_stale()
 
     def _stop_changed(self, stop: Stopped | None) -> None:
         view = self.query_one(MemoryView)
         if stop is None:
             return
         if view.base is None and "rsp" in stop.regs:
-            view.goto(stop.regs["rsp"])      # a sensible first view: the stack
+            view.goto(stop.regs["rsp"], "$rsp")      # a sensible first view: the stack
         else:
-            view.on_stop()
-        self.border_subtitle = f"{view.cursor:#x}" if view.cursor is not None else ""
+            view.on_stop(stop.regs)
+
+    def _thread_changed(self, info) -> None:
+        """Another thread selected: `$rsp` & co. mean its registers now."""
+        view = self.query_one(MemoryView)
+        if info is not None and view.expr is not None:
+            view.follow()
+
+    def show_target(self) -> None:
+        """Subtitle: what the view follows; a note line when it could not follow it."""
+        view = self.query_one(MemoryView)
+        if view.expr is not None and view.anchor is not None:
+            self.border_subtitle = f"{view.expr} = {view.anchor:#x}"
+        else:
+            self.border_subtitle = f"{view.cursor:#x}" if view.cursor is not None else ""
+        note = self.query_one("#memory-note", Static)
+        note.update(f"⚠ {view.note}" if view.note else "")
+        note.display = bool(view.note)

@@ -135,7 +135,25 @@ class RegistersPane(Pane):
         super().on_mount()
         self._prev: dict[str, int] = {}
         self.watch(self.app, "stop", self._stop_changed)
+        self.watch(self.app, "selected_thread", self._thread_changed)
         self.watch(self.app, "run_state", self._state_changed)
+
+    def _thread_changed(self, info) -> None:
+        """Another thread selected: its registers (nothing 'changed': no stop between)."""
+        if info is not None:
+            self._fetch_thread(info)
+
+    @work(exclusive=True, group="registers-thread", exit_on_error=False)
+    async def _fetch_thread(self, info) -> None:
+        session = getattr(self.app, "session", None)
+        if session is None or session.state != "stopped":
+            return
+        with reported(self, "registers"):
+            regs = await session.registers(sse=False)
+            view = self.query_one(RegistersView)
+            view.update_regs(regs, frozenset(), info.function)
+            if view.show_sse:
+                view._fetch_extra()
 
     def _stop_changed(self, stop: Stopped | None) -> None:
         view = self.query_one(RegistersView)

@@ -14,7 +14,7 @@ from textual.widgets import Input, Static
 
 from tdbg.backend.events import BreakpointInfo, SourceLocation
 
-from ..util import same_file, short_path
+from ..util import display_path, same_file, short_path
 from .base import Pane
 from .source_view import SourceView
 
@@ -84,6 +84,11 @@ class SourcePane(Pane):
                 self._files[path] = None
         return self._files[path]
 
+    def show_lines(self, path: str, line: int, lines: list[str]) -> None:
+        """Show a file whose text is known already (main's, read before the Session exists)."""
+        self._files.setdefault(path, lines)
+        self.show(path, line)
+
     def line_text(self, path: str, line: int) -> str | None:
         lines = self.read(path)
         return lines[line - 1] if lines and 1 <= line <= len(lines) else None
@@ -98,7 +103,7 @@ class SourcePane(Pane):
             view.show_file(path, lines)
             self.query_one("#source-empty").display = False
             view.display = True
-            self.border_subtitle = short_path(path, 60)
+            self.border_subtitle = short_path(display_path(path), 60)
             self._update_marks()
         pc_here = self._pc_loc is not None and same_file(self._pc_loc.file, path) \
             and self.tdbg.frame_is_live
@@ -111,7 +116,7 @@ class SourcePane(Pane):
         self.view.display = False
         self.view.clear_file()
         empty = self.query_one("#source-empty", Static)
-        empty.update(f"Source file not found: {path}\n(see the Disassembly pane; "
+        empty.update(f"Source file not found: {display_path(path)}\n(see the Disassembly pane; "
                      f"`directory DIR` on the command line adds a search path)")
         empty.display = True
         self.border_subtitle = os.path.basename(path)

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-
-from pygments.lexer import Lexer
-from pygments.lexers import TextLexer, get_lexer_for_filename
-from pygments.util import ClassNotFound
+from typing import TYPE_CHECKING
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -24,6 +21,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from .. import keymap
+from ..lexers import lexer_for
+
+if TYPE_CHECKING:
+    from pygments.lexer import Lexer
 
 CHUNK = 256            # lines highlighted together
 LEAD_IN = 64           # lines lexed before a chunk for multi-line tokens
@@ -98,30 +99,6 @@ class Highlighter:
         while len(out) < end - start:
             out.append([])
         return out
-
-
-# Languages a native debugger meets, looked up without pygments' filename search:
-# that search loads plugin entry points and costs ~0.5 s on the first file.
-_LEXERS = {
-    ".c": "CLexer", ".h": "CLexer", ".i": "CLexer",
-    ".cc": "CppLexer", ".cpp": "CppLexer", ".cxx": "CppLexer", ".c++": "CppLexer",
-    ".hh": "CppLexer", ".hpp": "CppLexer", ".hxx": "CppLexer", ".inl": "CppLexer",
-    ".s": "GasLexer", ".S": "GasLexer", ".asm": "NasmLexer", ".rs": "RustLexer",
-    ".go": "GoLexer", ".f": "FortranFixedLexer", ".f90": "FortranLexer", ".d": "DLexer",
-    ".zig": "ZigLexer", ".m": "ObjectiveCLexer", ".py": "PythonLexer",
-}
-
-
-def lexer_for(path: str) -> Lexer:
-    import os
-    import pygments.lexers as lexers
-    name = _LEXERS.get(os.path.splitext(path)[1]) or _LEXERS.get(os.path.splitext(path)[1].lower())
-    try:
-        if name:
-            return getattr(lexers, name)(stripnl=False, ensurenl=False)
-        return get_lexer_for_filename(path, stripnl=False, ensurenl=False)
-    except (ClassNotFound, AttributeError):
-        return TextLexer(stripnl=False, ensurenl=False)
 
 
 class SourceView(ScrollView, can_focus=True):
@@ -332,6 +309,11 @@ class SourceView(ScrollView, can_focus=True):
         self._cache.clear()
 
     def render_line(self, y: int) -> Strip:
+        if self._pending_scroll is not None and self.scrollable_content_region.height > 0:
+            # a goto before the first layout: scroll now, so the very first frame shows it
+            line, center = self._pending_scroll
+            self._pending_scroll = None
+            self.scroll_line_visible(line, center=center)
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
         index = scroll_y + y

@@ -6,11 +6,13 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable
 
 from .base import Pane
+from .table import fill
 from ..util import reported
 
 
 class StackPane(Pane):
     PANE_ID = "stack"
+    COLUMNS = [("#", "level", 2), ("function", "fn", None), ("location", "loc", None)]
 
     def __init__(self) -> None:
         super().__init__()
@@ -19,9 +21,7 @@ class StackPane(Pane):
 
     def compose(self) -> ComposeResult:
         table = DataTable(id="stack-table", cursor_type="row")
-        table.add_column("#", key="level", width=2)
-        table.add_column("function", key="fn")
-        table.add_column("location", key="loc")
+        fill(table, self.COLUMNS)
         yield table
 
     def on_mount(self) -> None:
@@ -35,13 +35,14 @@ class StackPane(Pane):
             return                       # same stack (a step in one function): no rebuild
         self.frames = frames
         self._quiet = True
-        table.clear()
+        rows = []
         for f in self.frames:
             args = ", ".join(f"{n}={v}" for n, v in (f.args or []))
             fn = f"{f.function or '??'}({args})" if f.function else f"{f.pc:#x} in ??"
             fn = fn if len(fn) <= 40 else fn[:39] + "…"     # keep the location column in view
             loc = f.location.short() if f.location else f"{f.pc:#x}"
-            table.add_row(str(f.level), fn, loc, key=str(f.level))
+            rows.append((str(f.level), (str(f.level), fn, loc)))
+        fill(table, self.COLUMNS, rows)
         selected = getattr(self.app, "frame_level", 0)
         if self.frames:
             table.move_cursor(row=min(selected, len(self.frames) - 1))

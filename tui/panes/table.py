@@ -1,0 +1,33 @@
+"""Filling a DataTable whose column widths are right in the very next frame.
+
+A DataTable measures auto-width columns on its next idle; a frame painted before
+that (a stop repaints at once) shows every column cut to its header's width
+("shape_ar", "demo.c:6"). The panes rebuild their tables from scratch at each
+change anyway, so they measure the cells here and give every column its width.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.widgets import DataTable
+
+# (header, key, fixed width or None: as wide as its widest cell)
+Column = tuple[str, str, "int | None"]
+
+
+def _width(cell: object) -> int:
+    return cell.cell_len if isinstance(cell, Text) else cell_len(str(cell))
+
+
+def fill(table: DataTable, columns: Sequence[Column],
+         rows: Iterable[tuple[str, Sequence[object]]] = ()) -> None:
+    """Replace the table's columns and rows; rows are (key, cells)."""
+    rows = list(rows)
+    table.clear(columns=True)
+    for i, (label, key, fixed) in enumerate(columns):
+        width = fixed if fixed is not None else max([cell_len(label)] + [_width(r[1][i]) for r in rows])
+        table.add_column(label, key=key, width=width)
+    for key, cells in rows:
+        table.add_row(*cells, key=key)
