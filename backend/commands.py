@@ -642,15 +642,33 @@ async def _display(ci, arg):
     ci.displays.append(arg)
     n = len(ci.displays)
     if ci.dbg.alive:
+        if _examined_display(arg):
+            return await _examine_display(ci, n, arg)
         val = await ci.call(lambda: ci.dbg.evaluate_text(arg))
         return f"{n}: {arg} = {val}"
     return ""
+
+
+def _examined_display(arg: str) -> bool:
+    """gdb shows `display/i` and `display/s` as the x command does."""
+    m = re.match(r"^/\d*([a-z]*)\s", arg)
+    return bool(m and set(m.group(1)) & set("is"))
+
+
+async def _examine_display(ci, n: int, arg: str) -> str:
+    fmt, unit, count, expr = parse_examine(arg, ("x", "w", 0))
+    text, _ = await ci.call(lambda: format_examine(ci.dbg, ci.dbg.evaluate_address(expr),
+                                                   fmt, unit, count))
+    return f"{n}: x{arg.split()[0]} {expr}\n{text}"
 
 
 async def _show_displays(ci) -> str:
     out = []
     for i, e in enumerate(ci.displays, 1):
         try:
+            if _examined_display(e):
+                out.append(await _examine_display(ci, i, e))
+                continue
             out.append(f"{i}: {e} = {await ci.call(lambda e=e: ci.dbg.evaluate_text(e))}")
         except TdbgError as err:
             out.append(f"{i}: {e} = <error: {err}>")
@@ -701,8 +719,7 @@ async def _disassemble(ci, arg):
                 break
             off = i.addr - rng[0]
             mark = "=> " if i.is_pc else "   "
-            out.append(f"{mark}{i.addr:#018x} <+{off}>:\t{i.mnemonic:<6} {i.op_str}"
-                       + (f"\t# {i.comment}" if i.comment else ""))
+            out.append(f"{mark}{i.addr:#018x} <+{off}>:\t{i.text}")
         out.append("End of assembler dump.")
         return "\n".join(out)
     return await ci.call(work)

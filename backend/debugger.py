@@ -16,7 +16,7 @@ from .bp_locations import (break_warnings, condition_changed, key as location_ke
 from .breakpoints import Breakpoint, Manager
 from .condition_check import validate as validate_condition
 from .control import Controller, Stop, StopKind
-from .disasm import Instruction, annotate, decode
+from .disasm import Instruction, instruction, instructions
 from .errors import BadAddress, CommandError, ExpressionError, NotFound, NotRunning, TdbgError
 from .events import SourceLocation, StopReason
 from .inferior import Inferior
@@ -346,7 +346,7 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
         self.publish(ev.Stopped(self.stop_id, reason, stop.tid, pc, ev.frozen_regs(regs), loc,
                                 prog.function_name(pc), changed, bp_id, sig,
                                 signal_name(sig) if sig else None, stop.fault_addr, message,
-                                return_value))
+                                return_value, prog.symbolize(pc)))
 
     def _report_end(self, stop: Stop) -> None:
         pid = self.inf.pid if self.inf else stop.tid
@@ -550,11 +550,12 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
             code, _ = self.read_memory_partial(addr, count * 15)
         else:
             o = prog.objfile_for(addr)
-            code = o.elf.read_link_addr(addr - o.bias, count * 15) if o else b""
+            code = o.elf.read_code(addr - o.bias, count * 15) if o else b""
         pc = self.stop.pc if self.stop else None
         out = []
-        for a, size, mnem, op, raw in decode(code, addr, count):
+        for i in instructions(code, addr, count):
+            a = i.addr
             bp = next((b.id for b in self._bps_at(a) if b.registered), None) if self.alive else None
-            out.append(Instruction(a, size, raw, mnem, op, prog.symbolize(a), prog.location(a),
-                                   annotate(a, size, mnem, op, prog.symbolize), a == pc, bp))
+            out.append(instruction(i, prog.symbolize, symbol=prog.symbolize(a),
+                                   location=prog.location(a), is_pc=a == pc, breakpoint_id=bp))
         return out

@@ -1,37 +1,30 @@
-"""Disassembly with capstone, fed with breakpoint-shadowed bytes, symbolized targets."""
+"""Disassembly: capstone decodes, att_printer prints as gdb does (AT&T or Intel),
+fed with breakpoint-shadowed bytes; branch targets and rip-relative operands are
+symbolized as gdb's print_address does."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from typing import Callable
 
-import capstone
-
+from . import att_printer
+from .att_printer import Insn, comment
 from .events import SourceLocation
 
-def _engine(syntax: int) -> capstone.Cs:
-    cs = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
-    cs.detail = False
-    cs.skipdata = True
-    cs.syntax = syntax
-    return cs
-
-
 # gdb's default flavor is AT&T; `set disassembly-flavor intel` switches every view.
-_ENGINES = {"att": _engine(capstone.CS_OPT_SYNTAX_ATT), "intel": _engine(capstone.CS_OPT_SYNTAX_INTEL)}
-_cs = _ENGINES["att"]
+_FLAVORS = ("att", "intel")
+_intel = False
 
 
 def set_flavor(name: str) -> None:
-    global _cs
-    _cs = _ENGINES[name]
+    global _intel
+    if name not in _FLAVORS:
+        raise KeyError(name)
+    _intel = name == "intel"
 
 
 def flavor() -> str:
-    return next(k for k, v in _ENGINES.items() if v is _cs)
-_TARGET = re.compile(r"^\*?\$?(0x[0-9a-f]+)$")
-_RIPREL = re.compile(r"\[rip ([+-]) (0x[0-9a-f]+)\]")
-_RIPREL_ATT = re.compile(r"(-?0x[0-9a-f]+)\(%rip\)")
+    return "intel" if _intel else "att"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,27 +32,40 @@ class Instruction:
     addr: int
     size: int
     raw: bytes
-    mnemonic: str
-    op_str: str
+    mnemonic: str                      # gdb's mnemonic field, prefixes included: "rep stos"
+    op_str: str                        # operands, a branch target symbolized: "0x... <f+4>"
     symbol: str | None = None          # "main+4"
     location: SourceLocation | None = None
-    comment: str | None = None         # symbolized branch target / rip-relative address
+    comment: str | None = None         # rip-relative address, gdb's `# 0x... <sym>`
     is_pc: bool = False
     breakpoint_id: int | None = None
 
     @property
     def text(self) -> str:
-        return f"{self.mnemonic} {self.op_str}".strip()
+        """The instruction exactly as gdb's x/i and disassemble print it."""
+        if not self.op_str:
+            return self.mnemonic
+        tail = f"        # {self.comment}" if self.comment else ""
+        return f"{self.mnemonic:<6} {self.op_str}{tail}"
+
+
+def instructions(code: bytes, addr: int, count: int | None = None) -> list[Insn]:
+    """Up to count decoded instructions (att_printer.Insn) in the current flavor."""
+    return list(att_printer.disasm(code, addr, count or 0, _intel))
 
 
 def decode(code: bytes, addr: int, count: int | None = None):
-    """Yield (addr, size, mnemonic, op_str, raw) for up to count instructions."""
-    n = 0
-    for insn in _cs.disasm(code, addr):
-        yield insn.address, insn.size, insn.mnemonic, insn.op_str, bytes(insn.bytes)
-        n += 1
-        if count is not None and n >= count:
-            return
+    """Yield (addr, size, mnemonic, op_str, raw) for up to count instructions, as
+    gdb prints them (branch targets unsymbolized)."""
+    for i in att_printer.disasm(code, addr, count or 0, _intel):
+        yield i.addr, i.size, i.mnem, i.ops, i.raw
+
+
+def instruction(insn: Insn, symbolize: Callable[[int], str | None] | None, **kw) -> Instruction:
+    """An Instruction for one decoded insn, its addresses symbolized by `symbolize`."""
+    note = comment(insn.riprel, symbolize) if insn.riprel is not None else None
+    return Instruction(insn.addr, insn.size, insn.raw, insn.mnem, insn.operands(symbolize),
+                       comment=note, **kw)
 
 
 def instruction_length(code: bytes, addr: int) -> int:
@@ -70,22 +76,29 @@ def instruction_length(code: bytes, addr: int) -> int:
 
 def is_call(code: bytes, addr: int) -> tuple[bool, int]:
     for _, size, mnem, _, _ in decode(code, addr, 1):
-        return mnem.startswith("call"), size
+        return mnem.rsplit(" ", 1)[-1] in ("call", "lcall"), size
     return False, 1
+
+
+_TARGET = re.compile(r"^\*?\$?(0x[0-9a-f]+)$")
+_RIPREL_INTEL = re.compile(r"\[rip\+(0x[0-9a-f]+)\]")
+_RIPREL_ATT = re.compile(r"(-?0x[0-9a-f]+)\(%rip\)")
 
 
 def annotate(addr: int, size: int, mnem: str, op: str,
              symbolize: Callable[[int], str | None]) -> str | None:
-    """A gdb-like `<sym+off>` comment for branch targets and rip-relative operands."""
+    """A `0x... <sym+off>` for a branch target or rip-relative operand of
+    decode()'s text (None when nothing there has a symbol)."""
     target = None
     m = _TARGET.match(op)
-    if (mnem.startswith("j") or mnem.startswith("call")) and m and not op.startswith("*"):
+    base = mnem.rsplit(" ", 1)[-1]
+    if (base.startswith("j") or base.startswith("call") or base.startswith("loop")) \
+            and m and not op.startswith("*"):
         target = int(m.group(1), 16)
-    elif (m := _RIPREL.search(op)) is not None:
-        off = int(m.group(2), 16)
-        target = addr + size + (off if m.group(1) == "+" else -off)
+    elif (m := _RIPREL_INTEL.search(op)) is not None:
+        target = (addr + size + int(m.group(1), 16)) & ((1 << 64) - 1)
     elif (m := _RIPREL_ATT.search(op)) is not None:
-        target = addr + size + int(m.group(1), 16)
+        target = (addr + size + int(m.group(1), 16)) & ((1 << 64) - 1)
     if target is None:
         return None
     sym = symbolize(target)

@@ -88,7 +88,7 @@ class Stopped:
     pc: int
     regs: Mapping[str, int]                  # read-only mapping of user_regs names
     location: SourceLocation | None = None
-    function: str | None = None              # "main", "tick+12", or None
+    function: str | None = None              # the function at pc ("main"), or None
     changed_regs: frozenset[str] = frozenset()
     breakpoint_id: int | None = None
     signal: int | None = None
@@ -96,6 +96,7 @@ class Stopped:
     fault_addr: int | None = None
     message: str = ""                        # one gdb-like line, e.g. "Breakpoint 1, main () at demo.c:12"
     return_value: str | None = None          # set by finish
+    symbol: str | None = None                # pc as gdb's <sym+off> shows it ("tick+12")
 
 
 @dataclass(frozen=True, slots=True)

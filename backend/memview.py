@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import struct
 
-from .disasm import annotate, decode
+from .disasm import instructions
 from .errors import BadAddress, CommandError
 
 UNITS = {"b": 1, "h": 2, "w": 4, "g": 8}
@@ -120,18 +120,20 @@ def _examine_strings(dbg, addr: int, count: int) -> tuple[str, int]:
 
 
 def _examine_insns(dbg, addr: int, count: int) -> tuple[str, int]:
-    data, got = dbg.read_memory_partial(addr, count * 15)
+    if dbg.alive or dbg.program is None:
+        data, got = dbg.read_memory_partial(addr, count * 15)
+    else:                               # gdb reads the executable's file before `run`
+        o = dbg.program.objfile_for(addr)
+        data = o.elf.read_code(addr - o.bias, count * 15) if o else b""
+        got = len(data)
     if got == 0:
         raise BadAddress(addr)
     lines = []
     pc = dbg.stop.pc if dbg.stop else None
     nxt = addr
-    for a, size, mnem, op, _ in decode(data[:got], addr, count):
-        mark = "=> " if a == pc else "   "
-        if mnem.startswith(("j", "call")):
-            note = annotate(a, size, mnem, op, dbg.program.symbolize)
-            if note:
-                op += " <" + note.split("<", 1)[1]          # gdb: `jmp 0x... <f+46>`
-        lines.append(f"{mark}{_label(dbg, a)}\t{mnem:<6} {op}".rstrip())
-        nxt = a + size
+    symbolize = dbg.program.symbolize
+    for i in instructions(data[:got], addr, count):
+        mark = "=> " if i.addr == pc else "   "
+        lines.append(f"{mark}{_label(dbg, i.addr)}\t{i.text(symbolize)}")
+        nxt = i.addr + i.size
     return "\n".join(lines), nxt

@@ -191,6 +191,11 @@ class Program:
         if found is None:
             return None
         sym, off = found
+        if not sym.size and sym.kind != "func":
+            # gdb's build_address_symbolic: a zero-sized data symbol names nothing
+            sec = o.elf.section(o.elf.section_name_at(sym.addr) or "")
+            if sec is None or not sec.flags & 4:          # not SHF_EXECINSTR
+                return None
         return f"{sym.name}+{off}" if off else sym.name
 
     def function_name(self, addr: int) -> str | None:

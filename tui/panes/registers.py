@@ -163,7 +163,7 @@ class RegistersPane(Pane):
         changed = stop.changed_regs or frozenset(
             k for k, v in regs.items() if self._prev and self._prev.get(k) != v)
         self._prev = regs
-        view.update_regs(regs, frozenset(changed), stop.function)
+        view.update_regs(regs, frozenset(changed), stop.symbol or stop.function)
         if view.show_sse:
             view._fetch_extra()
 
