@@ -36,7 +36,8 @@ class CommandInterpreter:
         self.s = session
         self.dbg = session.dbg
         self.last_examine = ("x", "w", 0)   # format, unit, next address
-        self.displays: list[str] = []
+        self.displays: dict[int, str] = {}     # gdb's display numbers stay put
+        self._display_num = 0
 
     def lookup(self, word: str) -> str:
         if word in COMMANDS:
@@ -64,6 +65,9 @@ class CommandInterpreter:
         try:
             name = self.lookup(word)
             text = await COMMANDS[name](self, rest.strip() if not rest.startswith("/") else rest)
+            if name in _RESUMING and self.displays and self.dbg.alive and self.dbg.stop:
+                # gdb shows the auto-display expressions after every stop
+                text = "\n".join(t for t in (text, await _show_displays(self)) if t)
             return CommandResult(True, text or "")
         except TdbgError as e:
             return CommandResult(False, str(e))
@@ -117,6 +121,10 @@ async def _run(ci: CommandInterpreter, arg: str) -> str:
 async def _start(ci, arg):
     await ci.s.start(shlex.split(arg) if arg else None)
     return ""
+
+
+_RESUMING = frozenset(("run", "start", "continue", "next", "step", "stepi", "nexti", "finish",
+                       "until", "advance"))
 
 
 @command("continue", "c", "cont", "fg")
@@ -525,7 +533,18 @@ async def _info_display(ci, arg):
     if not ci.displays:
         return "There are no auto-display expressions now."
     return "Auto-display expressions now in effect:\nNum Enb Expression\n" + "\n".join(
-        f"{i}:   y  {e}" for i, e in enumerate(ci.displays, 1))
+        f"{i}:   y  {_display_spelling(e)}" for i, e in ci.displays.items())
+
+
+def _display_spelling(e: str) -> str:
+    """gdb lists an x-style display with its count and unit: `/i $pc` is `/1bi $pc`."""
+    m = re.match(r"^/(\d*)([a-z]*)\s+(.*)$", e)
+    if not m or not _examined_display(e):
+        return e
+    count, letters, expr = m.group(1) or "1", m.group(2), m.group(3)
+    unit = next((u for u in letters if u in "bhwg"), "b")
+    fmt = "".join(c for c in letters if c not in "bhwg")
+    return f"/{count}{unit}{fmt} {expr}"
 
 
 async def _info_source(ci, arg):
@@ -639,13 +658,16 @@ async def _tty(ci, arg):
 async def _display(ci, arg):
     if not arg:
         return await _show_displays(ci)
-    ci.displays.append(arg)
-    n = len(ci.displays)
-    if ci.dbg.alive:
-        if _examined_display(arg):
-            return await _examine_display(ci, n, arg)
-        val = await ci.call(lambda: ci.dbg.evaluate_text(arg))
-        return f"{n}: {arg} = {val}"
+    if ci.dbg.alive:                     # gdb refuses an expression it cannot evaluate now
+        m = re.match(r"^/[0-9a-z]+\s+(.*)$", arg)
+        expr = m.group(1) if m else arg
+        await ci.call(lambda: ci.dbg.evaluate_address(expr) if _examined_display(arg)
+                      else ci.dbg.evaluate_value(expr))
+    ci._display_num += 1
+    n = ci._display_num
+    ci.displays[n] = arg
+    if ci.dbg.alive and getattr(ci.s, "from_tty", True):   # gdb -batch shows it at stops only
+        return await _show_one_display(ci, n, arg)
     return ""
 
 
@@ -663,16 +685,21 @@ async def _examine_display(ci, n: int, arg: str) -> str:
 
 
 async def _show_displays(ci) -> str:
-    out = []
-    for i, e in enumerate(ci.displays, 1):
-        try:
-            if _examined_display(e):
-                out.append(await _examine_display(ci, i, e))
-                continue
-            out.append(f"{i}: {e} = {await ci.call(lambda e=e: ci.dbg.evaluate_text(e))}")
-        except TdbgError as err:
-            out.append(f"{i}: {e} = <error: {err}>")
+    out = [await _show_one_display(ci, i, e) for i, e in ci.displays.items()]
     return "\n".join(out)
+
+
+async def _show_one_display(ci, n: int, e: str) -> str:
+    """`N: EXPR = VALUE` (or x's output for /i and /s), as gdb shows a display."""
+    try:
+        if _examined_display(e):
+            return await _examine_display(ci, n, e)
+        m = re.match(r"^/([a-z]+)\s+(.*)$", e)
+        fmt, expr = (m.group(1), m.group(2)) if m else (None, e)
+        _, text = await ci.call(lambda: ci.dbg.formatted(expr, fmt))
+        return f"{n}: {e} = {text}"
+    except TdbgError as err:
+        return f"{n}: {e} = <error: {err}>"
 
 
 @command("undisplay")
@@ -680,9 +707,8 @@ async def _undisplay(ci, arg):
     if not arg:
         ci.displays.clear()
     else:
-        for i in sorted(_ids(arg), reverse=True):
-            if 1 <= i <= len(ci.displays):
-                ci.displays.pop(i - 1)
+        for i in _ids(arg):
+            ci.displays.pop(i, None)
     return ""
 
 

@@ -74,9 +74,14 @@ def instruction_length(code: bytes, addr: int) -> int:
     return 1
 
 
+def is_call_mnemonic(mnem: str) -> bool:
+    """`call`, also behind prefixes (`notrack call`, `bnd call`) and far (`lcall`)."""
+    return mnem.rsplit(" ", 1)[-1] in ("call", "lcall")
+
+
 def is_call(code: bytes, addr: int) -> tuple[bool, int]:
     for _, size, mnem, _, _ in decode(code, addr, 1):
-        return mnem.rsplit(" ", 1)[-1] in ("call", "lcall"), size
+        return is_call_mnemonic(mnem), size
     return False, 1
 
 

@@ -141,12 +141,15 @@ class EvaluateMixin:
         except TdbgError as e:
             raise ExpressionError(str(e)) from None
 
-    def print_text(self, text: str, fmt: str | None = None) -> str:
+    def formatted(self, text: str, fmt: str | None = None) -> tuple[Value, str]:
+        """The value of `text` and its text in print's format `fmt` (None: natural)."""
         v = self.evaluate_value(text)
         if fmt:
-            body = _format_as(v, fmt)
-        else:
-            body = format_value(v, self.read_memory if self.alive else None, self.program.symbolize)
+            return v, _format_as(v, fmt)
+        return v, format_value(v, self.read_memory if self.alive else None, self.program.symbolize)
+
+    def print_text(self, text: str, fmt: str | None = None) -> str:
+        v, body = self.formatted(text, fmt)
         self.value_history.append(body)
         self.convenience[f"${len(self.value_history)}"] = v
         return f"${len(self.value_history)} = {body}"

@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import Callable
 
 from .control import Stop, StopKind
-from .disasm import decode
+from .disasm import decode, is_call_mnemonic
 from .errors import CommandError, TdbgError
 from .events import Message, StopReason
 from .step_calls import CallsMixin
@@ -133,7 +133,7 @@ class SteppingMixin(CallsMixin):
                 self.step_origin = self.frame_origin()
             pc = ctl.pc(self.tid)
             insn = next(decode(ctl.read(pc, 16), pc, 1), None)
-            if insn and insn[2].startswith("call"):
+            if insn and is_call_mnemonic(insn[2]):
                 stop = self._run_to_return(pc + insn[1], ctl.inf.regs(self.tid).rsp)
             else:
                 stop = ctl.step_instruction(self.tid)
@@ -209,7 +209,7 @@ class SteppingMixin(CallsMixin):
             if insn is None:
                 insn = decoded[pc] = next(decode(ctl.read(pc, 16), pc, 1), None) or (pc, 1, "")
             mnem = insn[2]
-            if mnem.startswith("call"):
+            if is_call_mnemonic(mnem):
                 rsp = ctl.inf.regs(tid).rsp
                 if into:
                     stop = ctl.step_instruction(tid)
