@@ -370,16 +370,16 @@ GDB_REG_ORDER = ("rax rbx rcx rdx rsi rdi rbp rsp r8 r9 r10 r11 r12 r13 r14 r15 
 
 def format_register(name: str, v: int, symbolize=None) -> str:
     if name == "eflags":
-        return f"{name:<15}{v:#x}{'':<{19 - len(hex(v))}}{_flags_text(v)}"
+        return f"{name:<15}{v:#x}{'':<{20 - len(hex(v))}}{_flags_text(v)}"
     if name in ("cs", "ss", "ds", "es", "fs", "gs"):
-        return f"{name:<15}{v:#x}{'':<{19 - len(hex(v))}}{v}"
+        return f"{name:<15}{v:#x}{'':<{20 - len(hex(v))}}{v}"
     if name in ("rip",):
         sym = symbolize(v) if symbolize else None
-        return f"{name:<15}{v:#x}{'':<{19 - len(hex(v))}}{v:#x}" + (f" <{sym}>" if sym else "")
+        return f"{name:<15}{v:#x}{'':<{20 - len(hex(v))}}{v:#x}" + (f" <{sym}>" if sym else "")
     if name in ("rbp", "rsp"):
-        return f"{name:<15}{v:#x}{'':<{19 - len(hex(v))}}{v:#x}"
+        return f"{name:<15}{v:#x}{'':<{20 - len(hex(v))}}{v:#x}"
     signed = v - (1 << 64) if v >> 63 else v
-    return f"{name:<15}{v:#x}{'':<{19 - len(hex(v))}}{signed}"
+    return f"{name:<15}{v:#x}{'':<{20 - len(hex(v))}}{signed}"
 
 
 async def _info_registers(ci, arg):

@@ -14,7 +14,7 @@ import signal
 from dataclasses import dataclass, field
 
 from . import ptrace
-from .disasm import decode
+from .disasm import decode, falls_through
 from .allstop import AllStop
 from .breakpoints import Breakpoint, Manager
 from .errors import PtraceError, TdbgError
@@ -87,7 +87,7 @@ def default_signal_table() -> dict[int, SignalPolicy]:
 class Controller(AllStop):
     def __init__(self, inferior: Inferior, bps: Manager) -> None:
         self._in_slot: set[int] = set()  # threads resumed into an out-of-line slot since the last stop
-        self._trap_cache: dict[int, bool] = {}
+        self._trap_cache: dict[int, tuple[bool, int | None]] = {}
         super().__init__(inferior, bps)
         self.signals = default_signal_table()
         self.interrupt_requested = False
@@ -235,14 +235,23 @@ class Controller(AllStop):
         """Whether the instruction at pc can raise a SIGTRAP of its own (int3, a syscall
         that may be tgkill...), so that a trap after stepping it needs PTRACE_GETSIGINFO.
         Cached per pc; the cache is dropped when memory is written or the image changes."""
+        return self._decoded(pc)[0]
+
+    def _decoded(self, pc: int) -> tuple[bool, int | None]:
+        """(may trap by itself, the next pc if it always falls through to pc+size),
+        cached per pc; the cache is dropped when memory is written or the image changes."""
         cache = self._trap_cache
         hit = cache.get(pc)
         if hit is None:
             try:
                 insn = next(decode(self.read(pc, 16), pc, 1), None)
             except TdbgError:
-                return True
-            hit = insn is None or insn[2] in self._TRAPPING
+                return True, None
+            if insn is None:
+                hit = (True, None)
+            else:
+                hit = (insn[2] in self._TRAPPING,
+                       pc + insn[1] if falls_through(insn[2], insn[3]) else None)
             if len(cache) > 65536:
                 cache.clear()
             cache[pc] = hit
@@ -253,7 +262,7 @@ class Controller(AllStop):
         return site is not None and site.inserted
 
     def _quick_steps(self, tid: int, n: int) -> tuple[Stop | None, int]:
-        """stepi's common case: one SINGLESTEP, one waitpid and one GETREGS per step,
+        """stepi's common case: one SINGLESTEP, one waitpid and one PEEKUSER per step,
         while there is a single thread, no watchpoint, nothing pending, no breakpoint
         under the pc and an instruction that cannot trap by itself. Returns the last
         stop (None when nothing was stepped) and how many steps were done; anything
@@ -262,25 +271,37 @@ class Controller(AllStop):
         th = inf.threads.get(tid)
         if len(inf.threads) != 1 or self.hw is not None or th is None:
             return None, 0
-        sites, may_trap = self.bps.sites, self._may_trap
-        step, peek_pc = ptrace.raw, ptrace.peek_pc
+        if th.pending is not None or th.pending_sig or th.expect_sigstop or th.exiting \
+                or th.fresh:
+            return None, 0             # nothing below changes these but a stop we hand over
+        if th.dirty:
+            inf.flush_regs(tid)
+        sites, decoded, trap_cache = self.bps.sites, self._decoded, self._trap_cache
+        # The raw ctypes entry and constants in locals: this loop is all there is to stepi.
+        call, waitpid = ptrace._ptrace, os.waitpid
+        STEP, PEEK, RIP, WALL = ptrace.SINGLESTEP, ptrace.PEEKUSER, ptrace.RIP_OFFSET, ptrace.WALL
+        trapped = (SIGTRAP << 8) | 0x7F
         done, pc = 0, inf.regs(tid).rip
         while done < n and not self.interrupt_requested:
-            if th.pending is not None or th.pending_sig or th.expect_sigstop or th.exiting \
-                    or th.fresh:
+            if pc in sites:
                 break
-            if pc in sites or may_trap(pc):
+            info = trap_cache.get(pc)
+            if info is None:
+                info = decoded(pc)
+            if info[0]:
                 break
-            if th.dirty:
-                inf.flush_regs(tid)
-            # Inferior.resume(step=True) inlined: this loop is all there is to stepi.
-            th.regs, th.running, th.stepping = None, True, True
-            step(ptrace.SINGLESTEP, tid, 0, 0)
-            wtid, status = os.waitpid(-1, ptrace.WALL)
+            th.regs, th.running, th.stepping = None, True, True    # Inferior.resume(step)
+            if call(STEP, tid, 0, 0) == -1:
+                raise ptrace.last_error("PTRACE_SINGLESTEP", tid)
+            wtid, status = waitpid(-1, WALL)
             done += 1
-            if wtid == tid and status & 0xFFFF == (SIGTRAP << 8) | 0x7F:   # plain step trap
+            if wtid == tid and status & 0xFFFF == trapped:        # plain step trap
                 th.running = False
-                pc = peek_pc(tid)             # one word; the full set is read when asked
+                # A plain step trap after straight-line code lands on the next
+                # instruction; anything else (branches, rep, loads of ss) is read.
+                pc = info[1] if info[1] is not None else call(PEEK, tid, RIP, 0)
+                if pc == -1:                     # no user-space pc is -1
+                    raise ptrace.last_error("PTRACE_PEEKUSER", tid)
                 site = sites.get(pc)
                 if site is not None and site.inserted:
                     hit = self._evaluate_hit(tid, pc, tid)

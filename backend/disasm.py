@@ -74,6 +74,21 @@ def instruction_length(code: bytes, addr: int) -> int:
     return 1
 
 
+_REDIRECTS = ("j", "call", "ret", "loop", "int", "iret", "sys", "ud", "hlt", "lcall", "ljmp",
+              "lret", "xbegin", "xabort", "xend", "popf", "enclu", "vm")
+_SS = re.compile(r"(^|[\s,%])ss\b")
+
+
+def falls_through(mnem: str, op: str) -> bool:
+    """Whether a single-step of this instruction always stops at the next one: no
+    branch, call, return or trap, no rep prefix (one iteration per step), no popf
+    (it may set TF) and no load of %ss (it delays the step trap by one instruction)."""
+    words = mnem.split()
+    if not words or any(w.startswith("rep") for w in words):
+        return False
+    return not words[-1].startswith(_REDIRECTS) and not _SS.search(op)
+
+
 def is_call_mnemonic(mnem: str) -> bool:
     """`call`, also behind prefixes (`notrack call`, `bnd call`) and far (`lcall`)."""
     return mnem.rsplit(" ", 1)[-1] in ("call", "lcall")

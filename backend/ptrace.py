@@ -167,6 +167,11 @@ def peek_user(tid: int, offset: int) -> int:
     return res & 0xFFFFFFFFFFFFFFFF
 
 
+def last_error(request: str, tid: int) -> PtraceError:
+    """The error of a ptrace call that just returned -1 (errno is still its own)."""
+    return PtraceError(request, tid, ctypes.get_errno())
+
+
 def peek_pc(tid: int) -> int:
     """rip alone (PTRACE_PEEKUSER): cheaper than GETREGS when that is all a step needs.
     No user-space pc is -1, so -1 is always an error here."""
