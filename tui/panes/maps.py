@@ -8,22 +8,20 @@ while the pane is shown.
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual import work
 from textual.widgets import DataTable
 
-from tdbg.backend.events import Stopped
-
 from ..util import display_path, reported
 from .base import Pane
-from .table import fill
+from .table import LazyTablePane, fill
 
 
 class MapsTable(DataTable):
     COMPONENT_CLASSES = DataTable.COMPONENT_CLASSES | {"maps--pc", "maps--anon"}
 
 
-class MapsPane(Pane):
+class MapsPane(LazyTablePane, Pane):
+    TABLE, TABLE_ID = MapsTable, "maps-table"
     PANE_ID = "maps"
     COLUMNS = [(" ", "mark", 1), ("start", "start", None), ("end", "end", None),
                ("perm", "perms", 4), ("offset", "offset", None), ("object", "path", None)]
@@ -33,34 +31,10 @@ class MapsPane(Pane):
         self.regions: list = []
         self.fetches = 0             # for tests: a hidden pane costs nothing
 
-    def compose(self) -> ComposeResult:
-        if not self.has_class("-hidden"):     # hidden at start: built when first shown
-            yield self._new_table()
-
-    @staticmethod
-    def _new_table() -> MapsTable:
-        table = MapsTable(id="maps-table", cursor_type="row")
-        fill(table, MapsPane.COLUMNS)
-        return table
-
-    @property
-    def table(self) -> MapsTable | None:
-        found = self.query(MapsTable)
-        return found.first() if found else None
-
     def on_mount(self) -> None:
         super().on_mount()
         self.watch(self.app, "stop_settled", self._stop_changed)
         self.watch(self.app, "run_state", self._state_changed)
-
-    def on_show(self) -> None:
-        if self.table is None:
-            self.mount(self._new_table())
-        self._stop_changed(self.tdbg.stop_settled)
-
-    def _stop_changed(self, stop: Stopped | None) -> None:
-        if stop is not None and self.display and self.tdbg.run_state == "stopped":
-            self.fetch()
 
     def _state_changed(self, state: str) -> None:
         if state in ("idle", "exited"):

@@ -31,3 +31,36 @@ def fill(table: DataTable, columns: Sequence[Column],
         table.add_column(label, key=key, width=width)
     for key, cells in rows:
         table.add_row(*cells, key=key)
+
+
+class LazyTablePane:
+    """Mixin for a Pane holding one table that exists only once the pane is shown
+    and is fetched again at each stop while visible (threads, memory map).
+    Subclasses set TABLE (the DataTable class), TABLE_ID and COLUMNS, and fetch()."""
+
+    TABLE: type[DataTable] = DataTable
+    TABLE_ID = ""
+    COLUMNS: Sequence[Column] = ()
+
+    def compose(self):
+        if not self.has_class("-hidden"):     # hidden at start: built when first shown
+            yield self._new_table()
+
+    def _new_table(self) -> DataTable:
+        table = self.TABLE(id=self.TABLE_ID, cursor_type="row")
+        fill(table, self.COLUMNS)
+        return table
+
+    @property
+    def table(self) -> DataTable | None:
+        found = self.query(self.TABLE)
+        return found.first() if found else None
+
+    def on_show(self) -> None:
+        if self.table is None:
+            self.mount(self._new_table())
+        self._stop_changed(self.tdbg.stop_settled)
+
+    def _stop_changed(self, stop) -> None:
+        if stop is not None and self.display and self.tdbg.run_state == "stopped":
+            self.fetch()

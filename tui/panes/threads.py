@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
 from textual.widgets import DataTable
 
-from tdbg.backend.events import Stopped, ThreadInfo
+from tdbg.backend.events import ThreadInfo
 
 from ..util import reported
 from .base import Pane
-from .table import fill
+from .table import LazyTablePane, fill
 
 
 def where_text(t: ThreadInfo) -> str:
@@ -28,7 +27,8 @@ def where_text(t: ThreadInfo) -> str:
     return f"{t.pc:#x} in {fn}" if fn else f"{t.pc:#x}"
 
 
-class ThreadsPane(Pane):
+class ThreadsPane(LazyTablePane, Pane):
+    TABLE, TABLE_ID = DataTable, "threads-table"
     PANE_ID = "threads"
     COLUMNS = [(" ", "mark", 1), ("id", "num", None), ("tid", "tid", None), ("name", "name", None),
                ("state", "state", None), ("where", "where", None)]
@@ -39,35 +39,11 @@ class ThreadsPane(Pane):
         self.fetches = 0             # for tests: a hidden pane costs nothing
         self._quiet = False          # moving the cursor ourselves must not re-select
 
-    def compose(self) -> ComposeResult:
-        if not self.has_class("-hidden"):     # hidden at start: built when first shown
-            yield self._new_table()
-
-    @staticmethod
-    def _new_table() -> DataTable:
-        table = DataTable(id="threads-table", cursor_type="row")
-        fill(table, ThreadsPane.COLUMNS)
-        return table
-
-    @property
-    def table(self) -> DataTable | None:
-        found = self.query(DataTable)
-        return found.first() if found else None
-
     def on_mount(self) -> None:
         super().on_mount()
         self.watch(self.app, "stop_settled", self._stop_changed)
         self.watch(self.app, "selected_thread", self._selected_changed)
         self.watch(self.app, "run_state", self._state_changed)
-
-    def on_show(self) -> None:
-        if self.table is None:
-            self.mount(self._new_table())
-        self._stop_changed(self.tdbg.stop_settled)
-
-    def _stop_changed(self, stop: Stopped | None) -> None:
-        if stop is not None and self.display and self.tdbg.run_state == "stopped":
-            self.fetch()
 
     def _selected_changed(self, info: ThreadInfo | None) -> None:
         if info is not None and self.display and self.tdbg.run_state == "stopped":
