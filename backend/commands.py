@@ -538,10 +538,10 @@ async def _info_display(ci, arg):
 
 def _display_spelling(e: str) -> str:
     """gdb lists an x-style display with its count and unit: `/i $pc` is `/1bi $pc`."""
-    m = re.match(r"^/(\d*)([a-z]*)\s+(.*)$", e)
-    if not m or not _examined_display(e):
+    if not _examined_display(e):
         return e
-    count, letters, expr = m.group(1) or "1", m.group(2), m.group(3)
+    count, letters, expr = _display_parts(e)
+    count = count or "1"
     unit = next((u for u in letters if u in "bhwg"), "b")
     fmt = "".join(c for c in letters if c not in "bhwg")
     return f"/{count}{unit}{fmt} {expr}"
@@ -659,8 +659,7 @@ async def _display(ci, arg):
     if not arg:
         return await _show_displays(ci)
     if ci.dbg.alive:                     # gdb refuses an expression it cannot evaluate now
-        m = re.match(r"^/[0-9a-z]+\s+(.*)$", arg)
-        expr = m.group(1) if m else arg
+        expr = _display_parts(arg)[2]
         await ci.call(lambda: ci.dbg.evaluate_address(expr) if _examined_display(arg)
                       else ci.dbg.evaluate_value(expr))
     ci._display_num += 1
@@ -671,10 +670,18 @@ async def _display(ci, arg):
     return ""
 
 
+_DISPLAY = re.compile(r"^/(\d*)([a-z]*)\s+(.*)$")
+
+
+def _display_parts(e: str) -> tuple[str, str, str]:
+    """A display spec `/2xb expr` as (count, format letters, expression); no /FMT: ("", "", e)."""
+    m = _DISPLAY.match(e)
+    return (m.group(1), m.group(2), m.group(3)) if m else ("", "", e)
+
+
 def _examined_display(arg: str) -> bool:
     """gdb shows `display/i` and `display/s` as the x command does."""
-    m = re.match(r"^/\d*([a-z]*)\s", arg)
-    return bool(m and set(m.group(1)) & set("is"))
+    return bool(set(_display_parts(arg)[1]) & set("is"))
 
 
 async def _examine_display(ci, n: int, arg: str) -> str:
@@ -694,8 +701,8 @@ async def _show_one_display(ci, n: int, e: str) -> str:
     try:
         if _examined_display(e):
             return await _examine_display(ci, n, e)
-        m = re.match(r"^/([a-z]+)\s+(.*)$", e)
-        fmt, expr = (m.group(1), m.group(2)) if m else (None, e)
+        count, letters, expr = _display_parts(e)
+        fmt, expr = (letters, expr) if letters and not count else (None, e)
         _, text = await ci.call(lambda: ci.dbg.formatted(expr, fmt))
         return f"{n}: {e} = {text}"
     except TdbgError as err:

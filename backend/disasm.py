@@ -68,12 +68,6 @@ def instruction(insn: Insn, symbolize: Callable[[int], str | None] | None, **kw)
                        comment=note, **kw)
 
 
-def instruction_length(code: bytes, addr: int) -> int:
-    for _, size, *_ in decode(code, addr, 1):
-        return size
-    return 1
-
-
 _REDIRECTS = ("j", "call", "ret", "loop", "int", "iret", "sys", "ud", "hlt", "lcall", "ljmp",
               "lret", "xbegin", "xabort", "xend", "popf", "enclu", "vm")
 _SS = re.compile(r"(^|[\s,%])ss\b")
@@ -92,34 +86,3 @@ def falls_through(mnem: str, op: str) -> bool:
 def is_call_mnemonic(mnem: str) -> bool:
     """`call`, also behind prefixes (`notrack call`, `bnd call`) and far (`lcall`)."""
     return mnem.rsplit(" ", 1)[-1] in ("call", "lcall")
-
-
-def is_call(code: bytes, addr: int) -> tuple[bool, int]:
-    for _, size, mnem, _, _ in decode(code, addr, 1):
-        return is_call_mnemonic(mnem), size
-    return False, 1
-
-
-_TARGET = re.compile(r"^\*?\$?(0x[0-9a-f]+)$")
-_RIPREL_INTEL = re.compile(r"\[rip\+(0x[0-9a-f]+)\]")
-_RIPREL_ATT = re.compile(r"(-?0x[0-9a-f]+)\(%rip\)")
-
-
-def annotate(addr: int, size: int, mnem: str, op: str,
-             symbolize: Callable[[int], str | None]) -> str | None:
-    """A `0x... <sym+off>` for a branch target or rip-relative operand of
-    decode()'s text (None when nothing there has a symbol)."""
-    target = None
-    m = _TARGET.match(op)
-    base = mnem.rsplit(" ", 1)[-1]
-    if (base.startswith("j") or base.startswith("call") or base.startswith("loop")) \
-            and m and not op.startswith("*"):
-        target = int(m.group(1), 16)
-    elif (m := _RIPREL_INTEL.search(op)) is not None:
-        target = (addr + size + int(m.group(1), 16)) & ((1 << 64) - 1)
-    elif (m := _RIPREL_ATT.search(op)) is not None:
-        target = (addr + size + int(m.group(1), 16)) & ((1 << 64) - 1)
-    if target is None:
-        return None
-    sym = symbolize(target)
-    return f"{target:#x} <{sym}>" if sym else None

@@ -172,15 +172,6 @@ def last_error(request: str, tid: int) -> PtraceError:
     return PtraceError(request, tid, ctypes.get_errno())
 
 
-def peek_pc(tid: int) -> int:
-    """rip alone (PTRACE_PEEKUSER): cheaper than GETREGS when that is all a step needs.
-    No user-space pc is -1, so -1 is always an error here."""
-    res = _ptrace(PEEKUSER, tid, RIP_OFFSET, 0)
-    if res == -1:
-        raise PtraceError("PTRACE_PEEKUSER", tid, ctypes.get_errno())
-    return res & 0xFFFFFFFFFFFFFFFF
-
-
 def poke_user(tid: int, offset: int, value: int) -> None:
     call(POKEUSER, tid, offset, ctypes.c_void_p(value & 0xFFFFFFFFFFFFFFFF))
 
@@ -202,36 +193,12 @@ _vm_writev.restype = ctypes.c_ssize_t
 _vm_writev.argtypes = _vm_readv.argtypes
 
 
-class _SmallRead(threading.local):
-    """A reusable buffer and iovecs per thread: conditions read a few bytes per hit,
-    and building ctypes objects cost more than the system call."""
-    SIZE = 4096
-
-    def __init__(self) -> None:
-        self.buf = ctypes.create_string_buffer(self.SIZE)
-        self.view = memoryview(self.buf).cast("B")
-        self.local = IOVec(ctypes.cast(self.buf, ctypes.c_void_p), 0)
-        self.remote = IOVec(None, 0)
-        self.local_p, self.remote_p = ctypes.byref(self.local), ctypes.byref(self.remote)
-
-
-_small = _SmallRead()
-
-
 def vm_read(pid: int, addr: int, n: int) -> bytes:
     """Read up to n bytes; returns fewer at the end of a readable range (short read)."""
-    if n <= _SmallRead.SIZE:
-        sr = _small
-        sr.local.iov_len = sr.remote.iov_len = n
-        sr.remote.iov_base = addr
-        got = _vm_readv(pid, sr.local_p, 1, sr.remote_p, 1, 0)
-        if got >= 0:
-            return bytes(sr.view[:got])
-    else:
-        buf = ctypes.create_string_buffer(n)
-        local = IOVec(ctypes.cast(buf, ctypes.c_void_p), n)
-        remote = IOVec(ctypes.c_void_p(addr), n)
-        got = _vm_readv(pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0)
+    buf = ctypes.create_string_buffer(n)
+    local = IOVec(ctypes.cast(buf, ctypes.c_void_p), n)
+    remote = IOVec(ctypes.c_void_p(addr), n)
+    got = _vm_readv(pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0)
     if got < 0:
         err = ctypes.get_errno()
         if err in (_errno.EFAULT, _errno.EIO):
