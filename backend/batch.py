@@ -23,7 +23,7 @@ def describe_event(e) -> str | None:
             return f"[Inferior 1 (process {e.pid}) exited normally]"
         return f"[Inferior 1 (process {e.pid}) exited with code 0{e.code:o}]"   # gdb: 0%o
     if isinstance(e, ev.Signaled) and not e.requested:
-        from .ptrace import signal_description
+        from .process.ptrace import signal_description
         return (f"\nProgram terminated with signal {e.signal_name}, {signal_description(e.signal)}.\n"
                 "The program no longer exists.")
     if isinstance(e, ev.Message):

@@ -11,17 +11,17 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from . import events as ev
-from .bp_locations import (break_warnings, condition_changed, key as location_key,
+from .breaks.locations import (break_warnings, condition_changed, key as location_key,
                            relocate as relocate_locations, set_location_enabled)
-from .breakpoints import Breakpoint, Manager
-from .condition_check import validate as validate_condition
-from .control import Controller, Stop, StopKind
-from .disasm import Instruction, instruction, instructions
+from .breaks.manager import Breakpoint, Manager
+from .inspect.conditions import validate as validate_condition
+from .exec.control import Controller, Stop, StopKind
+from .disasm.decode import Instruction, instruction, instructions
 from .errors import BadAddress, CommandError, ExpressionError, NotFound, NotRunning, TdbgError
 from .events import SourceLocation, StopReason
-from .inferior import Inferior
-from .program import Program
-from .ptrace import REG_NAMES, signal_description, signal_name
+from .process.inferior import Inferior
+from .program.program import Program
+from .process.ptrace import REG_NAMES, signal_description, signal_name
 
 MAX_READ = 1 << 24          # refuse single reads above 16 MiB: RSS stays bounded
 
@@ -48,12 +48,12 @@ class StopState:
     frames: list | None = None
 
 
-from .evaluate import EvaluateMixin
-from .inspect_frames import FramesMixin
-from .variables import VariablesMixin
-from .stepping import SteppingMixin
-from .threads_cmds import ThreadsMixin
-from .watchpoints import WatchpointsMixin
+from .inspect.evaluate import EvaluateMixin
+from .inspect.frames import FramesMixin
+from .inspect.variables import VariablesMixin
+from .exec.stepping import SteppingMixin
+from .inspect.threads import ThreadsMixin
+from .breaks.watchpoints import WatchpointsMixin
 
 
 class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, ThreadsMixin,
@@ -78,9 +78,9 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
         self.value_history: list[str] = []
         self.convenience: dict = {}
         self.condition_compiler: Callable[[str], Callable[[int], bool]] | None = None
-        from .signals import SignalTable
-        from .solib import SharedLibraries
-        from .thread_events import ThreadEvents
+        from .exec.signals import SignalTable
+        from .program.solib import SharedLibraries
+        from .exec.thread_events import ThreadEvents
         self.signals = SignalTable()          # handle SIG ...: kept across runs, like gdb's
         self.solib = SharedLibraries(self)
         self.thread_events = ThreadEvents(self)
@@ -139,7 +139,7 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
     def _adopt(self, inf: Inferior) -> None:
         self.inf = inf
         self.ctl = Controller(inf, self.bps)
-        from .signals import attach as attach_signals
+        from .exec.signals import attach as attach_signals
         attach_signals(self, self.ctl)           # handle SIG ... (signals.py)
         self.thread_events.attach(self.ctl)
         self.tid = inf.pid
@@ -151,7 +151,7 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
             self._start_pty_reader(inf.pty_master)
 
     def _new_displaced(self) -> None:
-        from .displaced import Displaced
+        from .exec.displaced import Displaced
         main = self.program.main
         self.ctl.displaced = Displaced(self.inf, main.elf.entry + main.bias)
 
@@ -289,7 +289,7 @@ class Debugger(SteppingMixin, FramesMixin, EvaluateMixin, VariablesMixin, Thread
         addrs = self._addresses(bp)
         loc = self.program.location(addrs[0]) if addrs and self.program else None
         func = self.program.symbolize(addrs[0]) if addrs and self.program else None
-        from .bp_table import locations
+        from .breaks.table import locations
         locs = locations(self.program, bp.spec, addrs)
         if bp.off or bp.bad:
             locs = tuple(replace(l, enabled=location_key(self, l.address) not in bp.off,

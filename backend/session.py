@@ -41,7 +41,7 @@ class Session:
         self._running = False
         self._closed = False
         self._commands = None
-        from .evaluate import install
+        from .inspect.evaluate import install
         install(self.dbg)
         if program is not None:
             self.worker.call(lambda: self.dbg.load(program))   # BadExecutable: one line
@@ -253,7 +253,7 @@ class Session:
         def work():
             regs = self.dbg.frame_registers()
             if sse and self.dbg.selected_frame == 0:
-                from .variables import fp_registers
+                from .inspect.variables import fp_registers
                 regs.update(fp_registers(self.dbg.inf, self.dbg.tid))
             return regs
         return await self._stopped_call(work)

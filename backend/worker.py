@@ -11,7 +11,7 @@ import threading
 from concurrent.futures import Future
 from typing import Callable, TypeVar
 
-from . import ptrace
+from .process import ptrace
 
 T = TypeVar("T")
 _STOP = object()

@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 OURS = r"""
 import sys
 from tdbg.backend.symbols.elf import ElfFile
-from tdbg.backend.symbols.index import DebugInfo
+from tdbg.backend.symbols.index.debug_info import DebugInfo
 prog, kind, spec = sys.argv[1:4]
 d = DebugInfo.load(ElfFile.open(prog))
 if kind == "line":

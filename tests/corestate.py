@@ -160,7 +160,7 @@ def _parse_nt_file(note) -> list[tuple[int, int, int, str]]:
 def unwinder_for(cs: CoreState, skip: tuple[str, ...] = ()):
     """An Unwinder over every mapped ELF object, each with its own load bias.
     Objects whose path contains a string in `skip` get no CFI (as if stripped)."""
-    from tdbg.backend.symbols.cfi import ObjectCFI
+    from tdbg.backend.symbols.dwarf.cfi import ObjectCFI
     from tdbg.backend.symbols.frames import Unwinder
 
     spans = []

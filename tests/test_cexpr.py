@@ -12,7 +12,7 @@ import pytest
 
 from tdbg.backend.errors import BadAddress, ExpressionError
 from tdbg.backend.symbols import cexpr
-from tdbg.backend.symbols.expr import Unavailable
+from tdbg.backend.symbols.dwarf.expr import Unavailable
 from tdbg.backend.symbols.types import Member, Type, array_of, c_type, pointer_to, type_name
 from tdbg.backend.symbols.values import Value, format_value
 

@@ -70,7 +70,7 @@ def test_bound_names_are_used_for_memory_locations(build):
     import asyncio
 
     from helpers import session_for
-    from tdbg.backend import frame0_names
+    from tdbg.backend.inspect import frame0_names
 
     async def probe(binary, names):
         async with session_for(binary) as (s, rec):

@@ -143,7 +143,7 @@ async def test_memory_and_disassembly_show_original_bytes(core):
         raw = await s._call(lambda: s.dbg.inf.read(pc, 2))
         assert raw == b"\xcc\xcc"                      # really planted
         r = await s.execute(f"x/2i {pc:#x}")
-        from tdbg.backend.disasm import decode
+        from tdbg.backend.disasm.decode import decode
         want = [m for _, _, m, _, _ in decode(orig, pc, 2)]
         got = [line.split("\t")[1].split()[0] for line in r.text.splitlines()]
         assert got == want and "int3" not in r.text, r.text

@@ -24,7 +24,7 @@ import pytest
 from batch_diff import gdb, tdbg
 from conftest import needs_gdb
 
-from tdbg.backend import att_printer
+from tdbg.backend.disasm import att_printer
 
 _DISASM_LINE = re.compile(r"^(=> |   )0x[0-9a-f]+|^Dump of assembler code|^End of assembler dump")
 

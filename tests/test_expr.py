@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 from conftest import needs_gdb
 from corestate import CoreState, ProgramDwarf, unwinder_for
 from tdbg.backend.errors import BadAddress, ExpressionError
-from tdbg.backend.symbols.expr import (DWARF_REGS, Piece, Unavailable, _loc_lookup,
+from tdbg.backend.symbols.dwarf.expr import (DWARF_REGS, Piece, Unavailable, _loc_lookup,
                                        _loclists_lookup, debug_addr, evaluate, evaluate_address,
                                        location_expression, object_bytes, read_sleb, read_uleb)
 from tdbg.backend.symbols.frames import FrameContext

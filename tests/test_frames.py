@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from conftest import needs_gdb
 from corestate import CoreState, ProgramDwarf, unwinder_for
 from tdbg.backend.errors import BadAddress
-from tdbg.backend.symbols.cfi import ObjectCFI
+from tdbg.backend.symbols.dwarf.cfi import ObjectCFI
 from tdbg.backend.symbols.frames import MAX_DEPTH, Unwinder
 
 pytestmark = needs_gdb
@@ -321,9 +321,9 @@ def readelf_text(row, column: str) -> str:
     if column == "CFA":
         if row.cfa_expr is not None:
             return "exp"
-        from tdbg.backend.symbols.expr import DWARF_REGS
+        from tdbg.backend.symbols.dwarf.expr import DWARF_REGS
         return f"{DWARF_REGS[row.cfa_reg]}{row.cfa_offset:+d}"
-    from tdbg.backend.symbols.expr import REG_NUMBERS
+    from tdbg.backend.symbols.dwarf.expr import REG_NUMBERS
     num = 16 if column == "ra" else REG_NUMBERS[{"rflags": "eflags"}.get(column, column)]
     rule = row.rules.get(num)
     if rule is None or rule.kind == "undefined":

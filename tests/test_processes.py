@@ -13,7 +13,7 @@ import time
 import pytest
 
 from tdbg.backend import events as ev
-from tdbg.backend import ptrace
+from tdbg.backend.process import ptrace
 from tests.conftest import ROOT
 from tests.helpers import session_for
 

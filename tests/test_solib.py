@@ -13,7 +13,7 @@ import time
 import pytest
 
 from tdbg.backend import events as ev
-from tdbg.backend.inferior import read_maps
+from tdbg.backend.process.inferior import read_maps
 from tests import batch_diff
 from tests.conftest import find_source, have_gdb, needs_gdb
 from tests.helpers import session_for

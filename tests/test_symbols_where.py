@@ -21,7 +21,7 @@ import pytest
 from conftest import gdb_batch, needs_gdb
 from tdbg.backend.errors import BadExecutable, CommandError, NoDebugInfo
 from tdbg.backend.symbols.elf import ElfFile
-from tdbg.backend.symbols.index import DebugInfo
+from tdbg.backend.symbols.index.debug_info import DebugInfo
 
 PROGRAMS = {                       # name -> (extra sources, files to probe line by line)
     "demo": ((), ("demo.c",)),

@@ -148,7 +148,7 @@ def test_tui_never_touches_ptrace():
     import ast
     from pathlib import Path
     allowed = {"tdbg.backend.session", "tdbg.backend.events", "tdbg.backend.errors",
-               "tdbg.backend.batch", "tdbg.backend.preview"}
+               "tdbg.backend.batch", "tdbg.backend.program.preview"}
     for path in Path(theming.__file__).parent.rglob("*.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):

@@ -19,9 +19,9 @@ from conftest import ROOT, needs_gdb
 from corestate import CoreState
 from tdbg.backend.errors import BadAddress, TdbgError
 from tdbg.backend.symbols import cexpr
-from tdbg.backend.symbols.cfi import ObjectCFI
+from tdbg.backend.symbols.dwarf.cfi import ObjectCFI
 from tdbg.backend.symbols.elf import ElfFile
-from tdbg.backend.symbols.expr import debug_addr, location_expression
+from tdbg.backend.symbols.dwarf.expr import debug_addr, location_expression
 from tdbg.backend.symbols.frames import FrameContext, Unwinder
 from tdbg.backend.symbols.scopes import FrameEnv, Scopes
 from tdbg.backend.symbols.types import ptype_text, whatis_text

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tdbg.backend import events as ev
-from tdbg.backend import ptrace
+from tdbg.backend.process import ptrace
 from tests.helpers import session_for
 
 

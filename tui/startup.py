@@ -1,7 +1,7 @@
 """Opening a program fast: main's source on screen before the whole backend is loaded.
 
 The CLI starts ``preview(path)`` before it imports textual. A thread asks
-``tdbg.backend.preview`` for main's location and source (it loads only the ELF
+``tdbg.backend.program.preview`` for main's location and source (it loads only the ELF
 reader and the DWARF index, from the on-disk cache when it has the program: no
 ptrace, no capstone, no expression evaluator) and warms the lexer that will
 colour it. The debugger screen shows that source in its first frame; the
@@ -36,7 +36,7 @@ def preview(path: str, style: str | None = None) -> "Future[MainSource | None]":
 
 
 def _main_source(path: str, style: str | None) -> MainSource | None:
-    from tdbg.backend.preview import main_source
+    from tdbg.backend.program.preview import main_source
     found = main_source(path)
     if found is None:
         return None

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..errors import ExpressionError, TdbgError
-from .cfi import CFIError, ObjectCFI, Row, Rule
-from .expr import DWARF_REGS, REG_NUMBERS, Unavailable, evaluate_address
+from .dwarf.cfi import CFIError, ObjectCFI, Row, Rule
+from .dwarf.expr import DWARF_REGS, REG_NUMBERS, Unavailable, evaluate_address
 
 MAX_DEPTH = 10_000
 # The SysV ABI makes these the callee's to preserve: without a rule they keep their value.

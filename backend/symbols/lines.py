@@ -14,14 +14,14 @@ re-exported here.
 """
 from __future__ import annotations
 
-from .dwarf_forms import (ADDRX_FORMS, BLOCK_FORMS, DW_FORM_addr, DW_FORM_data16,  # noqa: F401
+from .dwarf.forms import (ADDRX_FORMS, BLOCK_FORMS, DW_FORM_addr, DW_FORM_data16,  # noqa: F401
                           DW_FORM_implicit_const, DW_FORM_indirect, DW_FORM_line_strp,
                           DW_FORM_sec_offset, DW_FORM_string, DW_FORM_strp, DW_FORM_udata,
                           FIXED_FORM_SIZE, LEB_FORMS, OFFSET_FORMS, STRX_FORMS, DwarfError,
                           FormContext, Sect, Strings, addrx, read_form)
-from .line_header import (DW_LNCT_directory_index, DW_LNCT_path, LineHeader,  # noqa: F401
+from .dwarf.line_header import (DW_LNCT_directory_index, DW_LNCT_path, LineHeader,  # noqa: F401
                           iter_line_headers, parse_line_header)
-from .line_table import CuLines, LineRow, Sal, SubfileTable  # noqa: F401
+from .dwarf.line_table import CuLines, LineRow, Sal, SubfileTable  # noqa: F401
 
 
 def decode_line_program(s: Sect, header: LineHeader, primary: str | None, cu_end: int,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..errors import ExpressionError, TdbgError
-from .expr import Unavailable, debug_addr, evaluate, location_expression, read_uleb
+from .dwarf.expr import Unavailable, debug_addr, evaluate, location_expression, read_uleb
 from .types import Type, TypeTable, attr_int, c_type, die_name, ref_die
 from .values import Value, value_from_pieces
 
@@ -328,7 +328,7 @@ def _flat_variables(block, depth: int = 0) -> list:
 
 def _range_list(dwarf, cu, attr) -> list[tuple[int, int]]:
     """Decode DW_AT_ranges: .debug_rnglists (DWARF 5) or .debug_ranges (2-4)."""
-    from .expr import _cu_base, _data
+    from .dwarf.expr import _cu_base, _data
     base = _cu_base(dwarf, cu)
     size = cu["address_size"]
     out: list[tuple[int, int]] = []

@@ -416,7 +416,7 @@ def _member_offset(die) -> int:
     # DWARF 2 style: an expression, in practice DW_OP_plus_uconst N (or constu N).
     data = bytes(a.value)
     if data and data[0] in (0x23, 0x10):
-        from .expr import read_uleb
+        from .dwarf.expr import read_uleb
         return read_uleb(data, 1)[0]
     return 0
 

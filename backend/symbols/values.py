@@ -202,7 +202,7 @@ def _bytes_type(n: int) -> Type:
 def value_from_pieces(t: Type, pieces, ctx, reader: Reader | None = None) -> Value:
     """A Value for an object whose location expression gave `pieces` (expr.Piece).
     `ctx` is the expr.ExprContext of the frame (registers)."""
-    from .expr import Unavailable
+    from .dwarf.expr import Unavailable
     reader = reader or ctx.read
     size = t.size
     if len(pieces) == 1 and pieces[0].kind == "memory":

@@ -1,0 +1,200 @@
+"""Each location of a breakpoint has its own state, as in gdb 13.
+
+`disable 1.2` turns one location off (``n`` in `info breakpoints`); a condition
+that names something unknown at a location turns that location off instead of
+failing (``N*``, with a warning per location). Either way the location owns no
+INT3 site (breakpoints.py), so it costs nothing at hits.
+
+States are kept in ``Breakpoint.off`` / ``Breakpoint.bad``, keyed by the address
+of the location (after the process is gone the executable keeps the addresses of
+its last run, program.unrelocate, as in gdb). When locations are
+resolved again (run, a library loaded), a disabled location's state is carried over
+as gdb's update_breakpoint_locations does: by the name of the function containing
+it when those names are unambiguous, else by address. So a location disabled before
+the first run of a PIE comes back enabled when its function name is shared (gdb's
+heuristic, not ours).
+"""
+from __future__ import annotations
+
+from ..inspect.conditions import validate as validate_condition
+from ..errors import CommandError, ExpressionError
+
+
+def key(dbg, addr: int) -> int:
+    """The key of the location at addr (its address, as gdb keys it)."""
+    return addr
+
+
+def numbered(dbg, bp) -> list[int]:
+    """bp's locations in gdb's order: location N.M is numbered[M-1]."""
+    if bp.kind != "breakpoint":
+        return []
+    return sorted(set(dbg._addresses(bp)))
+
+
+# ---- carrying states over a re-resolution ---------------------------------------------------
+def relocate(dbg, bp, addrs) -> None:
+    """bp is about to get the locations addrs (live addresses): the condition is parsed
+    again at each (silently, as gdb's re-set does) and disabled locations carried over."""
+    if bp.kind != "breakpoint":
+        return
+    addrs = sorted(set(addrs))
+    bad = set()
+    if bp.condition:
+        for a in addrs:
+            try:
+                validate_condition(dbg, bp.condition, a)
+            except ExpressionError:
+                bad.add(a)
+    bp.bad = bad
+    if not bp.off:
+        return
+    names = {a: dbg.program.function_name(a) for a in addrs}
+    named = [n for n in names.values() if n is not None]
+    ambiguous = len(set(named)) != len(named)
+    off: dict[int, str | None] = {}
+    for old, fname in bp.off.items():
+        if fname is None:
+            continue                     # gdb carries only locations with a function name
+        if ambiguous:
+            hit = old if old in names else None
+        else:
+            hit = next((a for a in addrs if names[a] == fname), None)
+        if hit is not None:
+            off[hit] = names[hit]
+    bp.off = off
+
+
+# ---- conditions ---------------------------------------------------------------------------------
+def break_warnings(dbg, addrs, errors: dict) -> str:
+    """`break LOC if COND`: one warning per location the condition does not parse at."""
+    out = []
+    for i, a in enumerate(sorted(set(addrs)), 1):
+        if a in errors:
+            out.append(f"warning: failed to validate condition at location {i}, disabling:\n"
+                       f"  {errors[a]}")
+    return "\n".join(out)
+
+
+def condition_changed(dbg, bp, addrs, errors: dict) -> list[str]:
+    """`condition N [EXPR]` was accepted: update where it parses, gdb's words for each
+    location that changes (only user-enabled ones are reported)."""
+    if bp.kind != "breakpoint":
+        return []
+    notes = []
+    for i, a in enumerate(sorted(set(addrs)), 1):
+        k = key(dbg, a)
+        enabled = k not in bp.off
+        if a in errors:
+            if enabled:
+                notes.append(f"warning: failed to validate condition at location {bp.id}.{i}, "
+                             f"disabling:\n  {errors[a]}")
+            bp.bad.add(k)
+        elif k in bp.bad:
+            if enabled:
+                notes.append(f"Breakpoint {bp.id}'s condition is now valid at location {i}, "
+                             "enabling.")
+            bp.bad.discard(k)
+    return notes
+
+
+# ---- enable / disable N, N-M, N.M, N.M-L ---------------------------------------------------
+def _number(s: str, i: int, trailer: str) -> tuple[int, int]:
+    """gdb's get_number_trailer on s[i:]: (value, end); 0 for anything not a number."""
+    neg = i < len(s) and s[i] == "-"
+    j = start = i + neg
+    while j < len(s) and "0" <= s[j] <= "9":
+        j += 1
+    if j == start:
+        while j < len(s) and not s[j].isspace():
+            j += 1
+        val = 0
+    else:
+        val = int(s[start:j])
+    if j < len(s) and not (s[j].isspace() or s[j] == trailer):
+        while j < len(s) and not (s[j].isspace() or s[j] == trailer):
+            j += 1
+        val = 0
+    return (-val if neg else val), j
+
+
+def _num(kind: str, s: str, i: int, trailer: str) -> tuple[int, int]:
+    val, end = _number(s, i, trailer)
+    if val < 0:
+        raise CommandError(f"Negative breakpoint {kind}number '{s[i:end]}'")
+    if val == 0:
+        raise CommandError(f"Bad breakpoint {kind}number '{s[i:end]}'")
+    return val, end
+
+
+def _range(kind: str, s: str, i: int) -> tuple[int, int]:
+    dash = s.find("-", i + 1)
+    if dash < 0:
+        v = _num(kind, s, i, "")[0]
+        return v, v
+    if dash == len(s) - 1:
+        raise CommandError(f"Bad breakpoint {kind}number at or near: '{s[i:]}'")
+    first = _num(kind, s, i, "-")[0]
+    second, end = _num(kind, s, dash + 1, "")
+    if first > second:
+        raise CommandError(f"Inverted breakpoint {kind}range at '{s[i:end]}'")
+    return first, second
+
+
+def parse(token: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """gdb's extract_bp_number_or_range: ((first bp, last bp), (first loc, last loc)),
+    locations (0, 0) when the token names whole breakpoints."""
+    dot = token.find(".")
+    if dot < 0:
+        return _range("", token, 0), (0, 0)
+    if dot == 0 or dot == len(token) - 1:
+        raise CommandError(f"Bad breakpoint number at or near: '{token}'")
+    num = _num("", token, 0, ".")[0]
+    return (num, num), _range("location ", token, dot + 1)
+
+
+def enable_disable(dbg, arg: str, on: bool) -> str:
+    """The `enable` / `disable` commands on the worker thread: what they print."""
+    said: list[str] = []
+    try:
+        if not arg:
+            for bp in dbg.bps.user_breakpoints():
+                dbg.enable(bp.id, on)
+        for token in arg.split():
+            (b1, b2), (l1, l2) = parse(token)
+            bp = dbg.bps.bps.get(b1)
+            user = bp is not None and bp.registered
+            if l1 == l2 and (l1 == 0 or (l1 == 1 and b1 == b2
+                                         and not (user and len(numbered(dbg, bp)) > 1))):
+                for i in range(b1, b2 + 1):
+                    b = dbg.bps.bps.get(i)
+                    if b is None or not b.registered:
+                        said.append(f"No breakpoint number {i}.")
+                    else:
+                        dbg.enable(i, on)
+                continue
+            if not user:
+                raise CommandError(f"Bad breakpoint number '{b1}'")
+            for n in range(l1, l2 + 1):
+                set_location_enabled(dbg, bp, n, on)
+    except CommandError as e:
+        raise CommandError("\n".join([*said, str(e)])) from None
+    return "\n".join(said)
+
+
+def set_location_enabled(dbg, bp, n: int, on: bool) -> None:
+    """`enable|disable N.M` for one location (gdb's find_location_by_number rules)."""
+    addrs = numbered(dbg, bp)
+    if not 1 <= n <= len(addrs):
+        raise CommandError(f"Bad breakpoint location number '{n}'")
+    a = addrs[n - 1]
+    k = key(dbg, a)
+    if on and k in bp.bad:
+        raise CommandError(f"Breakpoint {bp.id}'s condition is invalid at location {n}, "
+                           "cannot enable.")
+    if on:
+        bp.off.pop(k, None)
+    elif k not in bp.off:
+        bp.off[k] = dbg.program.function_name(a)
+    dbg.bps.sync_locations(bp)
+    dbg._breakpoints_changed()

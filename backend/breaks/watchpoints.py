@@ -1,0 +1,213 @@
+"""Hardware watchpoints: DR0-DR3 address slots and DR7 control, per thread (HARD-CASES D4).
+
+A watchpoint is a registered ``Breakpoint`` (so it shares gdb's numbering,
+`info breakpoints` and `delete N`) with kind "hw watchpoint" and no INT3
+sites; the slot it occupies lives here, in the ``HwSlots`` of its breakpoint
+table. Debug registers are per thread: the controller applies them to every
+new thread at its first stop and after exec; ``sync`` pushes changes (a
+deleted watchpoint, a new process) to every stopped thread before a resume.
+The trap comes after the access, with DR6 naming the slot.
+
+Every trap of a `watch` is reported (gdb skips writes that leave the value
+unchanged; we count each write, which is what threaded tests need).
+"""
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+
+from ..process import ptrace
+from .manager import Breakpoint, Manager
+from ..errors import CommandError, PtraceError
+
+DR6 = ptrace.DEBUGREG_OFFSET + 6 * 8
+DR7 = ptrace.DEBUGREG_OFFSET + 7 * 8
+NSLOTS = 4
+_RW = {"w": 0b01, "r": 0b11, "rw": 0b11}          # x86 has no read-only: reads use read/write
+_LEN = {1: 0b00, 2: 0b01, 4: 0b11, 8: 0b10}
+KIND = {"w": "hw watchpoint", "r": "read watchpoint", "rw": "acc watchpoint"}
+TITLE = {"w": "Hardware watchpoint", "r": "Hardware read watchpoint",
+         "rw": "Hardware access (read/write) watchpoint"}
+
+
+@dataclass(slots=True)
+class Watch:
+    bp: Breakpoint
+    expr: str
+    addr: int
+    size: int
+    access: str          # "w", "r" or "rw"
+    old: bytes           # the value at the last report (Old value = ...)
+    type: object = None  # the expression's type, to format values
+
+
+def dr7_bits(slot: int, w: Watch) -> int:
+    return (1 << (2 * slot)) | ((_RW[w.access] | _LEN[w.size] << 2) << (16 + 4 * slot))
+
+
+class HwSlots:
+    def __init__(self, bps: Manager) -> None:
+        self.bps = bps
+        self.slots: list[Watch | None] = [None] * NSLOTS
+        self._dirty = False
+        self._inf = None             # the process the registers were last written to
+
+    def in_use(self) -> bool:
+        return any(w is not None for w in self.slots)
+
+    def watches(self) -> list[Watch]:
+        return [w for w in self.slots if w is not None]
+
+    def add(self, w: Watch) -> int | None:
+        for i, cur in enumerate(self.slots):
+            if cur is None:
+                self.slots[i] = w
+                self._dirty = True
+                return i
+        return None
+
+    def dr7(self) -> int:
+        return sum(dr7_bits(i, w) for i, w in enumerate(self.slots) if w is not None)
+
+    def apply(self, tid: int) -> None:
+        """Write our slots into one stopped thread; the kernel checks DR7 against DR0-3."""
+        ptrace.poke_user(tid, DR7, 0)
+        for i, w in enumerate(self.slots):
+            ptrace.poke_user(tid, ptrace.DEBUGREG_OFFSET + 8 * i, w.addr if w else 0)
+        ptrace.poke_user(tid, DR7, self.dr7())
+
+    def sync(self, inf) -> None:
+        """Before a resume: forget deleted watchpoints, reach a new process's threads."""
+        for i, w in enumerate(self.slots):
+            if w is not None and w.bp.id not in self.bps.bps:
+                self.slots[i] = None
+                self._dirty = True
+        if inf is not self._inf:
+            self._inf = inf
+            self._dirty = self._dirty or self.in_use()
+        if not self._dirty:
+            return
+        for th in list(inf.threads.values()):
+            if not th.running and not th.exiting:
+                try:
+                    self.apply(th.tid)
+                except PtraceError:
+                    pass
+        self._dirty = False
+
+    def triggered(self, tid: int, read) -> list[Watch]:
+        """The watchpoints DR6 says fired in tid (DR6 is cleared for the next trap)."""
+        try:
+            dr6 = ptrace.peek_user(tid, DR6)
+            if not dr6 & 0xF:
+                return []
+            ptrace.poke_user(tid, DR6, 0)
+        except PtraceError:
+            return []
+        out = []
+        for i, w in enumerate(self.slots):
+            if w is None or not dr6 >> i & 1:
+                continue
+            if w.access == "r":
+                # A read slot also fires on writes; gdb's rule: a changed value was a write.
+                try:
+                    now = read(w.addr, w.size)
+                except Exception:
+                    now = w.old
+                if now != w.old:
+                    w.old = now
+                    continue
+            out.append(w)
+        return out
+
+
+_TABLES: "weakref.WeakKeyDictionary[Manager, HwSlots]" = weakref.WeakKeyDictionary()
+
+
+def slots_of(bps: Manager, create: bool = False) -> HwSlots | None:
+    hw = _TABLES.get(bps)
+    if hw is None and create:
+        hw = _TABLES[bps] = HwSlots(bps)
+    return hw
+
+
+class WatchpointsMixin:
+    """Debugger methods (worker thread): set watchpoints, word their stops like gdb."""
+
+    def set_watchpoint(self, expr: str, access: str = "w") -> tuple[Breakpoint, str]:
+        expr = expr.strip()
+        if not expr:
+            raise CommandError("Argument required (expression to compute).")
+        inf = self.require_inferior()
+        addr = self.evaluate_address(f"&({expr})")
+        t = self.evaluate_value(expr).type
+        size = t.size
+        if size not in _LEN or addr % size:
+            raise CommandError(f"Cannot watch {expr}: {size} bytes at {addr:#x} "
+                               "(hardware watchpoints take 1, 2, 4 or 8 aligned bytes)")
+        hw = slots_of(self.bps, create=True)
+        hw.sync(inf)                            # frees the slots of deleted watchpoints
+        bp = self.bps.set_breakpoint([], spec=expr)
+        bp.kind = KIND[access]
+        w = Watch(bp, expr, addr, size, access, self.read_memory(addr, size), t)
+        if hw.add(w) is None:
+            self.bps.delete_breakpoint(bp.id)
+            raise CommandError(f"Hardware watchpoint {bp.id}: Could not insert watchpoint")
+        try:
+            hw.sync(inf)
+        except PtraceError as e:
+            self.bps.delete_breakpoint(bp.id)
+            hw.sync(inf)
+            raise CommandError(f"Hardware watchpoint {bp.id}: Could not insert watchpoint ({e})")
+        self._breakpoints_changed()
+        return bp, f"{TITLE[access]} {bp.id}: {expr}"
+
+    def watch_message(self, stop, pc: int, loc) -> str:
+        """gdb's report: the watchpoint, old/new values, then the frame line."""
+        from ..symbols.values import Value, format_value
+        parts = []
+        for w in stop.detail or ():
+            try:
+                new = self.read_memory(w.addr, w.size)
+            except Exception:
+                new = w.old
+
+            def show(data: bytes, w=w) -> str:
+                try:
+                    return format_value(Value(w.type, data), self.read_memory, self.program.symbolize)
+                except Exception:
+                    return "0x" + data[::-1].hex()
+            head = f"\n{TITLE[w.access]} {w.bp.id}: {w.expr}\n\n"
+            if w.access == "w" or (w.access == "rw" and new != w.old):
+                parts.append(f"{head}Old value = {show(w.old)}\nNew value = {show(new)}\n")
+            else:
+                parts.append(f"{head}Value = {show(new)}\n")
+            w.old = new
+        at_start = loc is not None and self.program.line_start(pc)
+        return "".join(parts) + self.frame_line(pc, loc, with_addr=not at_start)
+
+
+# ---- commands -------------------------------------------------------------------------------
+from ..commands import command  # noqa: E402  (registers into the one command table)
+
+
+async def _set_watch(ci, arg: str, access: str) -> str:
+    if ci.dbg.inf is None or not ci.dbg.alive:
+        raise CommandError("The program is not being run.")
+    _, msg = await ci.call(lambda: ci.dbg.set_watchpoint(arg, access))
+    return msg
+
+
+@command("watch")
+async def _watch(ci, arg):
+    return await _set_watch(ci, arg, "w")
+
+
+@command("rwatch")
+async def _rwatch(ci, arg):
+    return await _set_watch(ci, arg, "r")
+
+
+@command("awatch")
+async def _awatch(ci, arg):
+    return await _set_watch(ci, arg, "rw")

@@ -1,0 +1,390 @@
+"""All-stop thread tracking under the controller: waiting, bookkeeping, parking.
+
+Every wait is ``waitpid(-1, __WALL)``: waiting for one tid can deadlock (a
+zombie leader is reported only after every other thread is reaped; exit_group
+and exec leave threads in PTRACE_EVENT_EXIT stops that only we can release).
+``_wait`` absorbs the bookkeeping stops (clone, fork, vfork, thread exits, our
+own SIGSTOPs, group-stops) and returns only what needs a decision. When a
+thread stops for the user every other thread is parked with SIGSTOP
+(``stop_others``); a breakpoint hit that raced in on a parked thread is
+cancelled (pc rewound, it hits again later, HARD-CASES A3), any other stop is
+kept pending on its thread and decided before anything is resumed again.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import signal
+from typing import Callable
+
+from ..process import ptrace
+from ..breaks.manager import Manager
+from ..errors import PtraceError
+from ..process.inferior import Inferior, Thread
+from ..process.ptrace import WaitStatus
+
+SIGTRAP, SIGSTOP = signal.SIGTRAP, signal.SIGSTOP
+_STOP_SIGNALS = (signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU)
+
+
+class AllStop:
+    """Thread bookkeeping of one traced process; Controller builds stops on top."""
+
+    def __init__(self, inferior: Inferior, bps: Manager) -> None:
+        self.inf = inferior
+        self.bps = bps
+        self.exit_code: int | None = None
+        self.on_thread_change = None               # callback(tids) for ThreadsChanged
+        self.on_thread_start = None                # callback(thread) at a new thread's first stop
+        self._early: dict[int, WaitStatus] = {}    # first stops of threads/children we have not met yet
+        self._deferred: list[WaitStatus] = []      # exit/exec seen while doing something else
+        self._requeued: list[WaitStatus] = []      # statuses waited for outside _wait, to decide again
+        self._in_vfork = False
+        inferior.before_detach = self._prepare_detach
+
+    def pc(self, tid: int) -> int:
+        return self.inf.regs(tid).rip
+
+    # provided by Controller
+    def _gone(self, st: WaitStatus): ...
+    def _exec_stop(self, st: WaitStatus): ...
+
+    @property
+    def hw(self):
+        """The hardware watchpoint slots of our breakpoint table, if any are in use."""
+        from ..breaks.watchpoints import slots_of
+        hw = slots_of(self.bps)
+        return hw if hw is not None and hw.in_use() else None
+
+    def _resume(self, th: Thread, sig: int = 0, step: bool = False) -> bool:
+        """Resume one thread; False when it is already on its way out (ESRCH)."""
+        th.step_over = False
+        try:
+            self.inf.resume(th.tid, sig, step=step)
+            return True
+        except PtraceError as e:
+            if e.errno != errno.ESRCH:
+                raise
+            self._dying(th)
+            return False
+
+    def _dying(self, th: Thread) -> None:
+        """ptrace said ESRCH for a thread we thought stopped: SIGKILL woke it (exit_group)."""
+        th.running = True
+        th.exiting = True
+        th.regs = None
+
+    # ---- waiting ------------------------------------------------------------------------
+    def _raw_wait(self) -> WaitStatus:
+        if self._requeued:
+            return self._requeued.pop(0)
+        try:
+            return ptrace.waitpid(-1)
+        except ChildProcessError:
+            # Nothing left to wait for: the process went while we were not looking.
+            return WaitStatus(self.inf.pid, (self.exit_code or 0) << 8)
+
+    def _wait(self, run: bool, focus: int | None = None,
+              until: Callable[[], bool] | None = None) -> WaitStatus | None:
+        """Next status that needs a decision; bookkeeping stops are handled here.
+
+        run: threads that stopped only for bookkeeping are resumed (continuing);
+        otherwise they stay parked, except ``focus`` (the thread being single-
+        stepped) which is stepped again. Returns signal stops, EXEC events, the
+        process's end, and for ``focus`` its own EVENT_EXIT or exit; None as
+        soon as ``until()`` holds.
+        """
+        while True:
+            if until is not None and until():
+                return None
+            if self._deferred:
+                return self._deferred.pop(0)
+            if run:
+                st = self._take_pending()
+                if st is not None:
+                    return st
+            st = self._raw_wait()
+            th = self.inf.threads.get(st.tid)
+            if th is None:
+                if st.gone and st.tid == self.inf.pid:
+                    return st
+                if st.stopped:
+                    self._early[st.tid] = st       # a new thread or child: its event is coming
+                continue
+            th.running = False
+            th.regs = None
+            if st.gone:
+                if st.tid == self.inf.pid:
+                    return st
+                self._drop_thread(st.tid)
+                if st.tid == focus:
+                    return st
+                continue
+            ev = st.event
+            if ev == ptrace.EVENT_EXIT:
+                if st.tid == self.inf.pid:
+                    self.exit_code = ptrace.get_event_msg(st.tid) >> 8
+                if st.tid == focus:
+                    return st
+                self._let_die(th)
+                continue
+            if ev == ptrace.EVENT_EXEC:
+                return st
+            if ev == ptrace.EVENT_CLONE:
+                new = ptrace.get_event_msg(st.tid)
+                if os.path.exists(f"/proc/{self.inf.pid}/task/{new}"):
+                    self._new_thread(new, run)
+                else:
+                    self._drop_child(new)     # clone() without CLONE_THREAD: a new process
+            elif ev == ptrace.EVENT_FORK:
+                self._drop_child(ptrace.get_event_msg(st.tid))
+            elif ev == ptrace.EVENT_VFORK:
+                self._vfork_start(th, ptrace.get_event_msg(st.tid))
+            elif ev == ptrace.EVENT_VFORK_DONE:
+                self._vfork_done(run)
+            elif ev == 0:
+                sig = st.stop_sig
+                if sig == SIGSTOP and th.expect_sigstop:
+                    th.expect_sigstop = False
+                    if th.fresh:
+                        self._setup_thread(th)
+                elif not (sig in _STOP_SIGNALS and self._group_stop(st.tid)):
+                    return st
+            self._carry_on(th, run, focus)
+
+    def _carry_on(self, th: Thread, run: bool, focus: int | None) -> None:
+        """A thread stopped for bookkeeping only: let it go on with what it was doing."""
+        if th.running or th.tid not in self.inf.threads:
+            return
+        if run:
+            sig, th.pending_sig = th.pending_sig, 0
+            self._resume(th, sig)
+        elif th.tid == focus:
+            self._resume(th, 0, step=True)
+
+    def _let_die(self, th: Thread) -> None:
+        th.exiting = True
+        self._resume(th)
+
+    @staticmethod
+    def _group_stop(tid: int) -> bool:
+        """A group-stop (kill -STOP from outside) has no siginfo (ptrace(2))."""
+        try:
+            ptrace.get_siginfo(tid)
+            return False
+        except PtraceError as e:
+            return e.errno == errno.EINVAL
+
+    def _take_pending(self) -> WaitStatus | None:
+        for th in self.inf.threads.values():
+            if th.pending is not None:
+                st, th.pending = th.pending, None
+                return st
+        return None
+
+    def _new_thread(self, tid: int, run: bool) -> None:
+        th = self.inf.add_thread(tid)
+        early = self._early.pop(tid, None)
+        if early is not None:               # its first SIGSTOP came before the CLONE event
+            th.running = False
+            self._setup_thread(th)
+            if run:
+                self._resume(th)
+        else:
+            th.running = th.expect_sigstop = th.fresh = True
+        self._threads_changed()
+
+    def _setup_thread(self, th: Thread) -> None:
+        """Debug registers are per thread and not inherited by clone (HARD-CASES D4)."""
+        th.fresh = False
+        hw = self.hw
+        if hw is not None:
+            hw.apply(th.tid)
+        if self.on_thread_start is not None:
+            self.on_thread_start(th)          # thread_events.py: gdb's [New Thread ...]
+
+    def _drop_thread(self, tid: int) -> None:
+        self.inf.threads.pop(tid, None)
+        self._threads_changed()
+
+    def _first_stop_of(self, child: int) -> WaitStatus | None:
+        st = self._early.pop(child, None)
+        if st is None:
+            try:
+                st = ptrace.waitpid(child)     # a new process: its own first stop, not a thread's
+            except ChildProcessError:
+                return None
+        return None if st.gone else st
+
+    def _drop_child(self, child: int) -> None:
+        """A forked child inherits every INT3: strip them from its copy, then let it go (E1)."""
+        if self._first_stop_of(child) is None:
+            return
+        try:
+            with open(f"/proc/{child}/mem", "r+b", buffering=0) as mem:
+                for site in self.bps.sites.values():
+                    if site.inserted:
+                        mem.seek(site.addr)
+                        mem.write(site.orig)
+        except OSError:
+            pass
+        try:
+            ptrace.call(ptrace.DETACH, child, 0, 0)
+        except PtraceError:
+            pass
+
+    def _vfork_start(self, th: Thread, child: int) -> None:
+        """A vfork child runs in our memory until it execs or exits (HARD-CASES E2).
+
+        Its INT3s are ours, so lift them all until VFORK_DONE, with every other
+        thread parked so none runs through a missing breakpoint; the parent
+        itself sleeps in vfork meanwhile.
+        """
+        override = self.stop_others(th.tid)
+        if override is not None:
+            self._deferred.append(override)
+        self.bps.remove_all()
+        self._in_vfork = True
+        if self._first_stop_of(child) is not None:
+            try:
+                ptrace.call(ptrace.DETACH, child, 0, 0)
+            except PtraceError:
+                pass
+
+    def _vfork_done(self, run: bool) -> None:
+        if self._in_vfork:
+            self._in_vfork = False
+            self.bps.insert_all()
+            if run:
+                self.resume_all()
+
+    def _threads_changed(self) -> None:
+        if self.on_thread_change:
+            self.on_thread_change(tuple(self.inf.threads))
+
+    # ---- all-stop -------------------------------------------------------------------
+    def stop_others(self, tid: int) -> WaitStatus | None:
+        """Park every running thread but tid; cancel breakpoint hits that raced in.
+
+        Returns an exit or exec status that overtook the parking, else None.
+        """
+        pid = self.inf.pid
+
+        def unparked() -> list[Thread]:
+            # A dying thread (past EVENT_EXIT) is reaped within moments: wait for it too,
+            # so the stop shows exactly the threads that exist. Not the leader: a zombie
+            # leader is reported only after every other thread is gone.
+            return [t for t in self.inf.threads.values()
+                    if t.running and t.tid != tid and not (t.exiting and t.tid == pid)]
+        running = unparked()
+        if not running:
+            return None             # the usual single-threaded hit: nothing to park
+        for th in running:
+            if not th.expect_sigstop and not th.exiting:
+                ptrace.tgkill(self.inf.pid, th.tid, SIGSTOP)
+                th.expect_sigstop = True
+        while True:
+            st = self._wait(run=False, until=lambda: not unparked())
+            if st is None:
+                return None
+            if st.gone or st.event == ptrace.EVENT_EXEC:
+                return st
+            th = self.inf.threads[st.tid]
+            try:
+                if not self._cancel_hit(th, st):
+                    th.pending = st          # decided (and reported) before anything resumes
+            except PtraceError as e:
+                if e.errno != errno.ESRCH:
+                    raise
+                self._dying(th)
+
+    def _cancel_hit(self, th: Thread, st: WaitStatus) -> bool:
+        """A parked thread's breakpoint trap: rewind it so it is hit again on resume (A3)."""
+        if st.stop_sig != SIGTRAP:
+            return False
+        pc = self.pc(th.tid)
+        site = self.bps.site_at(pc - 1)
+        if site is None or not site.inserted:
+            return False
+        if ptrace.get_siginfo(th.tid).si_code != ptrace.SI_KERNEL:
+            return False
+        self.inf.set_pc(th.tid, pc - 1)
+        return True
+
+    def resume_all(self) -> None:
+        for th in list(self.inf.threads.values()):
+            if th.running or th.pending is not None:
+                continue
+            sig, th.pending_sig = th.pending_sig, 0
+            self._resume(th, sig)
+
+    def _valid_tid(self, tid: int | None) -> int:
+        """The selected thread, or the leader when it is gone (exec, exit)."""
+        if tid in self.inf.threads:
+            return tid
+        live = [t for t in self.inf.threads.values() if not t.exiting]
+        if self.inf.pid in self.inf.threads and not self.inf.threads[self.inf.pid].exiting:
+            return self.inf.pid
+        return live[0].tid if live else self.inf.pid
+
+    def _before_resume(self) -> None:
+        from ..breaks.watchpoints import slots_of
+        hw = slots_of(self.bps)
+        if hw is not None:
+            hw.sync(self.inf)
+
+    # ---- detach ---------------------------------------------------------------------------
+    def _prepare_detach(self) -> None:
+        """Before PTRACE_DETACH (INT3s already written back, A10).
+
+        A SIGSTOP we sent and a thread has not taken yet would stop the whole
+        process after we leave: let each such thread run until it takes it.
+        Stops kept pending become signals delivered at detach.
+        """
+        for th in self.inf.threads.values():
+            self._pending_to_signal(th)
+        for _ in range(100):
+            def owing() -> list[Thread]:
+                return [t for t in self.inf.threads.values() if t.expect_sigstop and not t.exiting]
+            if not owing() or not self.inf.alive:
+                return
+            for th in owing():
+                if not th.running:
+                    self._resume(th)
+            st = self._wait(run=False, until=lambda: not any(t.running for t in owing()))
+            if st is None:
+                continue
+            if st.gone:
+                self._gone(st)
+                return
+            if st.event == ptrace.EVENT_EXEC:
+                self._exec_stop(st)
+                continue
+            th = self.inf.threads.get(st.tid)
+            if th is not None:
+                th.pending = st
+                self._pending_to_signal(th)
+
+    def _pending_to_signal(self, th: Thread) -> None:
+        st, th.pending = th.pending, None
+        if st is None or not st.stopped:
+            return
+        sig = st.stop_sig
+        if sig == SIGTRAP:
+            try:
+                if ptrace.get_siginfo(th.tid).si_code not in (ptrace.SI_USER, ptrace.SI_TKILL):
+                    return                      # a trap of ours (watchpoint): nobody else's business
+            except PtraceError:
+                return
+        self._owe_signal(th, sig)
+
+    def _owe_signal(self, th: Thread, sig: int, reported: bool = False) -> None:
+        """Deliver sig on th's next resume. One slot per thread: of two signals, the one
+        the user has not seen is raised again (it comes back as a stop of its own)."""
+        old = th.pending_sig
+        if old and old != sig:
+            if not reported:
+                ptrace.tgkill(self.inf.pid, th.tid, sig)
+                return
+            ptrace.tgkill(self.inf.pid, th.tid, old)
+        th.pending_sig = sig

@@ -1,0 +1,90 @@
+"""gdb's thread notices: ``[New Thread 0x... (LWP n)]``, ``[Thread 0x... (LWP n) exited]``,
+``[Switching to Thread 0x... (LWP n)]`` and the ``Thread N "name" hit`` prefix of stop reports.
+
+0x... is the pthread_t, which gdb reads through libthread_db. On x86-64 glibc it
+is the thread pointer, i.e. the thread's fs_base, set by clone (CLONE_SETTLS)
+before the new thread's first stop, where we read it once and keep it for the
+exit notice (a thread that is gone has no registers to read). Threads are
+announced in creation order, as gdb does at the clone event: a thread whose first
+stop overtakes an older sibling's waits for it (both have stopped before any stop
+is reported, so nothing is announced late).
+"""
+from __future__ import annotations
+
+from .. import events as ev
+from ..errors import TdbgError
+
+
+class ThreadEvents:
+    def __init__(self, dbg) -> None:
+        self.dbg = dbg
+        self.pthread: dict[int, int] = {}      # tid -> pthread_t of threads we announced
+        self._waiting: list = []               # started, not announced: an older one is not yet
+
+    def attach(self, ctl) -> None:
+        """A new process: announce its threads from now on."""
+        self.pthread, self._waiting = {}, []
+        ctl.on_thread_change = self._changed
+        ctl.on_thread_start = self._started
+
+    @staticmethod
+    def _target(base: int, tid: int) -> str:
+        return f"Thread {base:#x} (LWP {tid})" if base else f"LWP {tid}"
+
+    def _started(self, th) -> None:
+        inf = self.dbg.inf
+        if th.tid == inf.pid:
+            return                             # gdb never announces the main thread
+        try:
+            base = inf.regs(th.tid).fs_base
+        except TdbgError:
+            base = 0
+        self._waiting.append((th.num, th.tid, base))
+        self._announce()
+
+    def _announce(self, everyone: bool = False) -> None:
+        inf = self.dbg.inf
+        older = min((t.num for t in inf.threads.values() if t.fresh and t.tid != inf.pid),
+                    default=None)
+        self._waiting.sort()
+        while self._waiting and (everyone or older is None or self._waiting[0][0] < older):
+            _, tid, base = self._waiting.pop(0)
+            self.pthread[tid] = base
+            self.dbg.publish(ev.Message(f"[New {self._target(base, tid)}]"))
+
+    def _changed(self, tids: tuple[int, ...]) -> None:
+        if self._waiting:
+            self._announce(everyone=any(t not in tids for _, t, _ in self._waiting))
+        for tid in [t for t in self.pthread if t not in tids]:
+            base = self.pthread.pop(tid)
+            self.dbg.publish(ev.Message(f"[{self._target(base, tid)} exited]"))
+        self.dbg.publish(ev.ThreadsChanged(tids, self.dbg.tid))
+
+    # ---- stop reports -----------------------------------------------------------------
+    def stop_text(self, message: str, previous_tid: int, tid: int) -> str:
+        """gdb's normal_stop: name the thread once the program has had two, and say
+        when the stop is in another thread than the one selected when it resumed."""
+        inf = self.dbg.inf
+        th = inf.threads.get(tid)
+        nxt = getattr(inf, "_next_num", None)      # gdb's highest thread number so far + 1
+        highest = nxt - 1 if nxt else max((t.num for t in inf.threads.values()), default=1)
+        if th is not None and highest > 1:
+            from ..inspect.threads import thread_name
+            name = thread_name(inf.pid, tid)
+            who = f"Thread {th.num}" + (f' "{name}"' if name else "")
+            for head, verb in (("\nProgram received signal ", " received signal "),
+                               ("\nProgram stopped.", " stopped.")):
+                if message.startswith(head):
+                    message = f"\n{who}{verb}{message[len(head):]}"
+                    break
+            else:
+                if message.startswith(("\nBreakpoint ", "\nTemporary breakpoint ", "\nHardware ")):
+                    message = f"\n{who} hit {message[1:]}"
+        if previous_tid == tid:
+            return message
+        switching = f"[Switching to {self.dbg.target_id(tid)}]"
+        if message.startswith("\n") and " received signal " in message.split("\n", 2)[1]:
+            # The signal is announced as it arrives, the switch after it (gdb's order).
+            first, _, rest = message[1:].partition("\n")
+            return f"\n{first}\n{switching}\n{rest}" if rest else f"\n{first}\n{switching}"
+        return f"{switching}\n{message}"

@@ -1,0 +1,197 @@
+"""C expressions over the live tracee: the EvalEnv for a frame, conditions, print.
+
+cexpr parses and evaluates; this module supplies what it reads: registers of
+the selected frame, memory with breakpoint bytes shadowed, and names resolved
+through the frame's DWARF scopes (see variables.py).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from . import frame0_names
+from ..errors import CommandError, ExpressionError, TdbgError
+from ..symbols import cexpr
+from ..symbols.dwarf.expr import Unavailable
+from ..symbols.types import ptype_text, type_name
+from ..symbols.values import Value, format_value
+
+# sub-registers cexpr may ask for by name ($eax, $ax, $al ...)
+_SUB = {}
+for _r64, _r32, _r16, _r8 in (("rax", "eax", "ax", "al"), ("rbx", "ebx", "bx", "bl"),
+                              ("rcx", "ecx", "cx", "cl"), ("rdx", "edx", "dx", "dl"),
+                              ("rsi", "esi", "si", "sil"), ("rdi", "edi", "di", "dil"),
+                              ("rbp", "ebp", "bp", "bpl"), ("rsp", "esp", "sp", "spl")):
+    _SUB[_r32], _SUB[_r16], _SUB[_r8] = (_r64, 32), (_r64, 16), (_r64, 8)
+for _i in range(8, 16):
+    _SUB[f"r{_i}d"], _SUB[f"r{_i}w"], _SUB[f"r{_i}b"] = (f"r{_i}", 32), (f"r{_i}", 16), (f"r{_i}", 8)
+_ALIAS = {"pc": "rip", "sp": "rsp", "fp": "rbp"}
+
+
+class FrameEnv:
+    """cexpr.EvalEnv over frame `level` of thread `tid` of the live tracee."""
+
+    def __init__(self, dbg, tid: int, level: int = 0) -> None:
+        self.dbg, self.tid, self.level = dbg, tid, level
+        self._frame = None
+        self._scope = None
+        self.convenience: dict[str, Value] = dbg.convenience
+
+    # registers ----------------------------------------------------------------------
+    def _regs(self) -> dict[str, int] | object:
+        if self.level == 0:
+            return None
+        if self._frame is None:
+            self._frame = self.dbg.frame(self.level)
+        return self._frame.regs
+
+    def reg(self, name: str) -> int:
+        name = _ALIAS.get(name, name)
+        base, bits = _SUB.get(name, (name, 64))
+        regs = self._regs()
+        if regs is None:
+            r = self.dbg.inf.regs(self.tid)
+            try:
+                v = getattr(r, base)
+            except AttributeError:
+                raise ExpressionError(f"Invalid register `{name}'") from None
+        else:
+            if base not in regs:
+                raise Unavailable(f"register {base} is not saved in frame {self.level}")
+            v = regs[base]
+        return v & ((1 << bits) - 1)
+
+    def write_reg(self, name: str, value: int) -> None:
+        if self.level != 0:
+            raise ExpressionError("Writing registers of outer frames is not supported.")
+        name = _ALIAS.get(name, name)
+        base, bits = _SUB.get(name, (name, 64))
+        if bits != 64:
+            old = self.reg(base)
+            mask = (1 << bits) - 1
+            value = (old & ~mask) | (value & mask)
+        self.dbg.set_register(base, value)
+
+    # memory ---------------------------------------------------------------------------
+    def read(self, addr: int, n: int) -> bytes:
+        return self.dbg.read_memory(addr, n)
+
+    def write(self, addr: int, data: bytes) -> None:
+        self.dbg.write_memory(addr, data)
+
+    def symbolize(self, addr: int) -> str | None:
+        return self.dbg.program.symbolize(addr)
+
+    # names ----------------------------------------------------------------------------
+    def scope(self):
+        if self._scope is None:
+            from .variables import FrameScope
+            self._scope = FrameScope(self.dbg, self.tid, self.level)
+        return self._scope
+
+    def lookup(self, name: str, scope: str | None = None) -> Value | None:
+        if self.level == 0 and scope is None and self._scope is None:
+            v = frame0_names.lookup(self.dbg, self.tid, name)
+            if v is not frame0_names.SLOW:
+                return v
+        return self.scope().lookup(name, scope)
+
+    def lookup_type(self, name: str):
+        return self.scope().lookup_type(name)
+
+
+class EvaluateMixin:
+    """Debugger methods that evaluate and format (worker thread)."""
+
+    def env(self, level: int | None = None):
+        if not self.alive:
+            from .variables import build_env
+            env = build_env(self, 0, 0)     # no process: globals from the file
+            if env is None:
+                raise ExpressionError("No symbol table is loaded.  Use the \"file\" command.")
+            return env
+        return FrameEnv(self, self.tid, self.selected_frame if level is None else level)
+
+    def evaluate_value(self, text: str, level: int | None = None) -> Value:
+        if not text.strip():
+            raise ExpressionError("Argument required (expression to compute).")
+        try:
+            return cexpr.evaluate(text, self.env(level))
+        except Unavailable as e:
+            raise ExpressionError(f"value is not available: {e}") from None
+
+    def evaluate_text(self, text: str) -> str:
+        v = self.evaluate_value(text)
+        return format_value(v, self.read_memory if self.alive else None, self.program.symbolize)
+
+    def evaluate_address(self, text: str) -> int:
+        """An address operand (x, info symbol, disassemble): numbers, $regs, &vars, pointers."""
+        text = text.strip()
+        if not text:
+            raise CommandError("Argument required (starting display address).")
+        try:
+            return int(text, 0)
+        except ValueError:
+            pass
+        v = self.evaluate_value(text)
+        t = v.type.strip()
+        if t.kind in ("array", "func") and v.address is not None:
+            return v.address
+        try:
+            return v.as_int() & 0xFFFFFFFFFFFFFFFF
+        except TdbgError as e:
+            raise ExpressionError(str(e)) from None
+
+    def formatted(self, text: str, fmt: str | None = None) -> tuple[Value, str]:
+        """The value of `text` and its text in print's format `fmt` (None: natural)."""
+        v = self.evaluate_value(text)
+        if fmt:
+            return v, _format_as(v, fmt)
+        return v, format_value(v, self.read_memory if self.alive else None, self.program.symbolize)
+
+    def print_text(self, text: str, fmt: str | None = None) -> str:
+        v, body = self.formatted(text, fmt)
+        self.value_history.append(body)
+        self.convenience[f"${len(self.value_history)}"] = v
+        return f"${len(self.value_history)} = {body}"
+
+    def ptype_text(self, text: str) -> str:
+        env = self.env()
+        t, named = cexpr.type_of(text, env)
+        return f"type = {ptype_text(t)}"
+
+    def compile_condition(self, text: str) -> Callable[[int], bool]:
+        cexpr.parse(text)         # a syntax error is reported when the breakpoint is set
+
+        def check(tid: int) -> bool:
+            env = FrameEnv(self, tid, 0)
+            try:
+                return cexpr.evaluate_condition(text, env)
+            except Unavailable as e:
+                raise ExpressionError(str(e)) from None
+        return check
+
+
+def _format_as(v: Value, fmt: str) -> str:
+    n = v.as_int()
+    size = v.type.strip().size or 8
+    n &= (1 << (8 * size)) - 1
+    if fmt == "x":
+        return hex(n)
+    if fmt == "d":
+        return str(n - (1 << (8 * size)) if n >> (8 * size - 1) else n)
+    if fmt == "u":
+        return str(n)
+    if fmt == "o":
+        return f"0{n:o}"
+    if fmt == "t":
+        return f"{n:b}"
+    if fmt == "c":
+        from ..symbols.values import char_literal
+        return f"{n} {char_literal(n & 0xFF)}"
+    if fmt == "a":
+        return f"{n:#x}"
+    raise CommandError(f'Undefined output format "{fmt}".')
+
+
+def install(dbg) -> None:
+    dbg.condition_compiler = dbg.compile_condition

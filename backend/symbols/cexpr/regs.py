@@ -1,0 +1,59 @@
+"""x86-64 registers as C values: `$rax`, `$eax`, `$al`, `$pc`, `$sp`, `$eflags`, and
+gdb's `$name` convenience variables, which share the `$` syntax.
+"""
+from __future__ import annotations
+
+from .ops import LONG
+from ..dwarf.expr import Unavailable
+from ..types import VOID, Type, func_type, pointer_to
+from ..values import Value
+
+VOID_PTR = pointer_to(VOID)
+PC_TYPE = pointer_to(func_type(VOID, prototyped=False))     # gdb's `void (*)()` for $pc
+
+
+def _named_int(name: str, size: int, nottext: bool = False) -> Type:
+    t = Type("int", name, size, signed=True)
+    t.nottext = nottext
+    return t
+
+
+I8, I16 = _named_int("int8_t", 1, True), _named_int("int16_t", 2)
+I32 = _named_int("int32_t", 4)
+EFLAGS = Type("flags", "i386_eflags", 4)
+_GPR = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp")
+_SUBREGS: dict[str, tuple[str, int, Type]] = {}
+for _r in _GPR:
+    _b = _r[1:]                                           # ax, bx, si, bp ...
+    _SUBREGS["e" + _b] = (_r, 0, I32)
+    if _b != "sp":                                       # $sp is the stack pointer (gdb)
+        _SUBREGS[_b] = (_r, 0, I16)
+    _SUBREGS[_b[0] + "l" if _b.endswith("x") else _b + "l"] = (_r, 0, I8)
+    if _b.endswith("x"):
+        _SUBREGS[_b[0] + "h"] = (_r, 1, I8)
+for _n in range(8, 16):
+    _SUBREGS[f"r{_n}d"], _SUBREGS[f"r{_n}w"] = (f"r{_n}", 0, I32), (f"r{_n}", 0, I16)
+    _SUBREGS[f"r{_n}l"] = (f"r{_n}", 0, I8)
+for _r in (*_GPR, *(f"r{n}" for n in range(8, 16)), "orig_rax", "fs_base", "gs_base"):
+    _SUBREGS[_r] = (_r, 0, LONG)
+for _r in ("cs", "ss", "ds", "es", "fs", "gs"):
+    _SUBREGS[_r] = (_r, 0, I32)
+_SUBREGS.update({"rip": ("rip", 0, PC_TYPE), "pc": ("rip", 0, PC_TYPE),
+                 "rsp": ("rsp", 0, VOID_PTR), "sp": ("rsp", 0, VOID_PTR),
+                 "rbp": ("rbp", 0, VOID_PTR), "fp": ("rbp", 0, VOID_PTR),
+                 "eflags": ("eflags", 0, EFLAGS)})
+
+
+def register(name: str, env) -> Value:
+    if name not in _SUBREGS:
+        conv = getattr(env, "convenience", None)
+        if conv is not None and name in conv:
+            return conv[name]
+        return Value(VOID, b"")
+    full, offset, t = _SUBREGS[name]
+    try:
+        raw = env.reg(full)
+    except Unavailable:
+        return Value(t, error="<not saved>")
+    n = (raw >> (8 * offset)) & ((1 << (8 * t.size)) - 1)
+    return Value(t, n.to_bytes(t.size, "little"), reg=full, reg_offset=offset)
