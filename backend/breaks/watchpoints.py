@@ -185,29 +185,3 @@ class WatchpointsMixin:
             w.old = new
         at_start = loc is not None and self.program.line_start(pc)
         return "".join(parts) + self.frame_line(pc, loc, with_addr=not at_start)
-
-
-# ---- commands -------------------------------------------------------------------------------
-from ..commands import command  # noqa: E402  (registers into the one command table)
-
-
-async def _set_watch(ci, arg: str, access: str) -> str:
-    if ci.dbg.inf is None or not ci.dbg.alive:
-        raise CommandError("The program is not being run.")
-    _, msg = await ci.call(lambda: ci.dbg.set_watchpoint(arg, access))
-    return msg
-
-
-@command("watch")
-async def _watch(ci, arg):
-    return await _set_watch(ci, arg, "w")
-
-
-@command("rwatch")
-async def _rwatch(ci, arg):
-    return await _set_watch(ci, arg, "r")
-
-
-@command("awatch")
-async def _awatch(ci, arg):
-    return await _set_watch(ci, arg, "rw")

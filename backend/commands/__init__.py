@@ -525,7 +525,7 @@ async def _info_inferiors(ci, arg):
 
 
 async def _info_signals(ci, arg):
-    from ..exec.signals import info_signals
+    from .signals import info_signals
     return await info_signals(ci, arg)
 
 
@@ -798,6 +798,4 @@ async def _shell(ci, arg):
     raise CommandError("shell commands are not supported in tdbg")
 
 
-from ..exec import signals  # noqa: E402,F401  (register their commands)
-from ..inspect import threads as threads_cmds
-from ..breaks import watchpoints
+from . import signals, threads, watch  # noqa: E402,F401  (register their commands)

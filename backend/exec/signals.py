@@ -215,21 +215,3 @@ def received_text(dbg, tid: int, sig: int) -> str:
     """The line gdb prints for a signal that prints but does not stop."""
     text = f"\nProgram received signal {gdb_signal_name(sig)}, {gdb_signal_description(sig)}."
     return dbg.thread_events.stop_text(text, tid, tid)
-
-
-# ---- commands -------------------------------------------------------------------------------
-from ..commands import command, query_text  # noqa: E402  (registers into the one command table)
-
-
-@command("handle")
-async def _handle(ci, arg):
-    table = ci.dbg.signals
-    changed, notes = table.handle(arg.split(), lambda q: (True, query_text(ci, q, True)))
-    out = list(notes)
-    if changed and getattr(ci.s, "from_tty", True):     # gdb shows the result only to a person
-        out += [table.HEADER] + [table.row(n) for n in changed]
-    return "\n".join(out)
-
-
-async def info_signals(ci, arg: str) -> str:
-    return await ci.call(lambda: ci.dbg.signals.info(arg, ci.dbg.evaluate_address))

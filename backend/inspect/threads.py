@@ -104,17 +104,3 @@ class ThreadsMixin:
         except TdbgError:
             frame = f"#0  {self.thread_frame_text(th.tid)}"
         return f"{head}\n{frame}"
-
-
-# ---- commands -------------------------------------------------------------------------------
-from ..commands import command  # noqa: E402  (registers into the one command table)
-from ..numbers import parse_int  # noqa: E402
-
-
-@command("thread", "t")
-async def _thread(ci, arg):
-    arg = arg.strip()
-    if arg.startswith("apply") or arg.startswith("name") or arg.startswith("find"):
-        raise CommandError(f'"thread {arg.split()[0]}" is not supported yet.')
-    num = parse_int(arg) if arg else None
-    return await ci.call(lambda: ci.dbg.select_thread(num))
