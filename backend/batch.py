@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from . import events as ev
 from .errors import TdbgError

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import threading
-from typing import AsyncIterator
 
 from .events import LATEST_WINS, Event
 
 
 class Subscription:
-    def __init__(self, bus: "EventBus") -> None:
+    def __init__(self, bus: EventBus) -> None:
         self._bus = bus
         self._items: collections.deque = collections.deque()
         self._ready = asyncio.Event()
@@ -31,7 +29,7 @@ class Subscription:
         self._items.append(ev)
         self._ready.set()
 
-    def __aiter__(self) -> "Subscription":
+    def __aiter__(self) -> Subscription:
         return self
 
     async def __anext__(self) -> Event:
@@ -50,7 +48,7 @@ class Subscription:
         self._bus._subs.discard(self)
         self._ready.set()
 
-    async def __aenter__(self) -> "Subscription":
+    async def __aenter__(self) -> Subscription:
         return self
 
     async def __aexit__(self, *exc) -> None:

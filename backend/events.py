@@ -7,9 +7,9 @@ Front ends subscribe and paint; they never compute debug information.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 
 class StopReason(enum.StrEnum):
@@ -53,7 +53,7 @@ class BreakpointInfo:
     location: SourceLocation | None = None   # of the first address
     function: str | None = None              # symbol+offset of the first address
     pending: bool = False
-    locations: tuple["BreakpointLocation", ...] = ()   # one per address, in address order
+    locations: tuple[BreakpointLocation, ...] = ()   # one per address, in address order
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,3 +188,11 @@ class Variable:
     expr: str               # what to evaluate/expand
     has_children: bool = False
     is_arg: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    """What a command line prints (text) and whether it succeeded; stops come as events."""
+    ok: bool
+    text: str
+    data: object = None

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from .process import ptrace
 
@@ -23,7 +24,7 @@ class PtraceWorker(threading.Thread):
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self.busy = False
 
-    def submit(self, fn: Callable[[], T]) -> "Future[T]":
+    def submit(self, fn: Callable[[], T]) -> Future[T]:
         fut: Future = Future()
         self._jobs.put((fn, fut))
         return fut

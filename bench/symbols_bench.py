@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"program: {prog}  (.debug_info {dbg_size / 1e6:.1f} MB, {args.files} units)")
     print(f"query:   break/info line {spec}; break {func}; median of {args.runs} runs\n")
     print(f"{'':26} {'time s':>8} {'vs gdb':>7} {'peak RSS MB':>12}")
-    for i, (label, wall, rss, out) in enumerate(rows):
+    for i, (label, wall, rss, _out) in enumerate(rows):
         base = rows[0 if i < 3 else 3]
         print(f"{label:26} {wall:8.3f} {wall / base[1]:6.2f}x {rss:12d}")
     same = addresses(rows[0][3]) == addresses(rows[1][3]) == addresses(rows[2][3])

@@ -50,6 +50,15 @@ def build(tmp_path_factory):
     return _build
 
 
+@pytest.fixture
+def isolated(tmp_path, monkeypatch):
+    """Config/state in a tmp dir: tests never read or write the user's ~/.config/tdbg."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return tmp_path
+
+
 def have_gdb() -> bool:
     return shutil.which("gdb") is not None
 

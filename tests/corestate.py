@@ -28,7 +28,7 @@ PR_REG_OFFSET = 112
 GDB_SETUP = ("set debug-file-directory /nonexistent", "set pagination off",
              "set width 0", "set confirm off")
 
-_cache: dict[tuple, tuple["CoreState", str]] = {}
+_cache: dict[tuple, tuple[CoreState, str]] = {}
 
 
 @dataclass
@@ -41,7 +41,7 @@ class CoreState:
     _files: dict[str, mmap.mmap] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def load(cls, binary: Path, core: Path) -> "CoreState":
+    def load(cls, binary: Path, core: Path) -> CoreState:
         regs: dict[str, int] = {}
         mappings: list[tuple[int, int, int, str]] = []
         segments: list[tuple[int, int, int]] = []
@@ -59,7 +59,7 @@ class CoreState:
                     if note["n_type"] in ("NT_PRSTATUS", NT_PRSTATUS) and not regs:
                         # The first NT_PRSTATUS is the thread gdb had selected.
                         vals = struct.unpack_from("<27Q", raw, PR_REG_OFFSET)
-                        regs = dict(zip(USER_REGS, vals))
+                        regs = dict(zip(USER_REGS, vals, strict=True))
                     elif note["n_type"] in ("NT_FILE", NT_FILE):
                         mappings = _parse_nt_file(note)
         return cls(Path(binary), Path(core), regs, mappings, segments)
@@ -121,12 +121,12 @@ class CoreState:
         return seen
 
     @classmethod
-    def capture(cls, binary: Path, *gdb_commands: str, tmpdir: Path) -> "CoreState":
+    def capture(cls, binary: Path, *gdb_commands: str, tmpdir: Path) -> CoreState:
         return cls.capture_with(binary, gdb_commands, tmpdir, oracle_cmds=())[0]
 
     @classmethod
     def capture_with(cls, binary: Path, cmds, tmpdir: Path,
-                     oracle_cmds=("bt", "info frame")) -> tuple["CoreState", str]:
+                     oracle_cmds=("bt", "info frame")) -> tuple[CoreState, str]:
         key = (str(binary), tuple(cmds), tuple(oracle_cmds))
         if key in _cache:
             return _cache[key]
@@ -152,7 +152,7 @@ def _parse_nt_file(note) -> list[tuple[int, int, int, str]]:
     page = desc["page_size"]
     return [(m["vm_start"], m["vm_end"], m["page_offset"] * page, name.decode()
              if isinstance(name, bytes) else name)
-            for m, name in zip(desc["Elf_Nt_File_Entry"], desc["filename"])]
+            for m, name in zip(desc["Elf_Nt_File_Entry"], desc["filename"], strict=True)]
 
 
 # -- test helpers over a CoreState: our unwinder and DWARF, wired by hand --------

@@ -1,12 +1,9 @@
 """Bad input ends in one clear line and a non-zero exit, never a traceback or a hang."""
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
-
-import pytest
 
 
 def tdbg_batch(*argv: str, timeout: float = 30) -> subprocess.CompletedProcess:

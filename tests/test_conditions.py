@@ -10,7 +10,6 @@ location lists; and after the load address moves (ASLR on).
 from __future__ import annotations
 
 import pytest
-
 from conftest import ROOT, needs_gdb
 from test_source_diff import both, tdbg_batch
 
@@ -70,6 +69,7 @@ def test_bound_names_are_used_for_memory_locations(build):
     import asyncio
 
     from helpers import session_for
+
     from tdbg.backend.inspect import frame0_names
 
     async def probe(binary, names):
@@ -79,7 +79,7 @@ def test_bound_names_are_used_for_memory_locations(build):
             dbg = s.dbg
 
             def bind():
-                found = {n: frame0_names.lookup(dbg, dbg.tid, n) for n in names}
+                found = {n: frame0_names.lookup(dbg.target, dbg.frames, dbg.tid, n) for n in names}
                 return {n: v if v in (None, frame0_names.SLOW) else v.as_int()
                         for n, v in found.items()}
             return await s._call(bind)

@@ -6,16 +6,27 @@ import re
 import struct
 
 import pytest
-from hypothesis import given, settings, strategies as st
-
 from conftest import needs_gdb
 from corestate import CoreState, ProgramDwarf, unwinder_for
-from tdbg.backend.errors import BadAddress, ExpressionError
-from tdbg.backend.symbols.dwarf.expr import (DWARF_REGS, Piece, Unavailable, _loc_lookup,
-                                       _loclists_lookup, debug_addr, evaluate, evaluate_address,
-                                       location_expression, object_bytes, read_sleb, read_uleb)
-from tdbg.backend.symbols.frames import FrameContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tdbg.backend.errors import BadAddress, ExpressionError
+from tdbg.backend.symbols.dwarf.expr import (
+    DWARF_REGS,
+    Piece,
+    Unavailable,
+    _loc_lookup,
+    _loclists_lookup,
+    debug_addr,
+    evaluate,
+    evaluate_address,
+    location_expression,
+    object_bytes,
+    read_sleb,
+    read_uleb,
+)
+from tdbg.backend.symbols.frames import FrameContext
 
 # -- the stack machine on hand-assembled bytes ---------------------------------
 

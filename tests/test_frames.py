@@ -13,11 +13,12 @@ import subprocess
 import time
 
 import pytest
-from elftools.elf.elffile import ELFFile
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from conftest import needs_gdb
 from corestate import CoreState, ProgramDwarf, unwinder_for
+from elftools.elf.elffile import ELFFile
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from tdbg.backend.errors import BadAddress
 from tdbg.backend.symbols.dwarf.cfi import ObjectCFI
 from tdbg.backend.symbols.frames import MAX_DEPTH, Unwinder
@@ -116,7 +117,7 @@ def assert_same_registers(gdb_regs, frames, n):
 def assert_same_backtrace(cs, gdb_frames, gdb_cfas, frames):
     ours = our_view(cs, frames)
     assert len(ours) == len(gdb_frames), (ours, gdb_frames)
-    for i, ((pc, name), (gpc, gname)) in enumerate(zip(ours, gdb_frames)):
+    for i, ((pc, name), (gpc, gname)) in enumerate(zip(ours, gdb_frames, strict=True)):
         if gpc is not None:
             assert pc == gpc, f"frame {i}: {pc:#x} != gdb {gpc:#x}"
         if name not in ("?", "<signal>") or gname == "<signal>":
@@ -311,7 +312,7 @@ def readelf_rows(path: str):
             columns = line.split()[1:]
         elif fde is not None and re.match(r"^[0-9a-f]{8,} ", line):
             loc, *cells = line.split()
-            fde[2].append((int(loc, 16), dict(zip(columns, cells))))
+            fde[2].append((int(loc, 16), dict(zip(columns, cells, strict=False))))
         elif not line.strip():
             fde = None
     return out

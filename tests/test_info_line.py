@@ -3,7 +3,6 @@ line per out-of-line copy and per inlined instance; addresses survive the proces
 from __future__ import annotations
 
 import pytest
-
 from conftest import needs_gdb
 from test_source_diff import both
 

@@ -1,10 +1,33 @@
-"""The seam stays clean: backend never imports Textual or the TUI; tui never does ptrace."""
+"""The seam stays clean and the backend stays layered (docs/ARCHITECTURE.md).
+
+- backend never imports Textual or the TUI; tui never does ptrace;
+- inside the backend, a module imports only its own layer or lower ones, and no
+  import cycle exists, counting imports inside functions and under TYPE_CHECKING.
+"""
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+BACKEND = ROOT / "backend"
+
+# Lowest first. A module may import modules of its own layer and of layers below.
+LAYERS: list[tuple[str, ...]] = [
+    ("errors", "numbers", "events", "bus"),
+    ("process",),
+    ("symbols",),
+    ("disasm",),
+    ("program",),
+    ("inspect",),
+    ("breaks",),
+    ("exec",),
+    ("debugger", "worker"),
+    ("commands",),
+    ("session",),
+    ("batch",),
+]
+RANK = {name: i for i, names in enumerate(LAYERS) for name in names}
 
 
 def _imports(path: Path) -> set[str]:
@@ -17,7 +40,7 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_backend_never_imports_textual_or_tui():
-    for path in (ROOT / "backend").rglob("*.py"):
+    for path in BACKEND.rglob("*.py"):
         mods = _imports(path)
         assert not mods & {"textual", "rich"}, path
         assert not any(m.startswith("tdbg.tui") for m in mods), path
@@ -28,3 +51,114 @@ def test_tui_never_touches_ptrace():
         mods = _imports(path)
         assert "ctypes" not in mods, path
         assert not any(m.endswith(("ptrace", "inferior", "control")) for m in mods), path
+
+
+# ---- the backend's own import graph ----------------------------------------------------------
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(BACKEND).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(["backend", *parts])
+
+
+def backend_graph() -> dict[str, set[str]]:
+    """module -> backend modules it imports anywhere in its text (functions included)."""
+    modules = {_module_name(p): p for p in BACKEND.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        deps: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.split(".")
+                    base = base[:len(base) - (node.level - 1)]
+                    target = ".".join(base + ([node.module] if node.module else []))
+                else:
+                    target = (node.module or "").replace("tdbg.backend", "backend")
+                for alias in node.names:
+                    sub = f"{target}.{alias.name}"
+                    if sub in modules:
+                        deps.add(sub)
+                    elif target in modules:
+                        deps.add(target)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    target = alias.name.replace("tdbg.backend", "backend")
+                    if target in modules:
+                        deps.add(target)
+        deps.discard(name)
+        graph[name] = deps
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    counter = 0
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                comp = []
+                while True:
+                    top = stack.pop()
+                    on_stack.discard(top)
+                    comp.append(top)
+                    if top == node:
+                        break
+                if len(comp) > 1:
+                    found.append(sorted(comp))
+    return found
+
+
+def _layer(module: str) -> int:
+    top = module.split(".")[1]
+    assert top in RANK, f"{module}: add its folder to LAYERS in tests/test_layering.py"
+    return RANK[top]
+
+
+def test_no_import_cycle_in_backend():
+    assert cycles(backend_graph()) == []
+
+
+def test_cycle_finder_finds_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_upward_import_between_layers():
+    upward = [f"{mod} -> {dep}" for mod, deps in backend_graph().items() for dep in deps
+              if _layer(dep) > _layer(mod)]
+    assert upward == []
+
+
+def test_every_backend_module_is_in_a_layer():
+    for mod in backend_graph():
+        if mod != "backend":
+            _layer(mod)

@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import gdb_batch, needs_gdb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,7 +116,7 @@ def assert_same(binary, *commands: str, args: tuple[str, ...] = (), env: dict | 
         g = [x for x in g if not rx.search(x)]
         t = [x for x in t if not rx.search(x)]
     same = len(g) == len(t) and all(
-        x == y or optimized and _line_matches(x, y) for x, y in zip(g, t))
+        x == y or optimized and _line_matches(x, y) for x, y in zip(g, t, strict=True))
     if not same:
         import difflib
         diff = "\n".join(difflib.unified_diff(g, t, "gdb", "tdbg", lineterm="", n=3))

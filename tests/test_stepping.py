@@ -10,7 +10,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import find_source, needs_gdb
 from test_source_diff import assert_same, tdbg_batch
 

@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import gdb_batch, needs_gdb
+
 from tdbg.backend.errors import BadExecutable, CommandError, NoDebugInfo
 from tdbg.backend.symbols.elf import ElfFile
 from tdbg.backend.symbols.index.debug_info import DebugInfo
@@ -424,7 +424,8 @@ def test_hostile_lengths_never_allocate_or_hang(build, tmp_path):
 
 def test_fuzz_random_byte_flips(build, tmp_path):
     pytest.importorskip("hypothesis")
-    from hypothesis import HealthCheck, given, settings, strategies as st
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
 
     good = build("demo").read_bytes()
     elf = ElfFile.open(str(build("demo")))

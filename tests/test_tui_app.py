@@ -9,6 +9,7 @@ import subprocess
 import textwrap
 
 import pytest
+from test_tui_support import screen_text, wait_for
 from textual.notifications import Notify
 
 from tdbg.backend.session import Session
@@ -17,8 +18,6 @@ from tdbg.tui.app import make_app
 from tdbg.tui.help_screen import HelpScreen
 from tdbg.tui.messages import DebuggeeResumed, DebuggeeStopped
 from tdbg.tui.prompt import ConfirmScreen, PromptScreen
-
-from test_tui_support import isolated, screen_text, wait_for  # noqa: F401
 
 SIZE = (160, 48)
 
@@ -181,7 +180,7 @@ async def test_every_debugger_key(isolated, demo):
         for n, pane in (("1", "threads"), ("0", "maps")):
             app.main.focus_pane("source")
             await pilot.press(n)
-            await wait_for(pilot, lambda: app.main.current_pane().id == pane)
+            await wait_for(pilot, lambda pane=pane: app.main.current_pane().id == pane)
         assert not any(p.has_class("-hidden") for p in app.main.query(".pane"))
         await pilot.press("escape")                # Esc: back to the source from any pane
         await wait_for(pilot, lambda: app.focused is view)

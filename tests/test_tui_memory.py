@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from test_tui_support import screen_text, wait_for
+
 from tdbg.tui.app import make_app
 from tdbg.tui.panes.memory import parse_address
 from tdbg.tui.prompt import PromptScreen
-
-from test_tui_support import isolated, screen_text, wait_for  # noqa: F401
 
 SIZE = (160, 48)
 DEMO = Path(__file__).resolve().parents[1] / "demo" / "demo.c"
@@ -47,9 +47,10 @@ async def test_memory_pane_follows_its_expression(isolated, build):
         for _ in range(2):
             stop_id = app.stop.stop_id
             await pilot.press("c")
-            await wait_for(pilot, lambda: app.run_state == "stopped" and app.stop.stop_id != stop_id)
+            await wait_for(pilot, lambda stop_id=stop_id: app.run_state == "stopped"
+                           and app.stop.stop_id != stop_id)
             now = await value_of(app, "n")
-            await wait_for(pilot, lambda: mem.cursor == now and mem.data.get(now) is not None,
+            await wait_for(pilot, lambda now=now: mem.cursor == now and mem.data.get(now) is not None,
                            what="the view follows n")
             assert pane.border_subtitle == f"n = {now:#x}"
             seen.append(now)

@@ -4,10 +4,10 @@ from __future__ import annotations
 import subprocess
 import textwrap
 
+from test_tui_support import screen_text, wait_for
+
 from tdbg.tui.app import make_app
 from tdbg.tui.prompt import ConfirmScreen
-
-from test_tui_support import isolated, screen_text, wait_for  # noqa: F401
 
 SIZE = (160, 48)
 

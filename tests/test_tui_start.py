@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import subprocess
 
+from test_tui_support import wait_for
+
 from tdbg.tui import config
 from tdbg.tui.app import make_app
 from tdbg.tui.main_screen import MainScreen
 from tdbg.tui.start_screen import StartScreen
-
-from test_tui_support import isolated, wait_for  # noqa: F401
 
 
 async def test_process_picker_lists_and_filters(isolated):

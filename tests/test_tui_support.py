@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-import pytest
+from conftest import isolated  # noqa: F401  (the fixture is conftest.py's; kept importable from here)
 
 
 async def wait_for(pilot, predicate, timeout: float = 8.0, what: str = "condition") -> None:
@@ -18,15 +18,6 @@ async def wait_for(pilot, predicate, timeout: float = 8.0, what: str = "conditio
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await pilot.pause(0.02)
-
-
-@pytest.fixture
-def isolated(tmp_path, monkeypatch):
-    """Config/state in a tmp dir: tests never read or write the user's ~/.config/tdbg."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    return tmp_path
 
 
 def screen_text(app) -> str:

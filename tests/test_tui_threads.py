@@ -5,10 +5,9 @@ import os
 from pathlib import Path
 
 import pytest
+from test_tui_support import screen_text, wait_for
 
 from tdbg.tui.app import make_app
-
-from test_tui_support import isolated, screen_text, wait_for  # noqa: F401
 
 SIZE = (160, 48)
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,12 +4,11 @@ from __future__ import annotations
 import os
 import select
 
+from test_tui_support import screen_text, wait_for
 from textual.notifications import Notify
 
 from tdbg.tui import cli
 from tdbg.tui.app import make_app
-
-from test_tui_support import isolated, screen_text, wait_for  # noqa: F401
 
 SIZE = (160, 48)
 

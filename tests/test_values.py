@@ -12,21 +12,31 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
-from elftools.elf.elffile import ELFFile
-
 from conftest import ROOT, needs_gdb
 from corestate import CoreState
+from elftools.elf.elffile import ELFFile
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tdbg.backend.errors import BadAddress, TdbgError
 from tdbg.backend.symbols import cexpr
 from tdbg.backend.symbols.dwarf.cfi import ObjectCFI
-from tdbg.backend.symbols.elf import ElfFile
 from tdbg.backend.symbols.dwarf.expr import debug_addr, location_expression
+from tdbg.backend.symbols.elf import ElfFile
 from tdbg.backend.symbols.frames import FrameContext, Unwinder
 from tdbg.backend.symbols.scopes import FrameEnv, Scopes
 from tdbg.backend.symbols.types import ptype_text, whatis_text
-from tdbg.backend.symbols.values import (Formatter, Value, children, format_float, format_g,
-                                         format_value, has_children, pack_float, unpack_float)
+from tdbg.backend.symbols.values import (
+    Formatter,
+    Value,
+    children,
+    format_float,
+    format_g,
+    format_value,
+    has_children,
+    pack_float,
+    unpack_float,
+)
 
 PROGRAMS = ROOT / "tests" / "programs"
 MARK = "@@tdbg@@"
@@ -159,7 +169,7 @@ PRINTS = """sh;;fp;;tfp;;add;;&add;;*head;;head;;str;;gp;;vp;;ip;;arrp;;cap;;glo
 def test_print_expressions_match_gdb(basic, cores):
     exprs = [e.strip() for e in PRINTS.split(";;")]
     stop = Stop(basic, "values_basic.c", "locals", [f"print {e}" for e in exprs], cores)
-    mismatches = [(e, gdb_value(g), stop.print(e)) for e, g in zip(exprs, stop.answers)
+    mismatches = [(e, gdb_value(g), stop.print(e)) for e, g in zip(exprs, stop.answers, strict=True)
                   if norm(stop.print(e)) != norm(gdb_value(g))]
     assert not mismatches, "\n".join(f"{e!r}: gdb {g!r} != ours {o!r}" for e, g, o in mismatches)
 
@@ -196,7 +206,7 @@ def test_file_statics_prefer_the_cu_of_the_pc(basic, cores):
     stop = Stop(basic, "values_other.c", "other",
                 ["info locals"] + [f"print {e}" for e in exprs], cores)
     assert stop.info("locals") == stop.answers[0].splitlines()
-    for e, answer in zip(exprs, stop.answers[1:]):
+    for e, answer in zip(exprs, stop.answers[1:], strict=True):
         assert stop.print(e) == gdb_value(answer), e
     assert stop.print("file_static") == "1007"
 
@@ -222,7 +232,7 @@ def test_optimized_locals_equal_gdb_or_optimized_out(build, cores, flags, where)
     ours = stop.info("locals") + stop.info("args")
     assert [l.split(" = ")[0] for l in ours] == [l.split(" = ")[0] for l in gdb_lines]
     recovered = 0
-    for mine, theirs in zip(ours, gdb_lines):
+    for mine, theirs in zip(ours, gdb_lines, strict=True):
         assert mine == theirs or mine.endswith("= <optimized out>"), (mine, theirs)
         recovered += mine == theirs and not theirs.endswith("<optimized out>")
     assert recovered >= 2          # registers and location lists really were read
@@ -235,7 +245,7 @@ def test_inlined_subroutine_scope(build, cores):
     gdb_lines = stop.answers[0].splitlines() + stop.answers[1].splitlines()
     ours = stop.info("locals") + stop.info("args")
     assert [l.split(" = ")[0] for l in ours] == [l.split(" = ")[0] for l in gdb_lines]
-    for mine, theirs in zip(ours, gdb_lines):
+    for mine, theirs in zip(ours, gdb_lines, strict=True):
         assert mine == theirs or mine.endswith("= <optimized out>"), (mine, theirs)
 
 
@@ -296,7 +306,7 @@ def test_set_var_writes_to_the_variables_home(basic, cores):
 @needs_gdb
 def test_ptype_does_not_read_memory(basic, cores):
     stop = Stop(basic, "values_basic.c", "locals", ["ptype *global_null_str", "ptype *(struct node *)0"], cores)
-    for expr, answer in zip(["*global_null_str", "*(struct node *)0"], stop.answers):
+    for expr, answer in zip(["*global_null_str", "*(struct node *)0"], stop.answers, strict=True):
         t, named = cexpr.type_of(expr, stop.env)
         assert f"type = {ptype_text(t)}" == answer
 
@@ -316,7 +326,7 @@ def _fp_registers(core_path: Path) -> dict[str, int]:
                 if note["n_type"] in ("NT_FPREGSET", 2):
                     raw = note["n_descdata"]
                     raw = raw.encode("latin-1") if isinstance(raw, str) else raw
-                    def reg(off):
+                    def reg(off, raw=raw):
                         return int.from_bytes(raw[off:off + 16], "little")
                     return {"st0": reg(32), "st1": reg(48), "xmm0": reg(160), "xmm1": reg(176)}
     raise AssertionError("core without NT_FPREGSET")
@@ -325,6 +335,7 @@ def _fp_registers(core_path: Path) -> dict[str, int]:
 @needs_gdb
 def test_finish_return_values_match_gdb(build, cores):
     from concurrent.futures import ThreadPoolExecutor
+
     from tdbg.backend.symbols.scopes import return_value
     binary = build("values_ret")
     with ThreadPoolExecutor(8) as pool:           # one gdb per function: run them side by side
@@ -332,12 +343,12 @@ def test_finish_return_values_match_gdb(build, cores):
             binary, (f"break {f}", "run", "finish"), cores, oracle_cmds=("print $",)), RETURNS))
     scopes = Scopes(ELFFile(open(binary, "rb")).get_dwarf_info())
     symbols = ElfFile.open(str(binary))
-    for name, (core, oracle) in zip(RETURNS, stops):
+    for name, (core, oracle) in zip(RETURNS, stops, strict=True):
         regs = {**core.regs, **_fp_registers(core.core)}
         func = scopes.lookup_global(name)
         value = return_value(scopes.type_of(func.die), regs.__getitem__, core.read)
         bias = core.bias_of(binary.name)
-        text = format_value(value, core.read, lambda a: (lambda h: h and h[0].name)(
+        text = format_value(value, core.read, lambda a, bias=bias: (lambda h: h and h[0].name)(
             symbols.symbol_at(a - bias)))
         if name == "ret_i128":                    # gdb 13 prints 128-bit integers as 0
             assert text == str(3 << 64 | 5)
@@ -350,11 +361,11 @@ def test_finish_return_values_match_gdb(build, cores):
 @settings(max_examples=300, deadline=None)
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_format_g_agrees_with_printf_on_any_double(x):
-    from fractions import Fraction
     import struct
+    from fractions import Fraction
     if x != 0:                                   # a Fraction has no -0
-        assert format_g(Fraction(x), 17) == "%.17g" % x
-    assert format_float(struct.pack("<d", x), 8) == "%.17g" % x
+        assert format_g(Fraction(x), 17) == f"{x:.17g}"
+    assert format_float(struct.pack("<d", x), 8) == f"{x:.17g}"
     assert format_float(pack_float(x, 16), 16) == _printf_long_double(x)
 
 
@@ -376,7 +387,7 @@ def test_long_double_round_trip(x):
 def test_format_g_matches_printf():
     from fractions import Fraction
     for x in (0.1, 1e100, 5e-324, 123456789.0, 1.5, -2.5e-7, 12.0, 1e16, 1e17, 9.999999999999999e22):
-        assert format_g(Fraction(x), 17) == "%.17g" % x
+        assert format_g(Fraction(x), 17) == f"{x:.17g}"
     assert format_float(bytes.fromhex("000000000000f8ff"), 8) == "-nan(0x8000000000000)"
 
 
@@ -394,7 +405,7 @@ def test_string_rules():
 
 
 def test_children_for_tree_view():
-    from tdbg.backend.symbols.types import c_type, array_of, pointer_to
+    from tdbg.backend.symbols.types import array_of, c_type, pointer_to
     mem = {0x1000: (7).to_bytes(4, "little")}
 
     def read(addr, n):

@@ -15,11 +15,25 @@ from textual.command import CommandPalette
 from textual.widgets import Input
 
 from .palette import SourceFileCommands
+from .panes.command import CommandPane
+from .panes.disasm import DisasmView
+from .panes.source import SourcePane
 from .prompt import ConfirmScreen
 from .util import reported
 
 if TYPE_CHECKING:
-    from .app import TdbgApp
+    from textual.app import App
+    from textual.reactive import var
+
+    from tdbg.backend.events import BreakpointInfo
+    from tdbg.backend.session import Session
+
+    from .main_screen import MainScreen
+
+    # The methods here run as methods of app.py's TdbgApp: type-check them as an App's.
+    _AppBase = App
+else:
+    _AppBase = object
 
 SHORT = {"step", "next", "stepi", "nexti"}      # may queue one behind the running one
 _SESSION_ACTIONS = {"continue", "next", "step", "finish", "stepi", "toggle_breakpoint",
@@ -27,19 +41,29 @@ _SESSION_ACTIONS = {"continue", "next", "step", "finish", "stepi", "toggle_break
                     "previous_pane", "toggle_pane", "focus_source"}
 
 
-class DebuggerActions:
+class DebuggerActions(_AppBase):
     _control_lock: asyncio.Lock | None = None
     _control_waiting = 0
     _control_running: str | None = None
 
+    if TYPE_CHECKING:       # what TdbgApp (app.py) provides
+        session: Session | None
+        attached: bool
+        breakpoints: var[tuple[BreakpointInfo, ...]]
+
+        @property
+        def main(self) -> MainScreen | None: ...
+        async def loaded_session(self) -> Session | None: ...
+        def pid_text(self, pid: int | None) -> str: ...
+
     # Debugger keys only mean something on the debugger screen.
-    def check_action(self: "TdbgApp", action: str, parameters: tuple[object, ...]) -> bool | None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in _SESSION_ACTIONS:
             return self.main is not None and self.screen is self.main
         return True
 
     # -- the control path -------------------------------------------------------------
-    async def _control_now(self: "TdbgApp", name: str, *args, wait: bool = False) -> None:
+    async def _control_now(self, name: str, *args, wait: bool = False) -> None:
         if await self.loaded_session() is None:      # pressed while loading: once loaded
             return
         if self._control_lock is None:
@@ -66,37 +90,37 @@ class DebuggerActions:
                 self._control_running = None
 
     @work(exit_on_error=False, group="control")
-    async def control(self: "TdbgApp", name: str, *args) -> None:
+    async def control(self, name: str, *args) -> None:
         await self._control_now(name, *args)
 
     # -- actions --------------------------------------------------------------------------
-    def action_continue(self: "TdbgApp") -> None:
+    def action_continue(self) -> None:
         state = self.session.state if self.session else "idle"
         self.control("run" if state in ("idle", "exited") else "cont")
 
-    def action_next(self: "TdbgApp") -> None:
+    def action_next(self) -> None:
         self.control("next")
 
-    def action_step(self: "TdbgApp") -> None:
+    def action_step(self) -> None:
         self.control("step")
 
-    def action_finish(self: "TdbgApp") -> None:
+    def action_finish(self) -> None:
         self.control("finish")
 
-    def action_stepi(self: "TdbgApp") -> None:
+    def action_stepi(self) -> None:
         self.control("stepi")
 
-    def action_interrupt(self: "TdbgApp") -> None:
+    def action_interrupt(self) -> None:
         if self.session is not None and self.session.state == "running":
             self.session.interrupt()
         elif self.screen is self.main:
             self.notify("The program is not running.", timeout=2)
 
-    def action_run(self: "TdbgApp") -> None:
+    def action_run(self) -> None:
         self._restart()
 
     @work(exit_on_error=False, group="control")
-    async def _restart(self: "TdbgApp") -> None:
+    async def _restart(self) -> None:
         session = await self.loaded_session()
         if session is None:
             return
@@ -110,97 +134,102 @@ class DebuggerActions:
             # the killed run's resume (if any) returns once the worker sees the death
         await self._control_now("run", wait=True)
 
-    def action_toggle_breakpoint(self: "TdbgApp") -> None:
+    def action_toggle_breakpoint(self) -> None:
         main = self.main
         if main is None:
             return
         focused = self.focused
         disasm = main.query_one("#disasm")
         if focused is not None and disasm in focused.ancestors_with_self:
-            addr = main.query_one("#disasm-view").selected_address()
+            addr = main.query_one("#disasm-view", DisasmView).selected_address()
             if addr is not None:
                 self._toggle_address(addr)
                 return
-        where = main.query_one("#source").cursor_location
+        where = main.query_one("#source", SourcePane).cursor_location
         if where is None:
             self.notify("No source line here to put a breakpoint on.", severity="warning")
             return
         self.toggle_breakpoint_at(*where)
 
     @work(exit_on_error=False, group="breakpoints")
-    async def toggle_breakpoint_at(self: "TdbgApp", path: str, line: int) -> None:
-        if await self.loaded_session() is None:
+    async def toggle_breakpoint_at(self, path: str, line: int) -> None:
+        session = await self.loaded_session()
+        if session is None:
             return
         with reported(self, "breakpoint"):
-            bp, message = await self.session.toggle_breakpoint(path, line)
+            bp, message = await session.toggle_breakpoint(path, line)
             moved = bp is not None and bp.location is not None and bp.location.line != line
             self.notify(message, severity="warning" if moved else "information", timeout=4)
-            self.breakpoints = await asyncio.to_thread(self.session.breakpoints)
+            self.breakpoints = await asyncio.to_thread(session.breakpoints)
 
     @work(exit_on_error=False, group="breakpoints")
-    async def _toggle_address(self: "TdbgApp", addr: int) -> None:
+    async def _toggle_address(self, addr: int) -> None:
+        session = self.session
+        if session is None:
+            return
         with reported(self, "breakpoint"):
             existing = [b for b in self.breakpoints if addr in b.addresses]
             if existing:
                 for b in existing:
-                    await self.session.delete_breakpoint(b.id)
+                    await session.delete_breakpoint(b.id)
                 self.notify(f"Deleted breakpoint {existing[0].id}", timeout=3)
             else:
-                bp = await self.session.break_at(f"*{addr:#x}")
+                bp = await session.break_at(f"*{addr:#x}")
                 self.notify(f"Breakpoint {bp.id} at {addr:#x}", timeout=3)
-            self.breakpoints = await asyncio.to_thread(self.session.breakpoints)
+            self.breakpoints = await asyncio.to_thread(session.breakpoints)
 
-    def action_command_line(self: "TdbgApp") -> None:
+    def action_command_line(self) -> None:
         focused = self.focused
         if isinstance(focused, Input):
             focused.insert_text_at_cursor(":")
         elif self.main is not None:
             self.main.focus_pane("command")
 
-    def command_pane_run(self: "TdbgApp", line: str) -> None:
+    def command_pane_run(self, line: str) -> None:
         if self.main is not None:
-            pane = self.main.query_one("#command")
+            pane = self.main.query_one("#command", CommandPane)
             pane.write(f"(tdbg) {line}", "echo")
             pane.run_line(line)
 
-    def focus_source(self: "TdbgApp") -> None:
+    def focus_source(self) -> None:
         if self.main is not None:
             self.main.focus_pane("source")
 
-    def action_focus_source(self: "TdbgApp") -> None:
+    def action_focus_source(self) -> None:
         self.focus_source()
 
-    def action_next_pane(self: "TdbgApp") -> None:
+    def action_next_pane(self) -> None:
         if self.main is not None:
             self.main.cycle_pane(1)
 
-    def action_previous_pane(self: "TdbgApp") -> None:
+    def action_previous_pane(self) -> None:
         if self.main is not None:
             self.main.cycle_pane(-1)
 
-    def action_toggle_pane(self: "TdbgApp", pane_id: str) -> None:
+    def action_toggle_pane(self, pane_id: str) -> None:
         if self.main is not None:
             self.main.toggle_pane(pane_id)
 
-    def action_help(self: "TdbgApp") -> None:
+    def action_help(self) -> None:
         from .help_screen import HelpScreen
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def show_source(self: "TdbgApp", path: str, line: int | None = None) -> None:
+    def show_source(self, path: str, line: int | None = None) -> None:
         if self.main is not None:
-            self.main.query_one("#source").show(path, line)
+            self.main.query_one("#source", SourcePane).show(path, line)
             self.main.focus_pane("source")
 
-    def action_open_file(self: "TdbgApp") -> None:
+    def action_open_file(self) -> None:
         self._open_file_palette()
 
     @work(exit_on_error=False, group="open-file")
-    async def _open_file_palette(self: "TdbgApp") -> None:
-        if await self.loaded_session() is None:
+    async def _open_file_palette(self) -> None:
+        session = await self.loaded_session()
+        if session is None:
             return
         with reported(self, "source files"):
-            files = await asyncio.to_thread(self.session.source_files)
+            files = await asyncio.to_thread(session.source_files)
             if not files:
                 self.notify("The program lists no source files.", severity="warning")
                 return
@@ -209,11 +238,11 @@ class DebuggerActions:
                                                   placeholder="Open source file… (fuzzy)"))
 
     # -- quitting -------------------------------------------------------------------------
-    async def action_quit(self: "TdbgApp") -> None:
+    async def action_quit(self) -> None:
         """Ctrl+Q (textual's own key) also goes through close(): no tracee is left behind."""
         self.action_quit_tdbg()
 
-    def action_quit_tdbg(self: "TdbgApp") -> None:
+    def action_quit_tdbg(self) -> None:
         session = self.session
         if session is not None and session.state in ("stopped", "running"):
             verb = "Detach from" if self.attached else "Kill"
@@ -227,7 +256,7 @@ class DebuggerActions:
             self.shutdown()
 
     @work(exit_on_error=False, group="quit")
-    async def shutdown(self: "TdbgApp", return_code: int = 0) -> None:
+    async def shutdown(self, return_code: int = 0) -> None:
         if self.session is not None:
             try:
                 await asyncio.wait_for(self.session.close(), 10)

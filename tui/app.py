@@ -9,25 +9,35 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Sequence
 from importlib import resources
-from typing import Sequence
+from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
 from textual.app import App
 from textual.reactive import var
+from textual.timer import Timer
 from textual.widgets import Input
 
 from tdbg.backend.events import BreakpointInfo, SourceLocation, Stopped, ThreadInfo
 
-from . import bpstore, config, keymap, messages as msg, startup, theming
+from . import bpstore, config, keymap, startup, theming
+from . import messages as msg
 from .actions import DebuggerActions
 from .main_screen import MainScreen
 from .palette import TdbgCommands
+from .panes.command import CommandPane
+from .panes.console import ConsolePane
+from .panes.source import SourcePane
 from .util import reported
 
+if TYPE_CHECKING:
+    from tdbg.backend.session import Session
 
-def _css_paths() -> list[str]:
+
+def _css_paths() -> list[str | PurePath]:
     base = resources.files("tdbg.themes")
     return [str(base / f) for f in ("layout.tcss", "panes.tcss", "dark.tcss", "light.tcss",
                                     "high_contrast.tcss")]
@@ -36,7 +46,7 @@ def _css_paths() -> list[str]:
 class TdbgApp(DebuggerActions, App):
     CSS_PATH = _css_paths()
     TITLE = "tdbg"
-    BINDINGS = keymap.DEBUGGER
+    BINDINGS = [*keymap.DEBUGGER]
     COMMANDS = App.COMMANDS | {TdbgCommands}
     ENABLE_COMMAND_PALETTE = True
 
@@ -53,10 +63,10 @@ class TdbgApp(DebuggerActions, App):
     # a thread the user switched to (`thread N`, the threads pane); None: the stop's own
     selected_thread: var[ThreadInfo | None] = var(None, always_update=True, init=False)
 
-    def __init__(self, session=None, *, program: str | None = None, args: Sequence[str] = (),
-                 pid: int | None = None, theme: str | None = None, start: bool = False,
-                 commands: Sequence[str] = (), tty: str | None = None,
-                 preview: "startup.Future[startup.MainSource | None] | None" = None,
+    def __init__(self, session: Session | None = None, *, program: str | None = None,
+                 args: Sequence[str] = (), pid: int | None = None, theme: str | None = None,
+                 start: bool = False, commands: Sequence[str] = (), tty: str | None = None,
+                 preview: startup.Future[startup.MainSource | None] | None = None,
                  mask_pids: bool = False) -> None:
         super().__init__()
         for t in theming.tdbg_themes():
@@ -84,7 +94,7 @@ class TdbgApp(DebuggerActions, App):
         self.attached = False
         self.exit_banner: str | None = None
         self.exit_message: str | None = None
-        self._running_timer = None
+        self._running_timer: Timer | None = None
         self._pending_output: list[bytes] = []
 
     def notify(self, message: str, *, title: str = "", severity: str = "information",
@@ -103,7 +113,7 @@ class TdbgApp(DebuggerActions, App):
         textual's documented `set_reactive` skips that, and the stylesheet simply gets
         this theme's variables. A light theme also changes textual's ANSI colour filter:
         that one takes the ordinary path."""
-        if self.get_theme(name).dark != self.current_theme.dark:
+        if self.available_themes[name].dark != self.current_theme.dark:
             self.theme = name
             return
         self.remove_class(f"-theme-{self.theme}")
@@ -155,13 +165,13 @@ class TdbgApp(DebuggerActions, App):
         if self.preview is not None and self.preview.done():
             self._show_preview(self.preview.result())
 
-    def _show_preview(self, found: "startup.MainSource | None") -> None:
-        source = self.main.query_one("#source") if self.main else None
+    def _show_preview(self, found: startup.MainSource | None) -> None:
+        source = self.main.query_one("#source", SourcePane) if self.main else None
         if found is not None and source is not None and source.view.path is None:
             source.show_lines(found.file, found.line, found.lines)
             source.view.focus()
 
-    async def loaded_session(self):
+    async def loaded_session(self) -> Session | None:
         """The Session once it has loaded (keys pressed meanwhile wait for it); None if it failed."""
         if self.session is None or not self._loaded.is_set():
             if self.run_state != "loading":
@@ -175,7 +185,7 @@ class TdbgApp(DebuggerActions, App):
         load the session while the screen is already interactive."""
         while self.main is None:          # the panes must exist before events arrive
             await asyncio.sleep(0.005)
-        if self.preview is not None and self.main.query_one("#source").view.path is None:
+        if self.preview is not None and self.main.query_one("#source", SourcePane).view.path is None:
             self._show_preview(await asyncio.wrap_future(self.preview))
         await self._next_frame()          # that frame first: the backend import takes a while
         try:
@@ -188,7 +198,7 @@ class TdbgApp(DebuggerActions, App):
         if not ok:
             return
         self.run_state = "idle"
-        source_pane = self.main.query_one("#source")
+        source_pane = self.main.query_one("#source", SourcePane)
         if source_pane.view.path and not isinstance(self.focused, Input):
             source_pane.view.focus()          # unless the user is typing already
         if self.attach_pid is not None:
@@ -201,36 +211,42 @@ class TdbgApp(DebuggerActions, App):
 
     async def _next_frame(self) -> None:
         done = asyncio.get_running_loop().create_future()
-        self.call_after_refresh(lambda: done.done() or done.set_result(None))
+
+        def painted() -> None:
+            if not done.done():
+                done.set_result(None)
+        self.call_after_refresh(painted)
         try:
             await asyncio.wait_for(done, 0.5)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     async def _load_session(self) -> bool:
         """False: the program could not be opened (the app is exiting with why)."""
         from tdbg.backend.errors import TdbgError
+        session = self.session
         try:
-            if self.session is None:
+            if session is None:
                 prog = self.program if self.attach_pid is None else None
                 # importing the backend and indexing the program both happen off the loop
-                self.session = await asyncio.to_thread(_new_session, prog, self.args)
+                created: Session = await asyncio.to_thread(_new_session, prog, self.args)
+                session = self.session = created
             if self.tty:
-                self.session.tty = self.tty
-            self._bridge()
-            await self.session.load()
+                session.tty = self.tty
+            self._bridge(session)
+            await session.load()
         except TdbgError as e:
-            if self.session is None:
+            if session is None:
                 self.exit_message = str(e).splitlines()[0] if str(e) else type(e).__name__
                 self.exit(return_code=1, message=self.exit_message)
                 return False
             self.notify(str(e), severity="error", title="loading symbols")
         if self.program:
             config.add_recent(self.program, self.args)
-        await self._restore_breakpoints()
-        self.breakpoints = await asyncio.to_thread(self.session.breakpoints)
-        loc = await asyncio.to_thread(self.session.main_location)
-        source = self.main.query_one("#source") if self.main else None
+        await self._restore_breakpoints(session)
+        self.breakpoints = await asyncio.to_thread(session.breakpoints)
+        loc = await asyncio.to_thread(session.main_location)
+        source = self.main.query_one("#source", SourcePane) if self.main else None
         if loc is not None and source is not None:
             if source.view.path is None:
                 source.show(loc.file, loc.line)
@@ -238,27 +254,26 @@ class TdbgApp(DebuggerActions, App):
             source.show_message("No source for main: press F7/i to step by instruction, "
                                 "or : then `break *ADDR`.")
         if self.main is not None:
-            self.main.query_one("#console").show_tty(self.session.tty)
+            self.main.query_one("#console", ConsolePane).show_tty(session.tty)
         self.update_status()
         return True
 
     @work(exit_on_error=False, group="bridge")
-    async def _bridge(self) -> None:
+    async def _bridge(self, session: Session) -> None:
         """The one consumer of the session's events: each becomes a message."""
-        session = self.session
         async for event in session.events():
             message = msg.from_event(event)
             if message is not None:
                 self.post_message(message)
 
-    async def _restore_breakpoints(self) -> None:
+    async def _restore_breakpoints(self, session: Session) -> None:
         if not self.program:
             return
         moved, failed = [], []
         for saved in bpstore.load(self.program):
             spec = saved.spec
             if saved.file and saved.line:
-                lines = await asyncio.to_thread(self.session.read_source, saved.file)
+                lines = await asyncio.to_thread(session.read_source, saved.file)
                 line = bpstore.anchor(saved, lines)
                 if line is None:
                     failed.append(f"{os.path.basename(saved.file)}:{saved.line}")
@@ -267,9 +282,9 @@ class TdbgApp(DebuggerActions, App):
                     moved.append(f"{os.path.basename(saved.file)}:{saved.line}→{line}")
                 spec = f"{saved.file}:{line}"
             with reported(self, "restoring breakpoints"):
-                bp = await self.session.break_at(spec, saved.condition)
+                bp = await session.break_at(spec, saved.condition)
                 if not saved.enabled:
-                    await self.session.enable_breakpoint(bp.id, False)
+                    await session.enable_breakpoint(bp.id, False)
         if moved:
             self.notify("Breakpoints followed edits: " + ", ".join(moved), title="breakpoints")
         if failed:
@@ -284,7 +299,7 @@ class TdbgApp(DebuggerActions, App):
         self.run_state = "running"          # a run publishes no Resumed before its first stop
         if self.main:
             self.main.set_banner(None)
-            console = self.main.query_one("#console")
+            console = self.main.query_one("#console", ConsolePane)
             console.show_tty(self.session.tty if self.session else None)
             console.note(f"[process {self.pid_text(m.event.pid)} started]")
             if self.session is not None and self.session.tty:
@@ -330,10 +345,11 @@ class TdbgApp(DebuggerActions, App):
         self.call_after_refresh(self._after_stop, ev)
 
     def _after_stop(self, ev: Stopped) -> None:
+        message = ev.message
         if self.stop is not ev:
             return                        # a newer stop superseded this one
-        if self.main and ev.message:
-            self.main.query_one("#command").write(ev.message.strip("\n"))
+        if self.main and message:
+            self.main.query_one("#command", CommandPane).write(message.strip("\n"))
         if not self._control_waiting:     # a queued step makes this stop stale: skip the fetch
             self.stop_settled = ev
             self.refresh_frame_views()
@@ -355,20 +371,21 @@ class TdbgApp(DebuggerActions, App):
         self.exit_banner = text
         if self.main:
             self.main.set_banner(f"{text}  —  press r to run it again", kind)
-            self.main.query_one("#console").note(f"[{text}]")
-            self.main.query_one("#command").write(f"[{text}]", "note")
+            self.main.query_one("#console", ConsolePane).note(f"[{text}]")
+            self.main.query_one("#command", CommandPane).write(f"[{text}]", "note")
         self.update_status()
 
     @on(msg.DebuggeeOutput)
     def _output(self, m: msg.DebuggeeOutput) -> None:
         if self.main:
-            self.main.query_one("#console").write(m.event.data)
+            self.main.query_one("#console", ConsolePane).write(m.event.data)
 
     @on(msg.BreakpointsChanged)
     def _bps(self, m: msg.BreakpointsChanged) -> None:
         self.breakpoints = m.event.breakpoints
         if self.program and self.main:
-            bpstore.save(self.program, m.event.breakpoints, self.main.query_one("#source").line_text)
+            source = self.main.query_one("#source", SourcePane)
+            bpstore.save(self.program, m.event.breakpoints, source.line_text)
 
     @on(msg.ThreadsChanged)
     def _threads_changed(self, m: msg.ThreadsChanged) -> None:
@@ -379,15 +396,19 @@ class TdbgApp(DebuggerActions, App):
 
     @work(exclusive=True, group="follow-thread", exit_on_error=False)
     async def _follow_thread(self) -> None:
+        session = self.session
+        if session is None:
+            return
         with reported(self, "thread", background=True):
-            threads = await self.session.threads()
+            threads = await session.threads()
             current = next((t for t in threads if t.current), None)
             if current is not None:
                 self._thread_selected(current)
 
     async def select_thread(self, num: int) -> None:
         """The threads pane picked thread `num` (gdb's `thread N`)."""
-        self._thread_selected(await self.session.select_thread(num))
+        if self.session is not None:
+            self._thread_selected(await self.session.select_thread(num))
 
     def _thread_selected(self, info: ThreadInfo) -> None:
         self.frame_level = 0
@@ -399,12 +420,13 @@ class TdbgApp(DebuggerActions, App):
     def _error(self, m: msg.BackendError) -> None:
         self.notify(m.event.message, severity="error")
         if self.main:
-            self.main.query_one("#command").write(m.event.message, "error")
+            self.main.query_one("#command", CommandPane).write(m.event.message, "error")
 
     @on(msg.BackendMessage)
     def _message(self, m: msg.BackendMessage) -> None:
         if self.main:
-            self.main.query_one("#command").write(m.event.text, "warning" if m.event.level == "warning" else "")
+            self.main.query_one("#command", CommandPane).write(
+                m.event.text, "warning" if m.event.level == "warning" else "")
         if m.event.level in ("warning", "error"):
             self.notify(m.event.text, severity=m.event.level)
 
@@ -420,11 +442,14 @@ class TdbgApp(DebuggerActions, App):
             self.locals = await session.locals()
 
     async def select_frame(self, level: int) -> None:
-        frame = await self.session.select_frame(level)
+        session = self.session
+        if session is None:
+            return
+        frame = await session.select_frame(level)
         self.frame_level = level
         self.frame_location = frame.location
         with reported(self, "locals"):
-            self.locals = await self.session.locals()
+            self.locals = await session.locals()
 
     @property
     def frame_is_live(self) -> bool:
@@ -433,7 +458,7 @@ class TdbgApp(DebuggerActions, App):
     def after_command(self) -> None:
         """A command-line command may have changed anything a pane shows."""
         if self.main is not None and self.session is not None:
-            self.main.query_one("#console").show_tty(self.session.tty)
+            self.main.query_one("#console", ConsolePane).show_tty(self.session.tty)
         if self.session is not None and self.session.state == "stopped":
             self.refresh_frame_views()
 
@@ -462,18 +487,18 @@ class TdbgApp(DebuggerActions, App):
         text.append("    ?: help  Ctrl+P: commands")
         main.set_status(text, state)
 
-    def pid_text(self, pid: int) -> str:
+    def pid_text(self, pid: int | None) -> str:
         return "PID" if self.mask_pids else str(pid)
 
     def watch_run_state(self, state: str) -> None:
         self.update_status()
 
 
-def _new_session(program: str | None, args: Sequence[str]):
+def _new_session(program: str | None, args: Sequence[str]) -> Session:
     from tdbg.backend.session import Session
     return Session(program, args)
 
 
-def make_app(session=None, *, theme: str | None = None, **kwargs) -> TdbgApp:
+def make_app(session: Session | None = None, *, theme: str | None = None, **kwargs) -> TdbgApp:
     """The factory tests and the CLI use (STYLE L12)."""
     return TdbgApp(session, theme=theme, **kwargs)

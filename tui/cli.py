@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from . import theming
 
@@ -27,7 +27,7 @@ class _Ordered(argparse.Action):
     def __call__(self, parser, ns, value, option_string=None):
         items = list(getattr(ns, "script", None) or [])
         items.append(("x" if option_string in ("-x", "--command") else "ex", value))
-        setattr(ns, "script", items)
+        ns.script = items
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,7 +76,7 @@ def read_script(items: list[tuple[str, str]]) -> list[str]:
         try:
             text = Path(value).read_text("utf-8")
         except OSError as e:
-            raise SystemExit(_fail(f"{value}: {e.strerror}."))
+            raise SystemExit(_fail(f"{value}: {e.strerror}.")) from None
         commands += [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     return commands
 
@@ -117,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"unknown theme {ns.theme!r}; choose from {', '.join(theming.short_names())}")
     if ns.demo:
         from tdbg.backend.errors import TdbgError
+
         from .demo import demo_binary
         try:
             program = str(demo_binary())

@@ -22,7 +22,7 @@ _LEXERS = {
 }
 
 
-def lexer_for(path: str) -> "Lexer":
+def lexer_for(path: str) -> Lexer:
     import pygments.lexers as lexers
     from pygments.util import ClassNotFound
     ext = os.path.splitext(path)[1]

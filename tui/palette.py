@@ -1,9 +1,12 @@
-"""Command palette entries generated from the key table, plus themes and files."""
+"""Command palette entries generated from the key table, plus themes, the command language's
+commands and files."""
 from __future__ import annotations
 
 from functools import partial
 
+from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.widgets import Input
 
 from . import keymap, theming
 from .fuzzy import score
@@ -22,6 +25,8 @@ class TdbgCommands(Provider):
             name = f"tdbg-{stem}"
             out.append((f"Theme: {stem}", partial(setattr, app, "theme", name),
                         "switch colours (remembered)"))
+        if getattr(app, "main", None) is not None:      # the debugger screen: it has a command line
+            out += command_entries(app)
         return out
 
     async def discover(self) -> Hits:
@@ -34,6 +39,27 @@ class TdbgCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), cb, help=help_text)  # type: ignore[arg-type]
+
+
+def command_entries(app: App) -> list[tuple[str, object, str]]:
+    """One entry per command of the command language: choosing it starts that command line."""
+    # here, not at the top: tdbg.backend.commands imports the whole backend, which the app
+    # imports off the event loop at startup (app.py)
+    from tdbg.backend.commands import COMMANDS
+    return [(f"Command: {c.name}", partial(type_command, app, c.name),
+             c.help + (f"  ({', '.join(c.aliases)})" if c.aliases else ""))
+            for _, c in sorted(COMMANDS.items())]
+
+
+def type_command(app: App, name: str) -> None:
+    """`NAME ` in the focused command line, for the user to finish."""
+    main = getattr(app, "main", None)
+    if main is None:
+        return
+    main.focus_pane("command")
+    inp = main.query_one("#command-input", Input)
+    inp.value = f"{name} "
+    inp.cursor_position = len(inp.value)
 
 
 class SourceFileCommands(Provider):

@@ -47,7 +47,7 @@ class StartScreen(Screen):
             with Vertical(id="start-right", classes="pane"):
                 yield Input(placeholder="filter processes (fuzzy: name, pid, user, command)",
                             id="start-filter")
-                table = DataTable(id="start-procs", cursor_type="row", zebra_stripes=True)
+                table: DataTable[str] = DataTable(id="start-procs", cursor_type="row", zebra_stripes=True)
                 table.add_column("pid", key="pid", width=7)
                 table.add_column("user", key="user", width=10)
                 table.add_column("name", key="name", width=16)

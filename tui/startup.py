@@ -22,7 +22,7 @@ class MainSource:
     lines: list[str]
 
 
-def preview(path: str, style: str | None = None) -> "Future[MainSource | None]":
+def preview(path: str, style: str | None = None) -> Future[MainSource | None]:
     """main's file, line and text, computed in a daemon thread (None: no source for main)."""
     fut: Future[MainSource | None] = Future()
 

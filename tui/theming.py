@@ -28,7 +28,7 @@ def load_palette(stem: str) -> dict[str, Any]:
     return tomllib.loads(text)
 
 
-def to_textual_theme(data: dict[str, Any]) -> "Theme":
+def to_textual_theme(data: dict[str, Any]) -> Theme:
     from textual.theme import Theme
     colors = {k: v for k, v in data.get("colors", {}).items() if k in _THEME_FIELDS}
     variables = dict(data.get("variables", {}))
@@ -39,7 +39,7 @@ def to_textual_theme(data: dict[str, Any]) -> "Theme":
                  variables=variables, **colors)
 
 
-def tdbg_themes() -> list["Theme"]:
+def tdbg_themes() -> list[Theme]:
     return [to_textual_theme(load_palette(stem)) for stem in PALETTES]
 
 

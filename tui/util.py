@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Iterator
 
 from textual.dom import DOMNode
 
@@ -12,7 +12,7 @@ from tdbg.backend.errors import NotRunning, ProcessGone, Running, TdbgError
 
 
 @contextmanager
-def reported(node: DOMNode, title: str | None = None, *, background: bool = False) -> Iterator[None]:
+def reported(node: DOMNode, title: str = "", *, background: bool = False) -> Iterator[None]:
     """Turn any error from a Session call into one notification, never a traceback.
 
     background: a fetch nobody asked for (stack/locals after a stop). If the
@@ -30,7 +30,7 @@ def reported(node: DOMNode, title: str | None = None, *, background: bool = Fals
         _say(node, f"internal error: {type(e).__name__}: {e}", title, background)
 
 
-def _say(node: DOMNode, text: str, title: str | None, background: bool) -> None:
+def _say(node: DOMNode, text: str, title: str, background: bool) -> None:
     """Background fetches repeat on every stop: say each distinct failure once."""
     if background:
         said: set[str] = node.app.__dict__.setdefault("_background_errors", set())

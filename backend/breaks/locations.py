@@ -16,24 +16,29 @@ heuristic, not ours).
 """
 from __future__ import annotations
 
-from ..inspect.conditions import validate as validate_condition
+from collections.abc import Iterable
+
 from ..errors import CommandError, ExpressionError
+from ..inspect.conditions import validate as validate_condition
+from ..program.target import Target
+from .manager import Breakpoint
 
 
-def key(dbg, addr: int) -> int:
+def key(addr: int) -> int:
     """The key of the location at addr (its address, as gdb keys it)."""
     return addr
 
 
-def numbered(dbg, bp) -> list[int]:
-    """bp's locations in gdb's order: location N.M is numbered[M-1]."""
+def numbered(bp: Breakpoint, addresses: tuple[int, ...]) -> list[int]:
+    """bp's locations (addresses: where it is or would be) in gdb's order: location N.M
+    is numbered[M-1]."""
     if bp.kind != "breakpoint":
         return []
-    return sorted(set(dbg._addresses(bp)))
+    return sorted(set(addresses))
 
 
 # ---- carrying states over a re-resolution ---------------------------------------------------
-def relocate(dbg, bp, addrs) -> None:
+def relocate(target: Target, bp: Breakpoint, addrs: Iterable[int]) -> None:
     """bp is about to get the locations addrs (live addresses): the condition is parsed
     again at each (silently, as gdb's re-set does) and disabled locations carried over."""
     if bp.kind != "breakpoint":
@@ -43,13 +48,14 @@ def relocate(dbg, bp, addrs) -> None:
     if bp.condition:
         for a in addrs:
             try:
-                validate_condition(dbg, bp.condition, a)
+                validate_condition(target, bp.condition, a)
             except ExpressionError:
                 bad.add(a)
     bp.bad = bad
     if not bp.off:
         return
-    names = {a: dbg.program.function_name(a) for a in addrs}
+    prog = target.require_program()
+    names = {a: prog.function_name(a) for a in addrs}
     named = [n for n in names.values() if n is not None]
     ambiguous = len(set(named)) != len(named)
     off: dict[int, str | None] = {}
@@ -66,7 +72,7 @@ def relocate(dbg, bp, addrs) -> None:
 
 
 # ---- conditions ---------------------------------------------------------------------------------
-def break_warnings(dbg, addrs, errors: dict) -> str:
+def break_warnings(addrs: Iterable[int], errors: dict[int, Exception]) -> str:
     """`break LOC if COND`: one warning per location the condition does not parse at."""
     out = []
     for i, a in enumerate(sorted(set(addrs)), 1):
@@ -76,14 +82,14 @@ def break_warnings(dbg, addrs, errors: dict) -> str:
     return "\n".join(out)
 
 
-def condition_changed(dbg, bp, addrs, errors: dict) -> list[str]:
+def condition_changed(bp: Breakpoint, addrs: Iterable[int], errors: dict[int, Exception]) -> list[str]:
     """`condition N [EXPR]` was accepted: update where it parses, gdb's words for each
     location that changes (only user-enabled ones are reported)."""
     if bp.kind != "breakpoint":
         return []
     notes = []
     for i, a in enumerate(sorted(set(addrs)), 1):
-        k = key(dbg, a)
+        k = key(a)
         enabled = k not in bp.off
         if a in errors:
             if enabled:
@@ -151,50 +157,3 @@ def parse(token: str) -> tuple[tuple[int, int], tuple[int, int]]:
         raise CommandError(f"Bad breakpoint number at or near: '{token}'")
     num = _num("", token, 0, ".")[0]
     return (num, num), _range("location ", token, dot + 1)
-
-
-def enable_disable(dbg, arg: str, on: bool) -> str:
-    """The `enable` / `disable` commands on the worker thread: what they print."""
-    said: list[str] = []
-    try:
-        if not arg:
-            for bp in dbg.bps.user_breakpoints():
-                dbg.enable(bp.id, on)
-        for token in arg.split():
-            (b1, b2), (l1, l2) = parse(token)
-            bp = dbg.bps.bps.get(b1)
-            user = bp is not None and bp.registered
-            if l1 == l2 and (l1 == 0 or (l1 == 1 and b1 == b2
-                                         and not (user and len(numbered(dbg, bp)) > 1))):
-                for i in range(b1, b2 + 1):
-                    b = dbg.bps.bps.get(i)
-                    if b is None or not b.registered:
-                        said.append(f"No breakpoint number {i}.")
-                    else:
-                        dbg.enable(i, on)
-                continue
-            if not user:
-                raise CommandError(f"Bad breakpoint number '{b1}'")
-            for n in range(l1, l2 + 1):
-                set_location_enabled(dbg, bp, n, on)
-    except CommandError as e:
-        raise CommandError("\n".join([*said, str(e)])) from None
-    return "\n".join(said)
-
-
-def set_location_enabled(dbg, bp, n: int, on: bool) -> None:
-    """`enable|disable N.M` for one location (gdb's find_location_by_number rules)."""
-    addrs = numbered(dbg, bp)
-    if not 1 <= n <= len(addrs):
-        raise CommandError(f"Bad breakpoint location number '{n}'")
-    a = addrs[n - 1]
-    k = key(dbg, a)
-    if on and k in bp.bad:
-        raise CommandError(f"Breakpoint {bp.id}'s condition is invalid at location {n}, "
-                           "cannot enable.")
-    if on:
-        bp.off.pop(k, None)
-    elif k not in bp.off:
-        bp.off[k] = dbg.program.function_name(a)
-    dbg.bps.sync_locations(bp)
-    dbg._breakpoints_changed()

@@ -9,17 +9,13 @@ outside this module ever sees an 0xCC we planted.
 from __future__ import annotations
 
 import errno
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
 
 from ..errors import PtraceError
+from ..process.tracee import Memory
 
 INT3 = b"\xcc"
-
-
-class Memory(Protocol):
-    def read(self, addr: int, n: int) -> bytes: ...
-    def write(self, addr: int, data: bytes) -> None: ...
 
 
 @dataclass(slots=True)

@@ -16,9 +16,14 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass
 
-from ..process import ptrace
-from .manager import Breakpoint, Manager
 from ..errors import CommandError, PtraceError
+from ..process import ptrace
+from ..inspect.evaluate import Evaluator
+from ..inspect.frame_text import FrameText
+from ..program.target import Target
+from ..symbols.values import Value, format_value
+from .breakpoints import Breakpoints
+from .manager import Breakpoint, Manager
 
 DR6 = ptrace.DEBUGREG_OFFSET + 6 * 8
 DR7 = ptrace.DEBUGREG_OFFSET + 7 * 8
@@ -121,7 +126,7 @@ class HwSlots:
         return out
 
 
-_TABLES: "weakref.WeakKeyDictionary[Manager, HwSlots]" = weakref.WeakKeyDictionary()
+_TABLES: weakref.WeakKeyDictionary[Manager, HwSlots] = weakref.WeakKeyDictionary()
 
 
 def slots_of(bps: Manager, create: bool = False) -> HwSlots | None:
@@ -131,16 +136,24 @@ def slots_of(bps: Manager, create: bool = False) -> HwSlots | None:
     return hw
 
 
-class WatchpointsMixin:
-    """Debugger methods (worker thread): set watchpoints, word their stops like gdb."""
+class Watchpoints:
+    """`watch`/`rwatch`/`awatch`, and their stops worded like gdb (worker thread)."""
+
+    def __init__(self, target: Target, bps: Manager, breakpoints: Breakpoints,
+                 evaluator: Evaluator, text: FrameText) -> None:
+        self.target = target
+        self.bps = bps
+        self.breakpoints = breakpoints
+        self.evaluator = evaluator
+        self.text = text
 
     def set_watchpoint(self, expr: str, access: str = "w") -> tuple[Breakpoint, str]:
         expr = expr.strip()
         if not expr:
             raise CommandError("Argument required (expression to compute).")
-        inf = self.require_inferior()
-        addr = self.evaluate_address(f"&({expr})")
-        t = self.evaluate_value(expr).type
+        inf = self.target.require_inferior()
+        addr = self.evaluator.evaluate_address(f"&({expr})")
+        t = self.evaluator.evaluate_value(expr).type
         size = t.size
         if size not in _LEN or addr % size:
             raise CommandError(f"Cannot watch {expr}: {size} bytes at {addr:#x} "
@@ -149,7 +162,7 @@ class WatchpointsMixin:
         hw.sync(inf)                            # frees the slots of deleted watchpoints
         bp = self.bps.set_breakpoint([], spec=expr)
         bp.kind = KIND[access]
-        w = Watch(bp, expr, addr, size, access, self.read_memory(addr, size), t)
+        w = Watch(bp, expr, addr, size, access, self.target.read_memory(addr, size), t)
         if hw.add(w) is None:
             self.bps.delete_breakpoint(bp.id)
             raise CommandError(f"Hardware watchpoint {bp.id}: Could not insert watchpoint")
@@ -159,22 +172,21 @@ class WatchpointsMixin:
             self.bps.delete_breakpoint(bp.id)
             hw.sync(inf)
             raise CommandError(f"Hardware watchpoint {bp.id}: Could not insert watchpoint ({e})")
-        self._breakpoints_changed()
+        self.breakpoints.changed()
         return bp, f"{TITLE[access]} {bp.id}: {expr}"
 
     def watch_message(self, stop, pc: int, loc) -> str:
         """gdb's report: the watchpoint, old/new values, then the frame line."""
-        from ..symbols.values import Value, format_value
         parts = []
         for w in stop.detail or ():
             try:
-                new = self.read_memory(w.addr, w.size)
+                new = self.target.read_memory(w.addr, w.size)
             except Exception:
                 new = w.old
 
             def show(data: bytes, w=w) -> str:
                 try:
-                    return format_value(Value(w.type, data), self.read_memory, self.program.symbolize)
+                    return format_value(Value(w.type, data), self.target.read_memory, self.target.program.symbolize)
                 except Exception:
                     return "0x" + data[::-1].hex()
             head = f"\n{TITLE[w.access]} {w.bp.id}: {w.expr}\n\n"
@@ -183,5 +195,5 @@ class WatchpointsMixin:
             else:
                 parts.append(f"{head}Value = {show(new)}\n")
             w.old = new
-        at_start = loc is not None and self.program.line_start(pc)
-        return "".join(parts) + self.frame_line(pc, loc, with_addr=not at_start)
+        at_start = loc is not None and self.target.program.line_start(pc)
+        return "".join(parts) + self.text.frame_line(pc, loc, with_addr=not at_start)

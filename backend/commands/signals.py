@@ -1,11 +1,18 @@
 """Signal commands: handle, info signals."""
 from __future__ import annotations
 
-from . import command, query_text
+from .registry import CommandInterpreter, command, query_text
 
 
-@command("handle")
-async def _handle(ci, arg):
+@command("handle", group="running", help="Specify how to handle signals.",
+         usage="Usage: handle SIGNAL [ACTIONS]\n"
+               "Args are signals and actions to apply to those signals.\n"
+               "If no actions are specified, the current settings for the specified signals\n"
+               "will be displayed instead.\n"
+               "Actions: stop, nostop, print, noprint, pass, nopass (also noignore, ignore).\n"
+               'Numeric ranges may be given as LOW-HIGH; "all" means all signals except\n'
+               "those used by the debugger.")
+async def _handle(ci: CommandInterpreter, arg: str) -> str | None:
     table = ci.dbg.signals
     changed, notes = table.handle(arg.split(), lambda q: (True, query_text(ci, q, True)))
     out = list(notes)
@@ -14,5 +21,5 @@ async def _handle(ci, arg):
     return "\n".join(out)
 
 
-async def info_signals(ci, arg: str) -> str:
-    return await ci.call(lambda: ci.dbg.signals.info(arg, ci.dbg.evaluate_address))
+async def info_signals(ci: CommandInterpreter, arg: str) -> str:
+    return await ci.call(lambda: ci.dbg.signals.info(arg, ci.dbg.evaluator.evaluate_address))

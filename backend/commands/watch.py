@@ -2,26 +2,33 @@
 from __future__ import annotations
 
 from ..errors import CommandError
-from . import command
+from .registry import CommandInterpreter, command
+
+_USAGE = ("Usage: {0} EXPRESSION\n"
+          "A {1} stops execution of your program whenever the value of\n"
+          "an expression {2}.  The program must be running.")
 
 
-async def _set_watch(ci, arg: str, access: str) -> str:
-    if ci.dbg.inf is None or not ci.dbg.alive:
+async def _set_watch(ci: CommandInterpreter, arg: str, access: str) -> str:
+    if ci.dbg.target.inf is None or not ci.dbg.alive:
         raise CommandError("The program is not being run.")
-    _, msg = await ci.call(lambda: ci.dbg.set_watchpoint(arg, access))
+    _, msg = await ci.call(lambda: ci.dbg.watch.set_watchpoint(arg, access))
     return msg
 
 
-@command("watch")
-async def _watch(ci, arg):
+@command("watch", group="breakpoints", help="Set a watchpoint for EXPRESSION.",
+         usage=_USAGE.format("watch", "watchpoint", "changes"))
+async def _watch(ci: CommandInterpreter, arg: str) -> str | None:
     return await _set_watch(ci, arg, "w")
 
 
-@command("rwatch")
-async def _rwatch(ci, arg):
+@command("rwatch", group="breakpoints", help="Set a read watchpoint for EXPRESSION.",
+         usage=_USAGE.format("rwatch", "read watchpoint", "is read"))
+async def _rwatch(ci: CommandInterpreter, arg: str) -> str | None:
     return await _set_watch(ci, arg, "r")
 
 
-@command("awatch")
-async def _awatch(ci, arg):
+@command("awatch", group="breakpoints", help="Set an access watchpoint for EXPRESSION.",
+         usage=_USAGE.format("awatch", "access watchpoint", "is either read or written"))
+async def _awatch(ci: CommandInterpreter, arg: str) -> str | None:
     return await _set_watch(ci, arg, "rw")

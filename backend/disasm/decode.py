@@ -4,12 +4,13 @@ symbolized as gdb's print_address does."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Callable
+from typing import TypedDict, Unpack
 
-from . import att_printer
-from .att_printer import Insn, comment
 from ..events import SourceLocation
+from . import att_printer
+from .insn import Insn, Symbolize, comment
 
 # gdb's default flavor is AT&T; `set disassembly-flavor intel` switches every view.
 _FLAVORS = ("att", "intel")
@@ -54,14 +55,22 @@ def instructions(code: bytes, addr: int, count: int | None = None) -> list[Insn]
     return list(att_printer.disasm(code, addr, count or 0, _intel))
 
 
-def decode(code: bytes, addr: int, count: int | None = None):
+def decode(code: bytes, addr: int, count: int | None = None) -> Iterator[tuple[int, int, str, str, bytes]]:
     """Yield (addr, size, mnemonic, op_str, raw) for up to count instructions, as
     gdb prints them (branch targets unsymbolized)."""
     for i in att_printer.disasm(code, addr, count or 0, _intel):
         yield i.addr, i.size, i.mnem, i.ops, i.raw
 
 
-def instruction(insn: Insn, symbolize: Callable[[int], str | None] | None, **kw) -> Instruction:
+class _Where(TypedDict, total=False):
+    """What the caller knows of an instruction beyond its bytes (Instruction's fields)."""
+    symbol: str | None
+    location: SourceLocation | None
+    is_pc: bool
+    breakpoint_id: int | None
+
+
+def instruction(insn: Insn, symbolize: Symbolize | None, **kw: Unpack[_Where]) -> Instruction:
     """An Instruction for one decoded insn, its addresses symbolized by `symbolize`."""
     note = comment(insn.riprel, symbolize) if insn.riprel is not None else None
     return Instruction(insn.addr, insn.size, insn.raw, insn.mnem, insn.operands(symbolize),

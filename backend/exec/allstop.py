@@ -15,11 +15,11 @@ from __future__ import annotations
 import errno
 import os
 import signal
-from typing import Callable
+from collections.abc import Callable
 
-from ..process import ptrace
 from ..breaks.manager import Manager
 from ..errors import PtraceError
+from ..process import ptrace
 from ..process.inferior import Inferior, Thread
 from ..process.ptrace import WaitStatus
 
@@ -28,26 +28,27 @@ _STOP_SIGNALS = (signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU)
 
 
 class AllStop:
-    """Thread bookkeeping of one traced process; Controller builds stops on top."""
+    """Thread bookkeeping of one traced process (all-stop); the Controller (control.py)
+    holds one and builds stops on top."""
 
-    def __init__(self, inferior: Inferior, bps: Manager) -> None:
+    def __init__(self, inferior: Inferior, bps: Manager, on_gone: Callable[[WaitStatus], object],
+                 on_exec: Callable[[WaitStatus], object]) -> None:
         self.inf = inferior
+        # The controller (control.py) turns these statuses into stops when a detach meets them.
+        self.on_gone = on_gone
+        self.on_exec = on_exec
         self.bps = bps
         self.exit_code: int | None = None
         self.on_thread_change = None               # callback(tids) for ThreadsChanged
         self.on_thread_start = None                # callback(thread) at a new thread's first stop
-        self._early: dict[int, WaitStatus] = {}    # first stops of threads/children we have not met yet
-        self._deferred: list[WaitStatus] = []      # exit/exec seen while doing something else
-        self._requeued: list[WaitStatus] = []      # statuses waited for outside _wait, to decide again
-        self._in_vfork = False
+        self.early: dict[int, WaitStatus] = {}    # first stops of threads/children we have not met yet
+        self.deferred: list[WaitStatus] = []      # exit/exec seen while doing something else
+        self.requeued: list[WaitStatus] = []      # statuses waited for outside _wait, to decide again
+        self.in_vfork = False
         inferior.before_detach = self._prepare_detach
 
     def pc(self, tid: int) -> int:
         return self.inf.regs(tid).rip
-
-    # provided by Controller
-    def _gone(self, st: WaitStatus): ...
-    def _exec_stop(self, st: WaitStatus): ...
 
     @property
     def hw(self):
@@ -56,7 +57,7 @@ class AllStop:
         hw = slots_of(self.bps)
         return hw if hw is not None and hw.in_use() else None
 
-    def _resume(self, th: Thread, sig: int = 0, step: bool = False) -> bool:
+    def resume(self, th: Thread, sig: int = 0, step: bool = False) -> bool:
         """Resume one thread; False when it is already on its way out (ESRCH)."""
         th.step_over = False
         try:
@@ -65,10 +66,10 @@ class AllStop:
         except PtraceError as e:
             if e.errno != errno.ESRCH:
                 raise
-            self._dying(th)
+            self.dying(th)
             return False
 
-    def _dying(self, th: Thread) -> None:
+    def dying(self, th: Thread) -> None:
         """ptrace said ESRCH for a thread we thought stopped: SIGKILL woke it (exit_group)."""
         th.running = True
         th.exiting = True
@@ -76,15 +77,15 @@ class AllStop:
 
     # ---- waiting ------------------------------------------------------------------------
     def _raw_wait(self) -> WaitStatus:
-        if self._requeued:
-            return self._requeued.pop(0)
+        if self.requeued:
+            return self.requeued.pop(0)
         try:
             return ptrace.waitpid(-1)
         except ChildProcessError:
             # Nothing left to wait for: the process went while we were not looking.
             return WaitStatus(self.inf.pid, (self.exit_code or 0) << 8)
 
-    def _wait(self, run: bool, focus: int | None = None,
+    def wait(self, run: bool, focus: int | None = None,
               until: Callable[[], bool] | None = None) -> WaitStatus | None:
         """Next status that needs a decision; bookkeeping stops are handled here.
 
@@ -97,8 +98,8 @@ class AllStop:
         while True:
             if until is not None and until():
                 return None
-            if self._deferred:
-                return self._deferred.pop(0)
+            if self.deferred:
+                return self.deferred.pop(0)
             if run:
                 st = self._take_pending()
                 if st is not None:
@@ -109,7 +110,7 @@ class AllStop:
                 if st.gone and st.tid == self.inf.pid:
                     return st
                 if st.stopped:
-                    self._early[st.tid] = st       # a new thread or child: its event is coming
+                    self.early[st.tid] = st       # a new thread or child: its event is coming
                 continue
             th.running = False
             th.regs = None
@@ -126,7 +127,7 @@ class AllStop:
                     self.exit_code = ptrace.get_event_msg(st.tid) >> 8
                 if st.tid == focus:
                     return st
-                self._let_die(th)
+                self.let_die(th)
                 continue
             if ev == ptrace.EVENT_EXEC:
                 return st
@@ -147,7 +148,7 @@ class AllStop:
                 if sig == SIGSTOP and th.expect_sigstop:
                     th.expect_sigstop = False
                     if th.fresh:
-                        self._setup_thread(th)
+                        self.setup_thread(th)
                 elif not (sig in _STOP_SIGNALS and self._group_stop(st.tid)):
                     return st
             self._carry_on(th, run, focus)
@@ -158,13 +159,13 @@ class AllStop:
             return
         if run:
             sig, th.pending_sig = th.pending_sig, 0
-            self._resume(th, sig)
+            self.resume(th, sig)
         elif th.tid == focus:
-            self._resume(th, 0, step=True)
+            self.resume(th, 0, step=True)
 
-    def _let_die(self, th: Thread) -> None:
+    def let_die(self, th: Thread) -> None:
         th.exiting = True
-        self._resume(th)
+        self.resume(th)
 
     @staticmethod
     def _group_stop(tid: int) -> bool:
@@ -184,17 +185,17 @@ class AllStop:
 
     def _new_thread(self, tid: int, run: bool) -> None:
         th = self.inf.add_thread(tid)
-        early = self._early.pop(tid, None)
+        early = self.early.pop(tid, None)
         if early is not None:               # its first SIGSTOP came before the CLONE event
             th.running = False
-            self._setup_thread(th)
+            self.setup_thread(th)
             if run:
-                self._resume(th)
+                self.resume(th)
         else:
             th.running = th.expect_sigstop = th.fresh = True
-        self._threads_changed()
+        self.threads_changed()
 
-    def _setup_thread(self, th: Thread) -> None:
+    def setup_thread(self, th: Thread) -> None:
         """Debug registers are per thread and not inherited by clone (HARD-CASES D4)."""
         th.fresh = False
         hw = self.hw
@@ -205,10 +206,10 @@ class AllStop:
 
     def _drop_thread(self, tid: int) -> None:
         self.inf.threads.pop(tid, None)
-        self._threads_changed()
+        self.threads_changed()
 
     def _first_stop_of(self, child: int) -> WaitStatus | None:
-        st = self._early.pop(child, None)
+        st = self.early.pop(child, None)
         if st is None:
             try:
                 st = ptrace.waitpid(child)     # a new process: its own first stop, not a thread's
@@ -242,9 +243,9 @@ class AllStop:
         """
         override = self.stop_others(th.tid)
         if override is not None:
-            self._deferred.append(override)
+            self.deferred.append(override)
         self.bps.remove_all()
-        self._in_vfork = True
+        self.in_vfork = True
         if self._first_stop_of(child) is not None:
             try:
                 ptrace.call(ptrace.DETACH, child, 0, 0)
@@ -252,13 +253,13 @@ class AllStop:
                 pass
 
     def _vfork_done(self, run: bool) -> None:
-        if self._in_vfork:
-            self._in_vfork = False
+        if self.in_vfork:
+            self.in_vfork = False
             self.bps.insert_all()
             if run:
                 self.resume_all()
 
-    def _threads_changed(self) -> None:
+    def threads_changed(self) -> None:
         if self.on_thread_change:
             self.on_thread_change(tuple(self.inf.threads))
 
@@ -284,7 +285,7 @@ class AllStop:
                 ptrace.tgkill(self.inf.pid, th.tid, SIGSTOP)
                 th.expect_sigstop = True
         while True:
-            st = self._wait(run=False, until=lambda: not unparked())
+            st = self.wait(run=False, until=lambda: not unparked())
             if st is None:
                 return None
             if st.gone or st.event == ptrace.EVENT_EXEC:
@@ -296,7 +297,7 @@ class AllStop:
             except PtraceError as e:
                 if e.errno != errno.ESRCH:
                     raise
-                self._dying(th)
+                self.dying(th)
 
     def _cancel_hit(self, th: Thread, st: WaitStatus) -> bool:
         """A parked thread's breakpoint trap: rewind it so it is hit again on resume (A3)."""
@@ -316,9 +317,9 @@ class AllStop:
             if th.running or th.pending is not None:
                 continue
             sig, th.pending_sig = th.pending_sig, 0
-            self._resume(th, sig)
+            self.resume(th, sig)
 
-    def _valid_tid(self, tid: int | None) -> int:
+    def valid_tid(self, tid: int | None) -> int:
         """The selected thread, or the leader when it is gone (exec, exit)."""
         if tid in self.inf.threads:
             return tid
@@ -327,7 +328,7 @@ class AllStop:
             return self.inf.pid
         return live[0].tid if live else self.inf.pid
 
-    def _before_resume(self) -> None:
+    def before_resume(self) -> None:
         from ..breaks.watchpoints import slots_of
         hw = slots_of(self.bps)
         if hw is not None:
@@ -350,15 +351,15 @@ class AllStop:
                 return
             for th in owing():
                 if not th.running:
-                    self._resume(th)
-            st = self._wait(run=False, until=lambda: not any(t.running for t in owing()))
+                    self.resume(th)
+            st = self.wait(run=False, until=lambda: not any(t.running for t in owing()))
             if st is None:
                 continue
             if st.gone:
-                self._gone(st)
+                self.on_gone(st)
                 return
             if st.event == ptrace.EVENT_EXEC:
-                self._exec_stop(st)
+                self.on_exec(st)
                 continue
             th = self.inf.threads.get(st.tid)
             if th is not None:
@@ -376,9 +377,9 @@ class AllStop:
                     return                      # a trap of ours (watchpoint): nobody else's business
             except PtraceError:
                 return
-        self._owe_signal(th, sig)
+        self.owe_signal(th, sig)
 
-    def _owe_signal(self, th: Thread, sig: int, reported: bool = False) -> None:
+    def owe_signal(self, th: Thread, sig: int, reported: bool = False) -> None:
         """Deliver sig on th's next resume. One slot per thread: of two signals, the one
         the user has not seen is raised again (it comes back as a stop of its own)."""
         old = th.pending_sig

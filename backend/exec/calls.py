@@ -1,5 +1,5 @@
 """Calls during a source step: stepping over them, into them, through PLT stubs, and
-catching a longjmp out of them (a mixin of the Debugger, used by stepping.py).
+catching a longjmp out of them (used by stepping.py).
 
 - Over: an internal breakpoint at the return address, valid only once the call's
   frame is popped (rsp above the call's), so deeper recursion does not stop it.
@@ -15,9 +15,11 @@ catching a longjmp out of them (a mixin of the Debugger, used by stepping.py).
 """
 from __future__ import annotations
 
-from ..breaks.manager import Breakpoint
-from .control import Stop, StopKind
+from ..breaks.manager import Breakpoint, Manager
 from ..errors import TdbgError
+from ..program.target import Target
+from .control import Stop, StopKind
+from .process_control import ProcessControl
 
 _LONGJMPS = ("siglongjmp", "longjmp", "_longjmp", "__libc_siglongjmp", "__libc_longjmp",
              "__longjmp_chk")
@@ -29,15 +31,21 @@ def _ror(v: int, n: int) -> int:
     return ((v >> n) | (v << (64 - n))) & _MASK
 
 
-class CallsMixin:
-    _longjmp_cache: tuple | None = None
+class Calls:
+    """Calls met by a source step: over, into, through PLT stubs, out by longjmp."""
+
+    def __init__(self, target: Target, bps: Manager, proc: ProcessControl) -> None:
+        self.target = target
+        self.bps = bps
+        self.proc = proc
+        self._longjmp_cache: tuple | None = None
 
     # ---- stepping over ----------------------------------------------------------------
-    def _run_to_return(self, ret_addr: int, rsp_at_call: int, *, extra: tuple = (),
+    def run_to_return(self, ret_addr: int, rsp_at_call: int, *, extra: tuple = (),
                        longjmp: bool = True) -> Stop:
         """Resume until ret_addr is reached with the call's frame popped, or one of the
         `extra` internal breakpoints is hit; follows a longjmp that leaves the call."""
-        inf = self.ctl.inf
+        inf = self.proc.ctl.inf
         bp = self.bps.set_breakpoint(ret_addr, registered=False,
                                      check=lambda tid: inf.regs(tid).rsp > rsp_at_call - 8)
         ours = [bp, *extra]
@@ -46,7 +54,7 @@ class CallsMixin:
             ours.append(jbp)
         try:
             while True:
-                stop = self.ctl.cont(self.tid)
+                stop = self.proc.ctl.cont(self.target.tid)
                 if jbp is None or not self._only_hit(stop, jbp):
                     break
                 landing = self._longjmp_target(rsp_at_call)
@@ -56,11 +64,11 @@ class CallsMixin:
                         pc, registered=False, check=lambda tid, rsp=rsp: inf.regs(tid).rsp == rsp))
         finally:
             for b in ours:
-                self._drop_internal(b)
-        return self._internal_only(stop, ours)
+                self.drop_internal(b)
+        return self.internal_only(stop, ours)
 
-    def _drop_internal(self, bp: Breakpoint) -> None:
-        if bp.id in self.bps.bps and self.alive:
+    def drop_internal(self, bp: Breakpoint) -> None:
+        if bp.id in self.bps.bps and self.target.alive:
             self.bps.delete_breakpoint(bp.id)
 
     @staticmethod
@@ -69,7 +77,7 @@ class CallsMixin:
             all(b is bp or not b.registered for b in stop.hit)
 
     @staticmethod
-    def _internal_only(stop: Stop, bps) -> Stop:
+    def internal_only(stop: Stop, bps) -> Stop:
         """Our own breakpoint reached (and no user one with it): an ordinary step stop."""
         if isinstance(bps, Breakpoint):
             bps = [bps]
@@ -79,13 +87,13 @@ class CallsMixin:
         return stop
 
     # ---- a signal arriving while single-stepping ------------------------------------------
-    def _step_with_signal(self, pc: int, insn) -> Stop | None:
+    def step_with_signal(self, pc: int, insn) -> Stop | None:
         """The controller holds a routine signal that arrived during a single-step
         (th.pending_sig) and delivers it on the next *continue* only; a loop waiting for
         that signal would be stepped forever. Do as gdb does: let the handler run at full
         speed and catch the thread when the interrupted instruction has run, at its
         successor(s) in this frame. None when the successors are unknown (ret, jmp *r)."""
-        th = self.inf.threads.get(self.tid)
+        th = self.target.inf.threads.get(self.target.tid)
         if th is None or not getattr(th, "pending_sig", 0):
             return None
         size, mnem, op = insn[1], insn[2], insn[3] if len(insn) > 3 else ""
@@ -99,23 +107,23 @@ class CallsMixin:
                 return None                      # an indirect jump
         if not succ:
             return None
-        inf, rsp0 = self.ctl.inf, self.ctl.inf.regs(self.tid).rsp
+        inf, rsp0 = self.proc.ctl.inf, self.proc.ctl.inf.regs(self.target.tid).rsp
         # The handler runs on frames ~1 KiB below (or on an alternate stack): not ours.
         bp = self.bps.set_breakpoint(sorted(succ), registered=False,
                                      check=lambda tid: abs(inf.regs(tid).rsp - rsp0) < 512)
         try:
-            stop = self.ctl.cont(self.tid)
+            stop = self.proc.ctl.cont(self.target.tid)
         finally:
-            self._drop_internal(bp)
-        return self._internal_only(stop, bp)
+            self.drop_internal(bp)
+        return self.internal_only(stop, bp)
 
     # ---- longjmp -----------------------------------------------------------------------
     def _longjmp_breakpoint(self) -> Breakpoint | None:
-        if not self._longjmp_addrs() and getattr(self, "_longjmp_relocated", None) != self.stop_id:
+        if not self._longjmp_addrs() and getattr(self, "_longjmp_relocated", None) != self.target.stop_id:
             # libc may be mapped but not met yet (objects are found lazily by address).
-            self._longjmp_relocated = self.stop_id
+            self._longjmp_relocated = self.target.stop_id
             try:
-                self.program.relocate(self.inf.maps())
+                self.target.program.relocate(self.target.inf.maps())
             except (OSError, TdbgError):
                 pass
         addrs = self._longjmp_addrs()
@@ -127,10 +135,10 @@ class CallsMixin:
             return None
 
     def _longjmp_addrs(self) -> list[int]:
-        objs = tuple(id(o) for o in self.program.objfiles)
+        objs = tuple(id(o) for o in self.target.program.objfiles)
         if self._longjmp_cache is None or self._longjmp_cache[0] != objs:
             addrs = set()
-            for o in self.program.objfiles:
+            for o in self.target.program.objfiles:
                 for name in _LONGJMPS:
                     s = o.elf.symbol(name)
                     if s is not None and s.addr and s.kind == "func" and "@" not in s.name:
@@ -142,52 +150,52 @@ class CallsMixin:
         """(pc, rsp) where the longjmp just entered will land, when that is the stepping
         frame or an outer one; None when it stays below (or cannot be decoded)."""
         try:
-            regs = self.ctl.inf.regs(self.tid)
-            buf = self.read_memory(regs.rdi, 64)
-            guard = int.from_bytes(self.read_memory(regs.fs_base + 0x30, 8), "little")
+            regs = self.proc.ctl.inf.regs(self.target.tid)
+            buf = self.target.read_memory(regs.rdi, 64)
+            guard = int.from_bytes(self.target.read_memory(regs.fs_base + 0x30, 8), "little")
         except (TdbgError, AttributeError):
             return None
         word = lambda i: int.from_bytes(buf[8 * i:8 * i + 8], "little")
         rsp, pc = _ror(word(6), 17) ^ guard, _ror(word(7), 17) ^ guard
-        if rsp < rsp_at_call or self.program.objfile_for(pc) is None:
+        if rsp < rsp_at_call or self.target.program.objfile_for(pc) is None:
             return None
         return pc, rsp
 
     # ---- stepping into ---------------------------------------------------------------
-    def _enter_function(self, pc: int, ret_addr: int, rsp_at_call: int):
+    def enter_function(self, pc: int, ret_addr: int, rsp_at_call: int):
         """`step` went into a call: stop after its prologue, or step over it when it has
         no line info. Returns a Result, or None when it was stepped over."""
-        prog, inf = self.program, self.ctl.inf
+        prog, inf = self.target.program, self.proc.ctl.inf
         below = lambda tid: inf.regs(tid).rsp < rsp_at_call
         sym = prog.symbolize(pc) or ""
         if sym.endswith("@plt"):
             target = self._plt_target(sym[:-4])
             if target is None or prog.location(target) is None:
-                stop = self._run_to_return(ret_addr, rsp_at_call)
+                stop = self.run_to_return(ret_addr, rsp_at_call)
                 return None if stop.kind == _STEPPED else stop
             tbp = self.bps.set_breakpoint(target, registered=False, check=below)
-            stop = self._run_to_return(ret_addr, rsp_at_call, extra=(tbp,))
+            stop = self.run_to_return(ret_addr, rsp_at_call, extra=(tbp,))
             if stop.kind != _STEPPED or stop.pc != target:
                 return None if stop.kind == _STEPPED else stop
             pc = target
         if prog.location(pc) is None:
-            stop = self._run_to_return(ret_addr, rsp_at_call)
+            stop = self.run_to_return(ret_addr, rsp_at_call)
             return None if stop.kind == _STEPPED else stop
-        target = self._step_into_target(pc)
+        target = self.step_into_target(pc)
         if target != pc:
             tbp = self.bps.set_breakpoint(target, registered=False, check=below)
-            stop = self._run_to_return(ret_addr, rsp_at_call, extra=(tbp,))
+            stop = self.run_to_return(ret_addr, rsp_at_call, extra=(tbp,))
             if stop.kind != _STEPPED or stop.pc != target:
                 return None if stop.kind == _STEPPED else stop
         else:
-            stop = Stop(_STEPPED, self.tid, pc)
+            stop = Stop(_STEPPED, self.target.tid, pc)
         return stop
 
     def _plt_target(self, name: str) -> int | None:
         """Where the stub for `name` leads: the function of that name in a loaded object."""
-        prog = self.program
+        prog = self.target.program
         try:
-            prog.relocate(self.inf.maps())        # libraries mapped since the last look
+            prog.relocate(self.target.inf.maps())        # libraries mapped since the last look
         except (OSError, TdbgError):
             pass
         for o in prog.objfiles:
@@ -196,9 +204,9 @@ class CallsMixin:
                 return s.addr + o.bias
         return None
 
-    def _step_into_target(self, pc: int) -> int:
+    def step_into_target(self, pc: int) -> int:
         """gdb's handle_step_into_function: where `step` stops in a function entered at pc."""
-        o = self.program.objfile_for(pc)
+        o = self.target.program.objfile_for(pc)
         d = o.debug if o is not None else None
         if d is None:
             return pc

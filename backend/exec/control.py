@@ -8,18 +8,19 @@ allstop.py; this module decides what each stop means for the user.
 from __future__ import annotations
 
 import enum
-import os
 import errno
+import os
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..process import ptrace
-from ..disasm.decode import decode, falls_through
-from .allstop import AllStop
 from ..breaks.manager import Breakpoint, Manager
+from ..disasm.decode import decode, falls_through
 from ..errors import PtraceError, TdbgError
+from ..process import ptrace
 from ..process.inferior import Inferior, Thread
 from ..process.ptrace import WaitStatus
+from .allstop import AllStop
 
 SIGTRAP, SIGSTOP = signal.SIGTRAP, signal.SIGSTOP
 _MAX_HELD = 50       # routine signals held back during one single-step before we give in
@@ -84,11 +85,15 @@ def default_signal_table() -> dict[int, SignalPolicy]:
     return table
 
 
-class Controller(AllStop):
+class Controller:
+    """Resume, single-step and classify every stop of one traced process (worker thread)."""
+
     def __init__(self, inferior: Inferior, bps: Manager) -> None:
+        self.inf = inferior
+        self.bps = bps
+        self.allstop = AllStop(inferior, bps, self._gone, self._exec_stop)
         self._in_slot: set[int] = set()  # threads resumed into an out-of-line slot since the last stop
         self._trap_cache: dict[int, tuple[bool, int | None]] = {}
-        super().__init__(inferior, bps)
         self.signals = default_signal_table()
         self.interrupt_requested = False
         self.on_condition_error = None
@@ -96,6 +101,18 @@ class Controller(AllStop):
         self._cont_tid: int | None = None       # the thread a stepping command resumed for
 
     # ---- helpers --------------------------------------------------------------------
+    def pc(self, tid: int) -> int:
+        return self.inf.regs(tid).rip
+
+    def forget_code(self, inside: Callable[[int], bool] | None = None) -> None:
+        """Code changed or was unmapped: drop decoded traps and out-of-line copies there
+        (all of them when inside is None)."""
+        self._trap_cache.clear()
+        d = self.displaced
+        if d is not None:
+            for a in [a for a in d.slots if inside is None or inside(a)]:
+                d.slots.pop(a)   # a stale copy; a fresh slot is made on next use
+
     def read(self, addr: int, n: int) -> bytes:
         return self.bps.shadow(addr, self.inf.read(addr, n))
 
@@ -123,10 +140,10 @@ class Controller(AllStop):
         while True:
             if resumed:
                 resumed = False             # already stepping (see _quick_step)
-            elif not self._resume(th, sig, step=True):
+            elif not self.allstop.resume(th, sig, step=True):
                 return self._wait_focus_gone(tid)
             sig = 0
-            st = self._wait(run=False, focus=tid)
+            st = self.allstop.wait(run=False, focus=tid)
             if st.gone or st.event in (ptrace.EVENT_EXEC, ptrace.EVENT_EXIT):
                 return st
             if st.tid != tid:
@@ -144,7 +161,7 @@ class Controller(AllStop):
 
     def _wait_focus_gone(self, tid: int) -> WaitStatus:
         while True:
-            st = self._wait(run=False, focus=tid)
+            st = self.allstop.wait(run=False, focus=tid)
             if st.gone or st.event == ptrace.EVENT_EXEC:
                 return st
             if st.tid == tid and st.event == ptrace.EVENT_EXIT:
@@ -157,15 +174,15 @@ class Controller(AllStop):
         if th is None or not held:
             return
         for sig in held:
-            self._owe_signal(th, sig)
+            self.allstop.owe_signal(th, sig)
 
     def step_instruction(self, tid: int, owner: int | None = None, resumed: bool = False) -> Stop:
         """stepi: one instruction, stepping off a breakpoint under the pc if needed.
 
         owner: the thread internal breakpoints count for (default: tid).
         """
-        self._before_resume()
-        tid = self._valid_tid(tid)
+        self.allstop.before_resume()
+        tid = self.allstop.valid_tid(tid)
         owner = tid if owner is None else owner
         th = self.inf.threads[tid]
         if th.pending is not None:              # a stop it has not reported yet comes first
@@ -195,7 +212,7 @@ class Controller(AllStop):
             # The stepped thread is leaving (pthread_exit, exit_group): run what remains.
             th = self.inf.threads.get(tid)
             if th is not None and st.event == ptrace.EVENT_EXIT:
-                self._let_die(th)
+                self.allstop.let_die(th)
             return self.cont(None)
         if st.stop_sig != SIGTRAP:
             return self._signal_stop(tid, st)
@@ -208,7 +225,7 @@ class Controller(AllStop):
         except PtraceError as e:
             if e.errno != errno.ESRCH:
                 raise
-            self._dying(self.inf.threads[tid])
+            self.allstop.dying(self.inf.threads[tid])
             return self.cont(None)
         watch = self._watch_hit(tid, new_pc)
         if watch is not None:
@@ -221,7 +238,7 @@ class Controller(AllStop):
             return hit or Stop(StopKind.STEPPED, tid, new_pc - 1)
         if si.si_code not in (ptrace.TRAP_TRACE, ptrace.TRAP_BRKPT, ptrace.TRAP_HWBKPT, SIGTRAP):
             if si.si_code in (ptrace.SI_USER, ptrace.SI_TKILL):
-                self._owe_signal(self.inf.threads[tid], SIGTRAP, reported=True)
+                self.allstop.owe_signal(self.inf.threads[tid], SIGTRAP, reported=True)
             return Stop(StopKind.TRAP, tid, new_pc, SIGTRAP, si_code=si.si_code)
         if self._site_inserted(new_pc):
             hit = self._evaluate_hit(tid, new_pc, owner)
@@ -269,7 +286,7 @@ class Controller(AllStop):
         unexpected that arrives is handed to the general path as if it had waited."""
         inf = self.inf
         th = inf.threads.get(tid)
-        if len(inf.threads) != 1 or self.hw is not None or th is None:
+        if len(inf.threads) != 1 or self.allstop.hw is not None or th is None:
             return None, 0
         if th.pending is not None or th.pending_sig or th.expect_sigstop or th.exiting \
                 or th.fresh:
@@ -308,7 +325,7 @@ class Controller(AllStop):
                     if hit is not None:
                         return hit, done
                 continue
-            self._requeued.append(WaitStatus(wtid, status))
+            self.allstop.requeued.append(WaitStatus(wtid, status))
             return self.step_instruction(tid, resumed=True), done
         return (Stop(StopKind.STEPPED, tid, pc) if done else None), done
 
@@ -343,8 +360,8 @@ class Controller(AllStop):
     def cont(self, tid: int | None) -> Stop:
         """Resume everything until a stop the user (or a stepping layer) must see."""
         if not self.inf.alive:
-            return Stop(StopKind.EXITED, tid or 0, code=self.exit_code or 0)
-        self._before_resume()
+            return Stop(StopKind.EXITED, tid or 0, code=self.allstop.exit_code or 0)
+        self.allstop.before_resume()
         selected = tid if tid in self.inf.threads else None
         self._cont_tid = selected
         while True:
@@ -358,15 +375,15 @@ class Controller(AllStop):
                 try:
                     at_site = self.pc(th.tid) in self.bps.sites
                 except PtraceError:
-                    self._dying(th)
+                    self.allstop.dying(th)
                     continue
                 if at_site and not self._resume_displaced(th.tid):
                     stop = self.step_instruction(th.tid, owner=self._cont_tid)
                     if stop.kind != StopKind.STEPPED:
                         return stop
             selected = None
-            self.resume_all()
-            stop = self._decide(self._wait(run=True))
+            self.allstop.resume_all()
+            stop = self._decide(self.allstop.wait(run=True))
             if stop is not None:
                 return stop
 
@@ -377,7 +394,7 @@ class Controller(AllStop):
         """Leave a breakpoint through its out-of-line copy: no single-step stop at all."""
         pc = self.pc(tid)
         site = self.bps.sites.get(pc)
-        if self.displaced is None or site is None or not site.inserted or self._in_vfork:
+        if self.displaced is None or site is None or not site.inserted or self.allstop.in_vfork:
             return False            # a vfork child shares our memory: keep to the plain step
         d = self.displaced
         try:
@@ -387,10 +404,10 @@ class Controller(AllStop):
         except TdbgError:          # a zombie leader: no address space to read; step instead
             return False
         if d.stolen is not None:   # our injected step saw someone else's status: decide it
-            self._requeued.append(d.stolen)
+            self.allstop.requeued.append(d.stolen)
             d.stolen = None
         if d.owed_signal:
-            self._owe_signal(self.inf.threads[tid], d.owed_signal)
+            self.allstop.owe_signal(self.inf.threads[tid], d.owed_signal)
             d.owed_signal = 0
         if slot is None:
             return False
@@ -436,9 +453,9 @@ class Controller(AllStop):
                 if policy.print and self.on_signal_print is not None:
                     self.on_signal_print(st.tid, sig)      # handle SIG nostop print
                 if policy.pass_:
-                    self._owe_signal(th, sig)
+                    self.allstop.owe_signal(th, sig)
                 return None
-        override = self.stop_others(st.tid)
+        override = self.allstop.stop_others(st.tid)
         if override is not None:
             return self._decide(override)
         if th.exiting or st.tid not in self.inf.threads:
@@ -449,7 +466,7 @@ class Controller(AllStop):
         except PtraceError as e:
             if e.errno != errno.ESRCH:
                 raise
-            self._dying(th)
+            self.allstop.dying(th)
             return None
 
     def _classify(self, th: Thread, st: WaitStatus) -> Stop | None:
@@ -471,7 +488,7 @@ class Controller(AllStop):
             if watch is not None or si.si_code == ptrace.TRAP_HWBKPT:
                 return watch                    # None: a disabled or deleted watchpoint
             if si.si_code in (ptrace.SI_USER, ptrace.SI_TKILL):
-                self._owe_signal(th, SIGTRAP, reported=True)   # raise(SIGTRAP): the program's own (A7)
+                self.allstop.owe_signal(th, SIGTRAP, reported=True)   # raise(SIGTRAP): the program's own (A7)
             self._consume_interrupt()
             return Stop(StopKind.TRAP, tid, pc, SIGTRAP, si_code=si.si_code)
         if sig == SIGSTOP and self.interrupt_requested:
@@ -479,11 +496,11 @@ class Controller(AllStop):
             return Stop(StopKind.INTERRUPTED, tid, self.pc(tid), SIGSTOP)
         policy = self.signals.get(sig, SignalPolicy(True, True, True))
         if policy.pass_:
-            self._owe_signal(th, sig, reported=True)
+            self.allstop.owe_signal(th, sig, reported=True)
         return self._signal_stop(tid, st, held=True)
 
     def _watch_hit(self, tid: int, pc: int) -> Stop | None:
-        hw = self.hw
+        hw = self.allstop.hw
         if hw is None:
             return None
         hits = hw.triggered(tid, self.inf.read)
@@ -502,7 +519,7 @@ class Controller(AllStop):
         sig = st.stop_sig
         policy = self.signals.get(sig, SignalPolicy(True, True, True))
         if not held and policy.pass_:
-            self._owe_signal(self.inf.threads[tid], sig, reported=True)
+            self.allstop.owe_signal(self.inf.threads[tid], sig, reported=True)
         fault = None
         if sig in (signal.SIGSEGV, signal.SIGBUS, signal.SIGFPE, signal.SIGILL):
             try:
@@ -562,8 +579,8 @@ class Controller(AllStop):
         self.bps.forget_sites()
         self.inf.mark_dead()
         self.interrupt_requested = False
-        self._early.clear()
-        self._deferred.clear()
+        self.allstop.early.clear()
+        self.allstop.deferred.clear()
         if st.exited:
             return Stop(StopKind.EXITED, st.tid, code=st.exit_code)
         return Stop(StopKind.KILLED, st.tid, sig=st.term_sig)
@@ -581,8 +598,8 @@ class Controller(AllStop):
         old = self.inf.threads.get(pid)
         th = Thread(pid, old.num if old else 1)
         self.inf.threads = {pid: th}
-        self._early.clear()
+        self.allstop.early.clear()
         self.inf.new_image()
-        self._setup_thread(th)          # exec cleared the debug registers
-        self._threads_changed()
+        self.allstop.setup_thread(th)          # exec cleared the debug registers
+        self.allstop.threads_changed()
         return Stop(StopKind.EXEC, pid, self.pc(pid))

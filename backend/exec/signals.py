@@ -8,76 +8,18 @@ lives on the Debugger, so `handle` before `run` holds for every run.
 """
 from __future__ import annotations
 
-import signal as _signal
-
-from .control import SignalPolicy
+from .. import events as ev
 from ..errors import CommandError, TdbgError
+from ..process.signames import DESCRIPTION, HOST, ROWS, gdb_signal_description, gdb_signal_name
+from ..program.target import Target
+from .control import Controller, SignalPolicy
+from .thread_events import ThreadEvents
 
-_RT = "Real-time event"
-# gdb's enum gdb_signal order (GDB_SIGNAL_0, UNKNOWN and DEFAULT are never listed).
-_NAMED = (
-    ("SIGHUP", "Hangup"), ("SIGINT", "Interrupt"), ("SIGQUIT", "Quit"),
-    ("SIGILL", "Illegal instruction"), ("SIGTRAP", "Trace/breakpoint trap"),
-    ("SIGABRT", "Aborted"), ("SIGEMT", "Emulation trap"), ("SIGFPE", "Arithmetic exception"),
-    ("SIGKILL", "Killed"), ("SIGBUS", "Bus error"), ("SIGSEGV", "Segmentation fault"),
-    ("SIGSYS", "Bad system call"), ("SIGPIPE", "Broken pipe"), ("SIGALRM", "Alarm clock"),
-    ("SIGTERM", "Terminated"), ("SIGURG", "Urgent I/O condition"),
-    ("SIGSTOP", "Stopped (signal)"), ("SIGTSTP", "Stopped (user)"), ("SIGCONT", "Continued"),
-    ("SIGCHLD", "Child status changed"), ("SIGTTIN", "Stopped (tty input)"),
-    ("SIGTTOU", "Stopped (tty output)"), ("SIGIO", "I/O possible"),
-    ("SIGXCPU", "CPU time limit exceeded"), ("SIGXFSZ", "File size limit exceeded"),
-    ("SIGVTALRM", "Virtual timer expired"), ("SIGPROF", "Profiling timer expired"),
-    ("SIGWINCH", "Window size changed"), ("SIGLOST", "Resource lost"),
-    ("SIGUSR1", "User defined signal 1"), ("SIGUSR2", "User defined signal 2"),
-    ("SIGPWR", "Power fail/restart"), ("SIGPOLL", "Pollable event occurred"),
-    ("SIGWIND", "SIGWIND"), ("SIGPHONE", "SIGPHONE"),
-    ("SIGWAITING", "Process's LWPs are blocked"), ("SIGLWP", "Signal LWP"),
-    ("SIGDANGER", "Swap space dangerously low"), ("SIGGRANT", "Monitor mode granted"),
-    ("SIGRETRACT", "Need to relinquish monitor mode"), ("SIGMSG", "Monitor mode data available"),
-    ("SIGSOUND", "Sound completed"), ("SIGSAK", "Secure attention"), ("SIGPRIO", "SIGPRIO"),
-)
-_TAIL = (
-    ("SIGINFO", "Information request"),
-    ("EXC_BAD_ACCESS", "Could not access memory"),
-    ("EXC_BAD_INSTRUCTION", "Illegal instruction/operand"),
-    ("EXC_ARITHMETIC", "Arithmetic exception"), ("EXC_EMULATION", "Emulation instruction"),
-    ("EXC_SOFTWARE", "Software generated exception"), ("EXC_BREAKPOINT", "Breakpoint"),
-    ("SIGLIBRT", "librt internal signal"),
-)
-ROWS: tuple[tuple[str, str], ...] = (
-    _NAMED + tuple((f"SIG{n}", f"{_RT} {n}") for n in range(33, 64))
-    + (("SIGCANCEL", "LWP internal signal"), ("SIG32", f"{_RT} 32"))
-    + tuple((f"SIG{n}", f"{_RT} {n}") for n in range(64, 128)) + _TAIL)
-DESCRIPTION = dict(ROWS)
 # gdb's defaults (infrun.c): everything stops, prints and passes, except these.
 _ROUTINE = {"SIGALRM", "SIGURG", "SIGIO", "SIGPOLL", "SIGVTALRM", "SIGPROF", "SIGCHLD",
             "SIGWINCH", "SIGPRIO", "SIGWAITING", "SIGLWP", "SIGCANCEL", "SIGLIBRT"}
 _DEBUGGER_OWNED = ("SIGTRAP", "SIGINT")
 _THREAD_SIGNALS = ("SIG32", "SIG33")   # glibc's SIGCANCEL/SIGSETXID: quiet once a program runs
-
-
-def _host_number(name: str) -> int | None:
-    if name[3:].isdigit():
-        n = int(name[3:])
-        return n if n <= _signal.SIGRTMAX else None
-    if name == "SIGPOLL":                  # SIGIO's number on Linux; gdb calls it SIGIO
-        return None
-    sig = getattr(_signal, name, None)
-    return int(sig) if sig is not None else None
-
-
-HOST = {name: n for name, _ in ROWS if (n := _host_number(name)) is not None}
-NAME_OF = {n: name for name, n in HOST.items()}
-
-
-def gdb_signal_name(sig: int) -> str:
-    """What gdb calls host signal sig ("SIGIO" for 29, "SIG34" for a real-time one)."""
-    return NAME_OF.get(sig, "?")
-
-
-def gdb_signal_description(sig: int) -> str:
-    name = NAME_OF.get(sig)
-    return DESCRIPTION[name] if name else "Unknown signal"
 
 
 class SignalTable:
@@ -203,15 +145,14 @@ def _index(name: str) -> int:
     return next(i for i, (n, _) in enumerate(ROWS) if n == name)
 
 
-def attach(dbg, ctl) -> None:
+def attach(table: SignalTable, ctl: Controller, target: Target, events: ThreadEvents) -> None:
     """A new process: the controller decides with our table and reports printed signals."""
-    from .. import events as ev
-    dbg.signals.program_started()
-    ctl.signals = dbg.signals
-    ctl.on_signal_print = lambda tid, sig: dbg.publish(ev.Message(received_text(dbg, tid, sig)))
+    table.program_started()
+    ctl.signals = table
+    ctl.on_signal_print = lambda tid, sig: target.publish(ev.Message(received_text(events, tid, sig)))
 
 
-def received_text(dbg, tid: int, sig: int) -> str:
+def received_text(events: ThreadEvents, tid: int, sig: int) -> str:
     """The line gdb prints for a signal that prints but does not stop."""
     text = f"\nProgram received signal {gdb_signal_name(sig)}, {gdb_signal_description(sig)}."
-    return dbg.thread_events.stop_text(text, tid, tid)
+    return events.stop_text(text, tid, tid)

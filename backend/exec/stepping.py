@@ -23,67 +23,58 @@ the (non-inline) function differs from where the last step started.
 """
 from __future__ import annotations
 
-from typing import Callable
 
-from .control import Stop, StopKind
 from ..disasm.decode import decode, is_call_mnemonic
 from ..errors import CommandError, TdbgError
 from ..events import Message, StopReason
-from .calls import CallsMixin
+from ..breaks.breakpoints import Breakpoints
+from ..breaks.manager import Manager
+from ..inspect.frame_text import FrameText
+from ..inspect.frames import Frames
+from ..inspect.variables import Variables
+from ..program.target import Target
+from .calls import Calls
+from .control import Stop, StopKind
+from .process_control import ProcessControl
 
 Result = Stop | tuple[Stop, dict]
 _STEPPED = StopKind.STEPPED
 
 
-class SteppingMixin(CallsMixin):
-    # provided by Debugger: program, ctl, tid, bps, require_inferior, launch, stop, ...
-    step_origin: tuple | None = None        # (frame id, function entry) where the step began
+class Stepper:
+    """Source and instruction steps of the current thread, with gdb's stop rules."""
+
+    def __init__(self, target: Target, bps: Manager, frames: Frames, variables: Variables,
+                 text: FrameText, breakpoints: Breakpoints, proc: ProcessControl) -> None:
+        self.target = target
+        self.bps = bps
+        self.frames = frames
+        self.variables = variables
+        self.text = text
+        self.breakpoints = breakpoints
+        self.proc = proc
+        self.calls = Calls(target, bps, proc)
+        self.step_origin: tuple | None = None        # (frame id, function entry) where the step began
 
     # ---- run ------------------------------------------------------------------------
-    def run(self, args: list[str] | None = None, stop_at_main: bool = False) -> Result:
-        self.launch(args)
+    def run(self, args: list[str] | None = None, stop_at_main: bool = False) -> Stop:
+        self.proc.launch(args)
         if stop_at_main:
-            resolved = self.program.resolve("main")
+            resolved = self.target.require_program().resolve("main")
             self.bps.set_breakpoint(resolved.addrs, temporary=True, spec="main")
-            self._breakpoints_changed()
-        return self.ctl.cont(self.tid)
+            self.breakpoints.changed()
+        return self.proc.ctl.cont(self.target.tid)
 
-    def report_after(self, fn: Callable[[], Result | None]) -> None:
-        stop = fn()
-        extra: dict = {}
-        if isinstance(stop, tuple):
-            stop, extra = stop
-        while stop is not None and stop.kind == StopKind.EXEC:
-            stop = self._after_exec()
-        if stop is not None:
-            self.report(stop, **extra)
-
-    def _after_exec(self) -> Stop:
-        import os
-        from .. import events as ev
-        from ..program.program import Program
-        path = self.program.path
-        try:
-            path = os.readlink(f"/proc/{self.inf.pid}/exe")
-        except OSError:
-            pass
-        self.publish(ev.Message(f"process {self.inf.pid} is executing new program: {path}"))
-        self.program = Program(path)
-        self.program.relocate(self.inf.maps())
-        self.program.maps_provider = self.inf.maps
-        self.bps.sites.clear()
-        self._insert_user_breakpoints()
-        return self.ctl.cont(self.tid)
 
     # ---- frame identity ------------------------------------------------------------
     def frame_origin(self) -> tuple | None:
         """(frame id of frame 0, entry of its non-inline function): gdb's step_frame_id
         and step_start_function."""
         try:
-            frames = self.unwind(limit=1)
+            frames = self.frames.unwind(limit=1)
             if not frames:
                 return None
-            rng = self.program.function_range(frames[0].lookup_pc)
+            rng = self.target.program.function_range(frames[0].lookup_pc)
         except Exception:        # called from every stop report: it must never break one
             return None
         return frames[0].frame_id, rng[0] if rng else None
@@ -92,51 +83,50 @@ class SteppingMixin(CallsMixin):
         """How a step's stop is printed (gdb's print_stop_location): the source line only
         (with the pc when mid-line) if the frame id and function are those the step
         started in, else the frame header."""
-        ov = self._skip_override
-        if ov is None or ov[0] != self.stop_id:
+        if not self.frames.skip_decided(self.target.stop_id):
             # Not a step/next (they say how many inline frames they left hidden): an
             # instruction step, which gdb never hides inline frames for.
-            self.set_inline_skip(0, self.stop_id)
-            self._frames_cache = None
+            self.frames.set_inline_skip(0, self.target.stop_id)
+            self.frames.forget()
         try:
-            frames = self.unwind(limit=1)
+            frames = self.frames.unwind(limit=1)
         except TdbgError:
             return None
         if not frames:
             return None
         f = frames[0]
-        loc = self.frame_location(f)
+        loc = self.frames.frame_location(f)
         if loc is None or self.step_origin is None or self.frame_origin() != self.step_origin:
-            return self.describe_frame(self.frame_info(f))
-        src = self.source_line(loc.file, loc.line)
+            return self.text.describe_frame(self.frames.frame_info(f))
+        src = self.target.source_line(loc.file, loc.line)
         if src is None:
             src = f"in {loc.file}"
-        info = self.frame_info_light(f, loc)
-        if self._show_address(info):
+        info = self.frames.frame_info_light(f, loc)
+        if self.frames.show_address(info):
             return f"{f.pc:#018x}\t{loc.line}\t{src}"
         return f"{loc.line}\t{src}"
 
     def _skip_now(self) -> int:
         """Inline frames hidden at the current pc (during a step: gdb's default rule)."""
         try:
-            return self.default_inline_skip(self.ctl.pc(self.tid))
+            return self.frames.default_inline_skip(self.proc.ctl.pc(self.target.tid))
         except TdbgError:
             return 0
 
     # ---- instruction steps ---------------------------------------------------------
     def nexti(self, count: int = 1) -> Result:
-        ctl = self._ctl()
-        self.resumed()
+        ctl = self.proc.ctl
+        self.proc.resumed()
         stop = None
         for i in range(count):
             if i:
                 self.step_origin = self.frame_origin()
-            pc = ctl.pc(self.tid)
+            pc = ctl.pc(self.target.tid)
             insn = next(decode(ctl.read(pc, 16), pc, 1), None)
             if insn and is_call_mnemonic(insn[2]):
-                stop = self._run_to_return(pc + insn[1], ctl.inf.regs(self.tid).rsp)
+                stop = self.calls.run_to_return(pc + insn[1], ctl.inf.regs(self.target.tid).rsp)
             else:
-                stop = ctl.step_instruction(self.tid)
+                stop = ctl.step_instruction(self.target.tid)
             if stop.kind != _STEPPED:
                 break
         return stop
@@ -144,15 +134,15 @@ class SteppingMixin(CallsMixin):
     def stepi(self, count: int = 1) -> Stop:
         """`stepi N`: the stop is printed against the frame where the last instruction
         began (gdb)."""
-        ctl = self._ctl()
-        self.resumed()
-        stop = Stop(_STEPPED, self.tid, ctl.pc(self.tid))
+        ctl = self.proc.ctl
+        self.proc.resumed()
+        stop = Stop(_STEPPED, self.target.tid, ctl.pc(self.target.tid))
         if count > 1:
-            stop = ctl.step_instructions(self.tid, count - 1)
+            stop = ctl.step_instructions(self.target.tid, count - 1)
             if stop.kind != _STEPPED:
                 return stop
             self.step_origin = self.frame_origin()
-        return ctl.step_instructions(self.tid, 1) if count >= 1 else stop
+        return ctl.step_instructions(self.target.tid, 1) if count >= 1 else stop
 
     # ---- source steps -----------------------------------------------------------------
     def step(self, count: int = 1) -> Result:
@@ -162,22 +152,22 @@ class SteppingMixin(CallsMixin):
         return self._repeat(False, count)
 
     def _repeat(self, into: bool, count: int) -> Result:
-        self._ctl()
-        skip = self.inline_skip() if self.stop is not None else self._skip_now()
-        base = self.stop_id
-        self.resumed()
+        self.proc.ctl
+        skip = self.frames.inline_skip() if self.target.stop is not None else self._skip_now()
+        base = self.target.stop_id
+        self.proc.resumed()
         res = None
         for _ in range(max(1, count)):
             res, skip = self._step_line(into, skip)
             stop = res[0] if isinstance(res, tuple) else res
             if stop.kind != _STEPPED:
                 return res
-        self.set_inline_skip(skip, base + 1)          # the stop about to be reported
+        self.frames.set_inline_skip(skip, base + 1)          # the stop about to be reported
         return res
 
     def _step_line(self, into: bool, skip: int, until: bool = False) -> tuple[Result, int]:
         """One `step`/`next`/`until`; returns the result and the inline frames left hidden."""
-        ctl, prog, tid = self.ctl, self.program, self.tid
+        ctl, prog, tid = self.proc.ctl, self.target.program, self.target.tid
         origin = self._origin_with_skip(skip)
         self.step_origin = origin
         if into and skip > 0:
@@ -185,13 +175,13 @@ class SteppingMixin(CallsMixin):
             return Stop(_STEPPED, tid, ctl.pc(tid)), skip - 1
         pc = ctl.pc(tid)
         f0 = self._frame0_with_skip(skip)
-        loc = self.frame_location(f0) if f0 is not None else None
+        loc = self.frames.frame_location(f0) if f0 is not None else None
         if loc is None or prog.location(pc) is None:
             return self._step_nodebug(into), 0
         rng = prog.line_range(pc) or (pc, pc + 1)
         if skip > 0 and f0.call_site is not None:
             # `next` at a hidden inline call: the range ends with the inlined block.
-            rng = (rng[0], min(rng[1], self._block_end(pc, self.levels_at(pc)[skip - 1])))
+            rng = (rng[0], min(rng[1], self._block_end(pc, self.frames.levels_at(pc)[skip - 1])))
         if until:
             fr = prog.function_range(pc)
             if fr is not None:
@@ -201,7 +191,7 @@ class SteppingMixin(CallsMixin):
     def _step_loop(self, into: bool, step_frame, cur_line, rng) -> tuple[Result, int]:
         """Step until gdb would stop; `step_frame`/`cur_line` are gdb's step_frame_id and
         current_line, `rng` the step range."""
-        ctl, prog, tid = self.ctl, self.program, self.tid
+        ctl, prog, tid = self.proc.ctl, self.target.program, self.target.tid
         pc = ctl.pc(tid)
         decoded: dict[int, tuple] = {}       # a loop on one line decodes each pc once
         while True:
@@ -215,16 +205,16 @@ class SteppingMixin(CallsMixin):
                     stop = ctl.step_instruction(tid)
                     if stop.kind != _STEPPED:
                         return stop, 0
-                    entered = self._enter_function(stop.pc, pc + insn[1], rsp)
+                    entered = self.calls.enter_function(stop.pc, pc + insn[1], rsp)
                     if entered is not None:
                         return entered, 0
                     stop = Stop(_STEPPED, tid, ctl.pc(tid))     # stepped over (or longjmp)
                 else:
-                    stop = self._run_to_return(pc + insn[1], rsp)
+                    stop = self.calls.run_to_return(pc + insn[1], rsp)
                     if stop.kind != _STEPPED:
                         return stop, 0
             else:
-                stop = self._step_with_signal(pc, insn) or ctl.step_instruction(tid)
+                stop = self.calls.step_with_signal(pc, insn) or ctl.step_instruction(tid)
                 if stop.kind != _STEPPED:
                     return stop, 0
             pc = stop.pc
@@ -253,7 +243,7 @@ class SteppingMixin(CallsMixin):
             fid = f0.frame_id if f0 is not None else None
             if skip and fid == step_frame:
                 # Inline part one: reached an inlined call made from the step frame.
-                site = self.frame_location(f0)
+                site = self.frames.frame_location(f0)
                 same = site is not None and (site.file, site.line) == cur_line
                 if into:
                     return stop, skip - 1 if same else skip
@@ -288,44 +278,43 @@ class SteppingMixin(CallsMixin):
         f0 = self._frame0_with_skip(skip)
         if f0 is None:
             return None
-        rng = self.program.function_range(f0.lookup_pc)
+        rng = self.target.program.function_range(f0.lookup_pc)
         return f0.frame_id, rng[0] if rng else None
 
     def _frame0_with_skip(self, skip: int):
         try:
-            real = self.unwind_real(limit=1)
+            real = self.frames.unwind_real(limit=1)
         except TdbgError:
             return None
-        frames = self.expand_inline(real, skip)
+        frames = self.frames.expand_inline(real, skip)
         return frames[0] if frames else None
 
     def _stepped_in_from(self, skip: int, step_frame) -> bool:
         """gdb's stepped_in_from: the step frame is an outer inline level of frame 0's
         real frame (or that real frame itself)."""
         try:
-            frames = self.expand_inline(self.unwind_real(limit=1), skip)
+            frames = self.frames.expand_inline(self.frames.unwind_real(limit=1), skip)
         except TdbgError:
             return False
         return any(f.frame_id == step_frame for f in frames[1:])
 
     def _block_end(self, pc: int, level) -> int:
-        o = self.program.objfile_for(pc)
+        o = self.target.program.objfile_for(pc)
         if o is None or level.scope is None:
             return pc + 1
         try:
-            from ..inspect.variables import scopes_for
-            sc = scopes_for(o)
+            sc = o.scopes
             die = sc.dwarf.get_DIE_from_refaddr(level.scope)
             return max(hi for _, hi in sc.ranges(die)) + o.bias
         except (TdbgError, LookupError, ValueError, AttributeError):
             return pc + 1
 
     def _at_row_start(self, pc: int) -> bool:
-        rng = self.program.line_range(pc)
+        rng = self.target.program.line_range(pc)
         return rng is not None and rng[0] == pc
 
     def _in_sigtramp(self, pc: int) -> bool:
-        if self.program.location(pc) is not None:
+        if self.target.program.location(pc) is not None:
             return False
         f0 = self._frame0_with_skip(0)
         return f0 is not None and f0.signal_frame
@@ -333,29 +322,29 @@ class SteppingMixin(CallsMixin):
     def _step_out_nameless(self) -> Stop:
         """`step` came back into code with neither line info nor a name (the signal
         trampoline's caller, libc internals): run until it returns (gdb)."""
-        frames = self.unwind_real(limit=2)
+        frames = self.frames.unwind_real(limit=2)
         if len(frames) < 2:
-            return Stop(_STEPPED, self.tid, self.ctl.pc(self.tid))
-        return self._run_to_return(frames[1].pc, frames[0].cfa - 8 if frames[0].cfa
+            return Stop(_STEPPED, self.target.tid, self.proc.ctl.pc(self.target.tid))
+        return self.calls.run_to_return(frames[1].pc, frames[0].cfa - 8 if frames[0].cfa
                                    else frames[0].regs["rsp"])
 
     def _step_nodebug(self, into: bool) -> Result:
         """`step`/`next` where there is no line info: step out of the function (gdb's
         "Single stepping until exit"), then on to a line start in the caller."""
-        pc = self.ctl.pc(self.tid)
-        name = self.program.function_name(pc)
-        if name is None or self.program.function_range(pc) is None:
+        pc = self.proc.ctl.pc(self.target.tid)
+        name = self.target.program.function_name(pc)
+        if name is None or self.target.program.function_range(pc) is None:
             raise CommandError("Cannot find bounds of current function")
-        self.publish(Message(f"Single stepping until exit from function {name},\n"
+        self.target.publish(Message(f"Single stepping until exit from function {name},\n"
                              "which has no line number information."))
-        frames = self.unwind_real(limit=2)
+        frames = self.frames.unwind_real(limit=2)
         if len(frames) < 2:
             raise CommandError("Cannot find bounds of current function")
-        stop = self._run_to_return(frames[1].pc, frames[0].cfa - 8 if frames[0].cfa
+        stop = self.calls.run_to_return(frames[1].pc, frames[0].cfa - 8 if frames[0].cfa
                                    else frames[0].regs["rsp"])
         if stop.kind != _STEPPED:
             return stop
-        prog = self.program
+        prog = self.target.program
         if prog.location(stop.pc) is None or prog.line_start(stop.pc):
             return stop
         res, _ = self._step_line(into, 0)
@@ -364,23 +353,23 @@ class SteppingMixin(CallsMixin):
 
     # ---- finish / until / advance --------------------------------------------------------
     def finish(self) -> Result:
-        self._ctl()
-        level = self.selected_frame
-        frames = self.unwind(limit=level + 2)
-        bt = self.backtrace(limit=level + 2)
+        self.proc.ctl
+        level = self.target.selected_frame
+        frames = self.frames.unwind(limit=level + 2)
+        bt = self.frames.backtrace(limit=level + 2)
         if len(bt) <= level + 1 or len(frames) <= level + 1:
             raise CommandError('"finish" not meaningful in the outermost frame.')
         frame, caller = frames[level], frames[level + 1]
-        self.resumed()
+        self.proc.resumed()
         if frame.inline:
             return self._finish_inline(frame, caller)
         func_pc = frame.lookup_pc
-        stop = self._run_to_return(caller.pc, frame.cfa - 8 if frame.cfa else frame.regs["rsp"])
+        stop = self.calls.run_to_return(caller.pc, frame.cfa - 8 if frame.cfa else frame.regs["rsp"])
         if stop.kind != _STEPPED:
             return stop
         # No value when the frame was left another way (a longjmp landed above it).
         returned = stop.pc == caller.pc and not frame.signal_frame
-        value = self.return_value_text(func_pc) if returned else None
+        value = self.variables.return_value_text(func_pc) if returned else None
         msg = self._header_now()
         if value:
             msg += f"\n{value}"
@@ -390,7 +379,7 @@ class SteppingMixin(CallsMixin):
         """gdb: finishing an inline frame is a `next` in its caller with an empty range
         and no current line: it stops once out of the inlined code, at a line start.
         No value is printed (nothing returned)."""
-        pc = self.ctl.pc(self.tid)
+        pc = self.proc.ctl.pc(self.target.tid)
         res, _ = self._step_loop(False, caller.frame_id, (None, 0), (pc, pc))
         stop = res[0] if isinstance(res, tuple) else res
         if stop.kind != _STEPPED:
@@ -402,22 +391,22 @@ class SteppingMixin(CallsMixin):
         f0 = self._frame0_with_skip(self._skip_now())
         if f0 is None:
             return ""
-        return self.describe_frame(self.frame_info(f0))
+        return self.text.describe_frame(self.frames.frame_info(f0))
 
     def until(self, location: str | None = None, advance: bool = False) -> Result:
-        self._ctl()
+        self.proc.ctl
         if location is None:
             if advance:
                 raise CommandError("Argument required (a location).")
-            skip = self.inline_skip()
-            base = self.stop_id
-            self.resumed()
+            skip = self.frames.inline_skip()
+            base = self.target.stop_id
+            self.proc.resumed()
             res, skip = self._step_line(False, skip, until=True)
-            self.set_inline_skip(skip, base + 1)
+            self.frames.set_inline_skip(skip, base + 1)
             return res
-        resolved = self.program.resolve(location, self._current_file())
-        frames = self.unwind_real(limit=2)
-        self.resumed()
+        resolved = self.target.program.resolve(location, self.target.current_file())
+        frames = self.frames.unwind_real(limit=2)
+        self.proc.resumed()
         cfa = frames[0].cfa if frames else None
         # `until LOCATION` stops there only in the current frame; `advance` anywhere.
         same_frame = None
@@ -425,24 +414,24 @@ class SteppingMixin(CallsMixin):
             same_frame = lambda tid: self._real_cfa(tid) == cfa
         bps = [self.bps.set_breakpoint(resolved.addrs, registered=False, check=same_frame)]
         if len(frames) > 1 and cfa:
-            inf = self.ctl.inf
+            inf = self.proc.ctl.inf
             bps.append(self.bps.set_breakpoint(frames[1].pc, registered=False,
                                                check=lambda tid: inf.regs(tid).rsp >= cfa))
         try:
-            stop = self.ctl.cont(self.tid)
+            stop = self.proc.ctl.cont(self.target.tid)
         finally:
             for bp in bps:
-                self._drop_internal(bp)
+                self.calls.drop_internal(bp)
         if stop.kind == StopKind.BREAKPOINT and all(not b.registered for b in stop.hit):
             stop = Stop(_STEPPED, stop.tid, stop.pc)
             return stop, {"reason": StopReason.STEP, "message": self._header_now()}
         return stop
 
     def _real_cfa(self, tid: int) -> int | None:
-        if tid != self.tid:
+        if tid != self.target.tid:
             return None
         try:
-            frames = self.unwind_real(limit=1)
+            frames = self.frames.unwind_real(limit=1)
         except TdbgError:
             return None
         return frames[0].cfa if frames else None

@@ -11,28 +11,32 @@ is reported, so nothing is announced late).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .. import events as ev
 from ..errors import TdbgError
+from ..program.target import Target
 
 
 class ThreadEvents:
-    def __init__(self, dbg) -> None:
-        self.dbg = dbg
+    def __init__(self, target: Target, target_id: Callable[[int], str]) -> None:
+        self.target = target
+        self._target_id = target_id              # `Thread 0x... (LWP n)` (inspect/threads.py)
         self.pthread: dict[int, int] = {}      # tid -> pthread_t of threads we announced
         self._waiting: list = []               # started, not announced: an older one is not yet
 
     def attach(self, ctl) -> None:
         """A new process: announce its threads from now on."""
         self.pthread, self._waiting = {}, []
-        ctl.on_thread_change = self._changed
-        ctl.on_thread_start = self._started
+        ctl.allstop.on_thread_change = self._changed
+        ctl.allstop.on_thread_start = self._started
 
     @staticmethod
     def _target(base: int, tid: int) -> str:
         return f"Thread {base:#x} (LWP {tid})" if base else f"LWP {tid}"
 
     def _started(self, th) -> None:
-        inf = self.dbg.inf
+        inf = self.target.inf
         if th.tid == inf.pid:
             return                             # gdb never announces the main thread
         try:
@@ -43,28 +47,28 @@ class ThreadEvents:
         self._announce()
 
     def _announce(self, everyone: bool = False) -> None:
-        inf = self.dbg.inf
+        inf = self.target.inf
         older = min((t.num for t in inf.threads.values() if t.fresh and t.tid != inf.pid),
                     default=None)
         self._waiting.sort()
         while self._waiting and (everyone or older is None or self._waiting[0][0] < older):
             _, tid, base = self._waiting.pop(0)
             self.pthread[tid] = base
-            self.dbg.publish(ev.Message(f"[New {self._target(base, tid)}]"))
+            self.target.publish(ev.Message(f"[New {self._target(base, tid)}]"))
 
     def _changed(self, tids: tuple[int, ...]) -> None:
         if self._waiting:
             self._announce(everyone=any(t not in tids for _, t, _ in self._waiting))
         for tid in [t for t in self.pthread if t not in tids]:
             base = self.pthread.pop(tid)
-            self.dbg.publish(ev.Message(f"[{self._target(base, tid)} exited]"))
-        self.dbg.publish(ev.ThreadsChanged(tids, self.dbg.tid))
+            self.target.publish(ev.Message(f"[{self._target(base, tid)} exited]"))
+        self.target.publish(ev.ThreadsChanged(tids, self.target.tid))
 
     # ---- stop reports -----------------------------------------------------------------
     def stop_text(self, message: str, previous_tid: int, tid: int) -> str:
         """gdb's normal_stop: name the thread once the program has had two, and say
         when the stop is in another thread than the one selected when it resumed."""
-        inf = self.dbg.inf
+        inf = self.target.inf
         th = inf.threads.get(tid)
         nxt = getattr(inf, "_next_num", None)      # gdb's highest thread number so far + 1
         highest = nxt - 1 if nxt else max((t.num for t in inf.threads.values()), default=1)
@@ -82,7 +86,7 @@ class ThreadEvents:
                     message = f"\n{who} hit {message[1:]}"
         if previous_tid == tid:
             return message
-        switching = f"[Switching to {self.dbg.target_id(tid)}]"
+        switching = f"[Switching to {self._target_id(tid)}]"
         if message.startswith("\n") and " received signal " in message.split("\n", 2)[1]:
             # The signal is announced as it arrives, the switch after it (gdb's order).
             first, _, rest = message[1:].partition("\n")

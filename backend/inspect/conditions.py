@@ -8,6 +8,7 @@ checked here, from the DWARF scope at the address; values are read at hits.
 from __future__ import annotations
 
 from ..errors import ExpressionError, TdbgError
+from ..program.target import Target
 from ..symbols import cexpr
 
 
@@ -18,15 +19,15 @@ def _no_memory(addr: int, n: int) -> bytes:
 class _StaticScope:
     """What cexpr's parser and resolve_type ask of an environment, from DWARF only."""
 
-    def __init__(self, dbg, addr: int) -> None:
+    def __init__(self, target: Target, addr: int) -> None:
         from ..symbols.scopes import FrameEnv
-        from .variables import _static_scope
-        o = dbg.program.objfile_for(addr)
+        from .frame_env import _static_scope
+        o = target.program.objfile_for(addr)
         self.env = None
         if o is not None and o.debug is not None:
             sc, link, cu_off, _fb, scope_off, _addrx = _static_scope(o, addr)
             self.env = FrameEnv(sc, None, link, cu_off, scope_off, read=_no_memory)
-        self.convenience = dbg.convenience
+        self.convenience = target.convenience
 
     def known(self, name: str) -> bool:
         env = self.env
@@ -41,9 +42,9 @@ class _StaticScope:
         return self.env.lookup_type(name) if self.env is not None else None
 
 
-def validate(dbg, text: str, addr: int) -> None:
+def validate(target: Target, text: str, addr: int) -> None:
     """Raise ExpressionError with gdb's message when `text` names something unknown at addr."""
-    scope = _StaticScope(dbg, addr)
+    scope = _StaticScope(target, addr)
     if scope.env is None:
         return                  # no debug info here: registers and numbers only, checked at hits
     try:

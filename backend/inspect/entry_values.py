@@ -1,107 +1,24 @@
-"""Parameters' values at function entry, as gdb finds them (HARD-CASES F4).
+"""Parameters' values at function entry, found in the caller's call site (HARD-CASES F4).
 
-At -O2 gcc describes a parameter whose register was reused by
-`DW_OP_entry_value(DW_OP_reg5)`: "what rdi held when the function was entered".
-The answer is in the caller: the DW_TAG_call_site whose return pc is the caller
-frame's pc has a DW_TAG_call_site_parameter for rdi, and its DW_AT_call_value is
-an expression evaluated in the caller's frame. gdb uses the same lookup to print
-`f (v=v@entry=5)` when a parameter still equals its entry value.
-
-`substitute()` rewrites an expression, replacing each DW_OP_entry_value(DW_OP_regN)
-by the constant found that way, so the ordinary evaluator can run it.
+The expression side (reading and rewriting DW_OP_entry_value) is entry_substitute.py;
+this module finds the values: the DW_TAG_call_site in the caller frame whose return pc
+is that frame's pc, and its DW_AT_call_value evaluated in the caller.
 """
 from __future__ import annotations
 
-from typing import Callable
-
 from ..errors import TdbgError
-from ..symbols.dwarf.expr import DWARF_REGS, Unavailable, debug_addr, evaluate, read_sleb, read_uleb
+from ..program.target import Target
+from ..symbols.dwarf.expr import DWARF_REGS, Unavailable, debug_addr, evaluate, read_uleb
+from .entry_substitute import has_entry_value, register_of, substitute
+from .frame_env import build_env
+from .frame_regs import fp_registers
+from .frames import Frames
 
 _CALL_SITES = ("DW_TAG_call_site", "DW_TAG_GNU_call_site")
 _CALL_PARAMS = ("DW_TAG_call_site_parameter", "DW_TAG_GNU_call_site_parameter")
-_ENTRY_VALUE = (0xA3, 0xF3)
 _ADDRX = ("DW_FORM_addrx", "DW_FORM_addrx1", "DW_FORM_addrx2", "DW_FORM_addrx3",
           "DW_FORM_addrx4", "DW_FORM_GNU_addr_index")
 _MAX_DEPTH = 4          # entry values of the caller's own expressions, and so on
-
-# Operand layout of each DWARF op (for walking an expression without running it):
-# a string of "u" (uleb), "s" (sleb), "1/2/4/8" (fixed bytes), "b" (uleb length + block),
-# "c" (1-byte length + block).
-_OPERANDS = {0x03: "8", 0x08: "1", 0x09: "1", 0x0A: "2", 0x0B: "2", 0x0C: "4", 0x0D: "4",
-             0x0E: "8", 0x0F: "8", 0x10: "u", 0x11: "s", 0x15: "1", 0x23: "u", 0x28: "2",
-             0x2F: "2", 0x90: "u", 0x91: "s", 0x92: "us", 0x93: "u", 0x94: "1", 0x95: "1",
-             0x98: "2", 0x99: "4", 0x9A: "4", 0x9D: "uu", 0x9E: "b", 0xA0: "4s", 0xA1: "u",
-             0xA2: "u", 0xA3: "b", 0xA4: "uc", 0xA5: "uu", 0xA6: "1u", 0xA7: "1u", 0xA8: "u",
-             0xA9: "u", 0xF2: "4s", 0xF3: "b", 0xF4: "uc", 0xF5: "uu", 0xF6: "1u", 0xF7: "u",
-             0xF9: "u", 0xFA: "4", 0xFB: "u", 0xFC: "u", 0xFD: "4"}
-_OPERANDS.update({op: "s" for op in range(0x70, 0x90)})           # DW_OP_bregN
-_BRANCHES = (0x28, 0x2F)
-
-
-def _next_op(expr: bytes, pos: int) -> int:
-    """Position of the op after the one at pos."""
-    op = expr[pos]
-    pos += 1
-    for kind in _OPERANDS.get(op, ""):
-        if kind == "u":
-            _, pos = read_uleb(expr, pos)
-        elif kind == "s":
-            _, pos = read_sleb(expr, pos)
-        elif kind == "b":
-            n, pos = read_uleb(expr, pos)
-            pos += n
-        elif kind == "c":
-            pos += 1 + expr[pos]
-        else:
-            pos += int(kind)
-    return pos
-
-
-def register_of(expr: bytes | None) -> int | None:
-    """N when expr is exactly DW_OP_regN / DW_OP_regx N."""
-    if not expr:
-        return None
-    if len(expr) == 1 and 0x50 <= expr[0] <= 0x6F:
-        return expr[0] - 0x50
-    if expr[0] == 0x90:
-        n, pos = read_uleb(expr, 1)
-        return n if pos == len(expr) else None
-    return None
-
-
-def has_entry_value(expr: bytes | None) -> bool:
-    return bool(expr) and any(b in _ENTRY_VALUE for b in expr)
-
-
-def substitute(expr: bytes, entry_reg: Callable[[int], int | None]) -> bytes | None:
-    """expr with every DW_OP_entry_value(DW_OP_regN) replaced by DW_OP_const8u of the
-    value regN had at entry; None when one cannot be found (or a branch would move)."""
-    out, pos, changed = bytearray(), 0, False
-    try:
-        while pos < len(expr):
-            nxt = _next_op(expr, pos)
-            op = expr[pos]
-            if op in _BRANCHES:
-                return None
-            if op in _ENTRY_VALUE:
-                n, start = read_uleb(expr, pos + 1)
-                sub = bytes(expr[start:start + n])
-                reg = register_of(sub)
-                if reg is None and sub and sub[0] in (0xA5, 0xF5):    # DW_OP_regval_type
-                    reg, end = read_uleb(sub, 1)
-                    _, end = read_uleb(sub, end)
-                    reg = reg if end == len(sub) else None
-                value = entry_reg(reg) if reg is not None else None
-                if value is None:
-                    return None
-                out += bytes([0x0E]) + (value & (1 << 64) - 1).to_bytes(8, "little")
-                changed = True
-            else:
-                out += expr[pos:nxt]
-            pos = nxt
-    except IndexError:
-        return None
-    return bytes(out) if changed else None
 
 
 class _CallerContext:
@@ -127,8 +44,12 @@ class _CallerContext:
         return self._ctx.addrx(index)
 
 
-class EntryValueMixin:
-    """Debugger methods (worker thread): entry values of frame parameters."""
+class EntryValues:
+    """Entry values of frame parameters (worker thread)."""
+
+    def __init__(self, target: Target, frames: Frames) -> None:
+        self.target = target
+        self.frames = frames
 
     def entry_register(self, level: int, regno: int, depth: int = 0) -> int | None:
         """What DWARF register `regno` held when the function of frame `level` (its
@@ -136,7 +57,7 @@ class EntryValueMixin:
         if depth > _MAX_DEPTH:
             return None
         try:
-            frames = self.unwind(limit=level + 8)
+            frames = self.frames.unwind(limit=level + 8)
         except TdbgError:
             return None
         i = level
@@ -160,7 +81,6 @@ class EntryValueMixin:
 
     def _caller_value(self, level: int, expr: bytes, depth: int) -> int | None:
         """DW_AT_call_value evaluated in frame `level` (the caller), as gdb does it."""
-        from .variables import build_env
         if expr and expr[0] in (0xA4, 0xF4):            # DW_OP_const_type: a typed constant
             try:
                 _, pos = read_uleb(expr, 1)
@@ -184,7 +104,7 @@ class EntryValueMixin:
             expr = substitute(expr, lambda r: self.entry_register(level, r, depth + 1))
             if expr is None:
                 return None
-        env = build_env(self, self.tid, level)
+        env = build_env(self.target, self.frames, self.entry_register, self.target.tid, level)
         if env is None:
             return None
         try:
@@ -200,14 +120,13 @@ class EntryValueMixin:
     def _caller_registers(self, level: int) -> dict[str, int]:
         """Frame `level`'s registers as gdb sees them: what the CFI restores, and for
         every other register (an unspecified rule) the innermost frame's, the live one."""
-        from .variables import fp_registers
-        regs = {**self.registers(), **fp_registers(self.inf, self.tid)}
-        regs.update(self.frame(level).regs)
+        regs = {**self.target.registers(), **fp_registers(self.target.inf, self.target.tid)}
+        regs.update(self.frames.frame(level).regs)
         return regs
 
     def _call_site(self, lookup_pc: int, return_pc: int, callee: str | None):
         """The caller's DW_TAG_call_site returning to return_pc, if it calls `callee`."""
-        o = self.program.objfile_for(lookup_pc)
+        o = self.target.program.objfile_for(lookup_pc)
         if o is None or o.debug is None:
             return None
         f = o.debug.function_at(lookup_pc - o.bias)
@@ -217,8 +136,7 @@ class EntryValueMixin:
         key = (f.cu_offset, f.die_offset)
         sites = cache.get(key)
         if sites is None:
-            from .variables import scopes_for
-            sc = scopes_for(o)
+            sc = o.scopes
             sites = {}
             try:
                 self._collect_sites(sc, sc.die_at(f.cu_offset, f.die_offset), sites, 0)
@@ -228,13 +146,12 @@ class EntryValueMixin:
         site = sites.get(return_pc - o.bias)
         if site is None or callee is None:
             return None
-        from .variables import scopes_for
         origin = site.attributes.get("DW_AT_call_origin") or site.attributes.get("DW_AT_abstract_origin")
         if origin is None:
             return None                              # an indirect call: target unknown
         try:
             target = site.get_DIE_from_attribute(origin.name)
-            name = scopes_for(o).name_of(target)
+            name = o.scopes.name_of(target)
         except (TdbgError, LookupError, ValueError, AttributeError):
             return None
         return site if name == callee else None

@@ -6,14 +6,17 @@ through the frame's DWARF scopes (see variables.py).
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
-from . import frame0_names
 from ..errors import CommandError, ExpressionError, TdbgError
+from ..program.target import Target
 from ..symbols import cexpr
 from ..symbols.dwarf.expr import Unavailable
-from ..symbols.types import ptype_text, type_name
+from ..symbols.types import ptype_text
 from ..symbols.values import Value, format_value
+from . import frame0_names
+from .frames import Frames
+from .variables import Variables
 
 # sub-registers cexpr may ask for by name ($eax, $ax, $al ...)
 _SUB = {}
@@ -30,18 +33,20 @@ _ALIAS = {"pc": "rip", "sp": "rsp", "fp": "rbp"}
 class FrameEnv:
     """cexpr.EvalEnv over frame `level` of thread `tid` of the live tracee."""
 
-    def __init__(self, dbg, tid: int, level: int = 0) -> None:
-        self.dbg, self.tid, self.level = dbg, tid, level
+    def __init__(self, ev: Evaluator, tid: int, level: int = 0) -> None:
+        # Built per condition check: plain attributes, no property chains on the hot path.
+        self.target, self.frames, self.variables = ev.target, ev.frames, ev.variables
+        self.tid, self.level = tid, level
         self._frame = None
         self._scope = None
-        self.convenience: dict[str, Value] = dbg.convenience
+        self.convenience: dict[str, Value] = ev.target.convenience
 
     # registers ----------------------------------------------------------------------
     def _regs(self) -> dict[str, int] | object:
         if self.level == 0:
             return None
         if self._frame is None:
-            self._frame = self.dbg.frame(self.level)
+            self._frame = self.frames.frame(self.level)
         return self._frame.regs
 
     def reg(self, name: str) -> int:
@@ -49,7 +54,7 @@ class FrameEnv:
         base, bits = _SUB.get(name, (name, 64))
         regs = self._regs()
         if regs is None:
-            r = self.dbg.inf.regs(self.tid)
+            r = self.target.inf.regs(self.tid)
             try:
                 v = getattr(r, base)
             except AttributeError:
@@ -69,28 +74,27 @@ class FrameEnv:
             old = self.reg(base)
             mask = (1 << bits) - 1
             value = (old & ~mask) | (value & mask)
-        self.dbg.set_register(base, value)
+        self.target.set_register(base, value)
 
     # memory ---------------------------------------------------------------------------
     def read(self, addr: int, n: int) -> bytes:
-        return self.dbg.read_memory(addr, n)
+        return self.target.read_memory(addr, n)
 
     def write(self, addr: int, data: bytes) -> None:
-        self.dbg.write_memory(addr, data)
+        self.target.write_memory(addr, data)
 
     def symbolize(self, addr: int) -> str | None:
-        return self.dbg.program.symbolize(addr)
+        return self.target.program.symbolize(addr)
 
     # names ----------------------------------------------------------------------------
     def scope(self):
         if self._scope is None:
-            from .variables import FrameScope
-            self._scope = FrameScope(self.dbg, self.tid, self.level)
+            self._scope = self.variables.env_for(self.tid, self.level)
         return self._scope
 
     def lookup(self, name: str, scope: str | None = None) -> Value | None:
         if self.level == 0 and scope is None and self._scope is None:
-            v = frame0_names.lookup(self.dbg, self.tid, name)
+            v = frame0_names.lookup(self.target, self.frames, self.tid, name)
             if v is not frame0_names.SLOW:
                 return v
         return self.scope().lookup(name, scope)
@@ -99,17 +103,21 @@ class FrameEnv:
         return self.scope().lookup_type(name)
 
 
-class EvaluateMixin:
-    """Debugger methods that evaluate and format (worker thread)."""
+class Evaluator:
+    """C expressions in the selected frame: print, ptype, conditions (worker thread)."""
+
+    def __init__(self, target: Target, frames: Frames, variables: Variables) -> None:
+        self.target = target
+        self.frames = frames
+        self.variables = variables
 
     def env(self, level: int | None = None):
-        if not self.alive:
-            from .variables import build_env
-            env = build_env(self, 0, 0)     # no process: globals from the file
+        if not self.target.alive:
+            env = self.variables.env_for(0, 0).env    # no process: globals from the file
             if env is None:
                 raise ExpressionError("No symbol table is loaded.  Use the \"file\" command.")
             return env
-        return FrameEnv(self, self.tid, self.selected_frame if level is None else level)
+        return FrameEnv(self, self.target.tid, self.target.selected_frame if level is None else level)
 
     def evaluate_value(self, text: str, level: int | None = None) -> Value:
         if not text.strip():
@@ -121,7 +129,7 @@ class EvaluateMixin:
 
     def evaluate_text(self, text: str) -> str:
         v = self.evaluate_value(text)
-        return format_value(v, self.read_memory if self.alive else None, self.program.symbolize)
+        return format_value(v, self.target.read_memory if self.target.alive else None, self.target.program.symbolize)
 
     def evaluate_address(self, text: str) -> int:
         """An address operand (x, info symbol, disassemble): numbers, $regs, &vars, pointers."""
@@ -146,13 +154,13 @@ class EvaluateMixin:
         v = self.evaluate_value(text)
         if fmt:
             return v, _format_as(v, fmt)
-        return v, format_value(v, self.read_memory if self.alive else None, self.program.symbolize)
+        return v, format_value(v, self.target.read_memory if self.target.alive else None, self.target.program.symbolize)
 
     def print_text(self, text: str, fmt: str | None = None) -> str:
         v, body = self.formatted(text, fmt)
-        self.value_history.append(body)
-        self.convenience[f"${len(self.value_history)}"] = v
-        return f"${len(self.value_history)} = {body}"
+        self.target.value_history.append(body)
+        self.target.convenience[f"${len(self.target.value_history)}"] = v
+        return f"${len(self.target.value_history)} = {body}"
 
     def ptype_text(self, text: str) -> str:
         env = self.env()
@@ -192,6 +200,3 @@ def _format_as(v: Value, fmt: str) -> str:
         return f"{n:#x}"
     raise CommandError(f'Undefined output format "{fmt}".')
 
-
-def install(dbg) -> None:
-    dbg.condition_compiler = dbg.compile_condition

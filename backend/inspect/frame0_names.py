@@ -13,9 +13,12 @@ stop) takes the full walk.
 from __future__ import annotations
 
 from ..errors import TdbgError
+from ..program.target import Target
 from ..symbols.dwarf.expr import DWARF_REGS, location_expression, read_sleb
 from ..symbols.values import Value
-from .variables import _GP, _static_scope
+from .frame_env import _static_scope
+from .frame_regs import _GP
+from .frames import Frames
 
 SLOW = object()          # this name at this pc needs the full scope walk
 _MASK = (1 << 64) - 1
@@ -23,11 +26,11 @@ _OP_ADDR, _OP_FBREG, _OP_CFA = 0x03, 0x91, 0x9C
 _OP_BREG0, _OP_BREG31 = 0x70, 0x8F
 
 
-def lookup(dbg, tid: int, name: str):
+def lookup(target: Target, frames: Frames, tid: int, name: str):
     """The Value of `name` in frame 0 of `tid`, None if no such name, or SLOW."""
-    regs = dbg.inf.regs(tid)
+    regs = target.inf.regs(tid)
     pc = regs.rip
-    o = dbg.program.objfile_for(pc)
+    o = target.program.objfile_for(pc)
     if o is None or o.debug is None:
         return SLOW
     plans = o.__dict__.setdefault("_name_plans", {})
@@ -35,14 +38,14 @@ def lookup(dbg, tid: int, name: str):
     if plan is None:
         if len(plans) > 4096:
             plans.clear()
-        plan = plans[(pc, name)] = _plan(o, pc, name, len(dbg.levels_at(pc)) > 1)
+        plan = plans[(pc, name)] = _plan(o, pc, name, len(frames.levels_at(pc)) > 1)
     if plan is SLOW:
         return SLOW
     t, reg, offset, inlined = plan
-    if inlined and tid == dbg.tid and dbg.inline_skip():
+    if inlined and tid == target.tid and frames.inline_skip():
         return SLOW
     addr = offset if reg is None else (getattr(regs, reg) + offset) & _MASK
-    return Value(t, None, addr, dbg.read_memory)
+    return Value(t, None, addr, target.read_memory)
 
 
 def _plan(o, pc: int, name: str, inlined: bool):

@@ -14,11 +14,12 @@ breakpoint never hides it.
 """
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..errors import CommandError, NotRunning, TdbgError
+from ..errors import CommandError, TdbgError
 from ..events import FrameInfo, SourceLocation
+from ..program.target import Target
 from ..symbols.frames import Frame
 
 ENTRY = "_start"
@@ -64,15 +65,30 @@ def _vframe(f: Frame, level: int, lv: Level, bias: int, depth: int,
                   inline=lv.inline, call_site=call_site)
 
 
-class FramesMixin:
-    _frames_cache: tuple | None = None
-    _skip_override: tuple | None = None     # (stop_id, tid, pc, count): set by `step`
+def _no_args(level: int) -> list[tuple[str, str]]:
+    return []
+
+
+class Frames:
+    """Unwinding and frame selection of the current thread (worker thread only)."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self._frames_cache: tuple | None = None
+        self._skip_override: tuple | None = None     # (stop_id, tid, pc, count): set by `step`
+        # A frame's arguments come from the variables service, which needs frames to
+        # find them: backend/debugger.py points this at Variables.frame_args.
+        self.args_of: Callable[[int], list[tuple[str, str]]] = _no_args
+
+    def forget(self) -> None:
+        """The thread's registers changed outside a stop (a step, a thread switch)."""
+        self._frames_cache = None
 
     # ---- function levels at a pc (cached per objfile and link-time pc) ------------------
     def levels_at(self, lookup_pc: int) -> tuple[Level, ...]:
         """Inlined subroutines containing pc, innermost first, then the function; () when
         there is no debug info for pc."""
-        o = self.program.objfile_for(lookup_pc)
+        o = self.target.program.objfile_for(lookup_pc)
         if o is None or o.debug is None:
             return ()
         cache = o.__dict__.setdefault("_levels_cache", {})
@@ -97,8 +113,7 @@ class FramesMixin:
         chain = d.inlined_chain(link)
         out: list[Level] = []
         if chain:
-            from .variables import scopes_for
-            sc = scopes_for(o)
+            sc = o.scopes
             dies = sc.inline_chain(sc.die_at(f.cu_offset, f.die_offset), link)
             if len(dies) != len(chain) + 1:
                 dies = [None] * (len(chain) + 1)
@@ -116,7 +131,7 @@ class FramesMixin:
         levels = self.levels_at(pc)
         if len(levels) < 2:
             return 0
-        o = self.program.objfile_for(pc)
+        o = self.target.program.objfile_for(pc)
         before = None
         n = 0
         for lv in levels[:-1]:
@@ -130,30 +145,35 @@ class FramesMixin:
                 if lv.scope in before:
                     break
             n += 1
-        if n and any(b.registered for b in self._bps_at(pc)):
+        if n and self.target.user_breakpoint_at(pc):
             return 0
         return n
 
     def inline_skip(self) -> int:
         """How many inline frames the current stop hides at frame 0."""
-        pc = self.inf.regs(self.tid).rip
+        pc = self.target.inf.regs(self.target.tid).rip
         ov = self._skip_override
-        if ov is not None and ov[:3] == (self.stop_id, self.tid, pc) and self.stop is not None:
+        if ov is not None and ov[:3] == (self.target.stop_id, self.target.tid, pc) and self.target.stop is not None:
             return ov[3]
         return self.default_inline_skip(pc)
+
+    def skip_decided(self, stop_id: int) -> bool:
+        """Whether the step that made stop `stop_id` said how many inline frames it hides."""
+        ov = self._skip_override
+        return ov is not None and ov[0] == stop_id
 
     def set_inline_skip(self, count: int, stop_id: int) -> None:
         """The stop with `stop_id` hides `count` inline frames (what the step that made it
         decided: `step` enters a hidden inline call without running, stepi hides none)."""
-        if self.alive:
-            self._skip_override = (stop_id, self.tid, self.inf.regs(self.tid).rip, count)
+        if self.target.alive:
+            self._skip_override = (stop_id, self.target.tid, self.target.inf.regs(self.target.tid).rip, count)
 
     # ---- unwinding ---------------------------------------------------------------------
     def unwind_real(self, limit: int = 256) -> list[Frame]:
         """Real frames from CFI (no inline frames), innermost first."""
         from ..symbols.frames import Unwinder
-        self.require_inferior()
-        prog = self.program
+        self.target.require_inferior()
+        prog = self.target.program
 
         def cfi_for(pc: int):
             o = prog.objfile_for(pc)
@@ -164,20 +184,20 @@ class FramesMixin:
             except Exception:
                 return None
 
-        return Unwinder(cfi_for, self.read_memory).frames(self.registers(), limit=limit)
+        return Unwinder(cfi_for, self.target.read_memory).frames(self.target.registers(), limit=limit)
 
     def unwind(self, limit: int = 256) -> list[VFrame]:
         """Frames of the current thread as gdb shows them, innermost first; cached per stop."""
-        self.require_inferior()
-        key = (self.stop_id, self.tid)
+        self.target.require_inferior()
+        key = (self.target.stop_id, self.target.tid)
         cached = self._frames_cache
-        if self.stop is not None and cached and cached[0] == key and (len(cached[1]) >= limit or cached[2]):
+        if self.target.stop is not None and cached and cached[0] == key and (len(cached[1]) >= limit or cached[2]):
             return cached[1][:limit]
         real = self.unwind_real(limit)
         frames = self.expand_inline(real, self.inline_skip() if real else 0)
         complete = len(real) < limit
         frames = frames[:limit]
-        if self.stop is not None:
+        if self.target.stop is not None:
             self._frames_cache = (key, frames, complete)
         return frames
 
@@ -186,13 +206,13 @@ class FramesMixin:
         for f in real:
             levels = self.levels_at(f.lookup_pc) if not f.signal_frame else ()
             if not levels:
-                prog = self.program
+                prog = self.target.program
                 name = None if f.signal_frame else prog.function_name(f.lookup_pc)
                 rng = None if f.signal_frame else prog.function_range(f.lookup_pc)
                 lv = Level(name or "??", None, rng[0] if rng else None, False)
                 out.append(_vframe(f, len(out), lv, 0, 0, None))
                 continue
-            o = self.program.objfile_for(f.lookup_pc)
+            o = self.target.program.objfile_for(f.lookup_pc)
             first = min(skip, len(levels) - 1) if f.level == 0 else 0
             for i in range(first, len(levels)):
                 # Below an inline call (shown or skipped) a frame is "at" that call's site.
@@ -216,20 +236,20 @@ class FramesMixin:
         site = getattr(f, "call_site", None)
         if site is not None and site[1]:
             return SourceLocation(site[0] or "", site[1], 0, func)
-        loc = self.program.location(f.lookup_pc)
+        loc = self.target.program.location(f.lookup_pc)
         if loc is not None and func is not None and loc.function != func:
             loc = SourceLocation(loc.file, loc.line, loc.column, func)
         return loc
 
     def frame_info(self, f) -> FrameInfo:
-        prog = self.program
+        prog = self.target.program
         loc = self.frame_location(f)
         func = getattr(f, "function", None) or prog.function_name(f.lookup_pc)
         if func == "??":
             func = None
         o = prog.objfile_for(f.pc)
         try:
-            args = tuple(self.frame_args(f.level)) if loc is not None else ()
+            args = tuple(self.args_of(f.level)) if loc is not None else ()
         except TdbgError:
             args = ()
         return FrameInfo(f.level, f.pc, func, loc, args, o.display_path if o else None,
@@ -241,7 +261,7 @@ class FramesMixin:
                          f.heuristic, f.signal_frame)
 
     def backtrace(self, limit: int = 256) -> list[FrameInfo]:
-        if not self.alive:
+        if not self.target.alive:
             raise CommandError("No stack.")
         out = []
         for f in self.unwind(limit=limit):
@@ -255,7 +275,7 @@ class FramesMixin:
 
     def select_frame(self, level: int, how: str = "frame") -> FrameInfo:
         """how: "frame" (absolute), "up" or "down" (relative moves), for gdb's messages."""
-        if not self.alive:
+        if not self.target.alive:
             raise CommandError("No stack.")
         if level < 0:
             raise CommandError("Bottom (innermost) frame selected; you cannot go down.")
@@ -264,23 +284,23 @@ class FramesMixin:
             if how == "frame":
                 raise CommandError(f"No frame at level {level}.")
             raise CommandError("Initial frame selected; you cannot go up.")
-        self.selected_frame = level
+        self.target.selected_frame = level
         return frames[level]
 
     def frame_registers(self) -> dict[str, int]:
-        regs = self.registers()
-        if self.selected_frame:
-            f = self.frame(self.selected_frame)
+        regs = self.target.registers()
+        if self.target.selected_frame:
+            f = self.frame(self.target.selected_frame)
             regs = {**{k: v for k, v in regs.items() if k in ("cs", "ss", "ds", "es", "fs", "gs",
                                                                "fs_base", "gs_base")}, **f.regs}
         return regs
 
-    def _show_address(self, info: FrameInfo) -> bool:
+    def show_address(self, info: FrameInfo) -> bool:
         """gdb's frame_show_address: never for a call site; always for a caller frame
         (its pc is a return address, looked up at pc-1); else when pc is mid-line."""
         f = None
         cached = self._frames_cache
-        if cached and cached[0] == (self.stop_id, self.tid) and info.level < len(cached[1]):
+        if cached and cached[0] == (self.target.stop_id, self.target.tid) and info.level < len(cached[1]):
             f = cached[1][info.level]
             if f.pc != info.pc:
                 f = None
@@ -293,34 +313,4 @@ class FramesMixin:
                 return True
         elif info.level > 0:
             return True
-        return not self.program.line_start(info.pc)
-
-    def format_frame(self, info: FrameInfo, with_source: bool = False) -> str:
-        """gdb's `#1  0x... in f (n=2) at x.c:12` line."""
-        if info.signal_frame:
-            return f"#{info.level:<3}<signal handler called>"
-        return f"#{info.level:<3}" + self.describe_frame(info, with_source)
-
-    def describe_frame(self, info: FrameInfo, with_source: bool = True) -> str:
-        """`0x... in f (n=2) at x.c:12` (address when gdb shows one), then the source line."""
-        if info.signal_frame:
-            return "<signal handler called>"
-        args = ", ".join(f"{n}={v}" for n, v in info.args)
-        addr = f"{info.pc:#018x} in " if self._show_address(info) else ""
-        head = f"{addr}{info.function or '??'} ({args})"
-        if info.location is not None:
-            head += f" at {os.path.basename(info.location.file)}:{info.location.line}"
-            if with_source:
-                src = self.source_line(info.location.file, info.location.line)
-                if src is not None:
-                    head += f"\n{info.location.line}\t{src}"
-        elif info.objfile and info.objfile != self.program.path:
-            head += f" from {info.objfile}"
-        return head
-
-    def frame0_header(self) -> str:
-        """The stop header for frame 0 as gdb's print_stack_frame(SRC_AND_LOC) shows it."""
-        frames = self.unwind(limit=1)
-        if not frames:
-            raise NotRunning()
-        return self.describe_frame(self.frame_info(frames[0]))
+        return not self.target.program.line_start(info.pc)

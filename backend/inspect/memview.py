@@ -6,6 +6,7 @@ import struct
 
 from ..disasm.decode import instructions
 from ..errors import BadAddress, CommandError
+from ..program.target import Target
 
 UNITS = {"b": 1, "h": 2, "w": 4, "g": 8}
 PER_LINE = {1: 8, 2: 8, 4: 4, 8: 2}
@@ -36,8 +37,8 @@ def parse_examine(arg: str, last: tuple[str, str, int]) -> tuple[str, str, int, 
     return fmt, unit, count, arg.strip()
 
 
-def _label(dbg, addr: int) -> str:
-    sym = dbg.program.symbolize(addr) if dbg.program else None
+def _label(target, addr: int) -> str:
+    sym = target.program.symbolize(addr) if target.program else None
     return f"{addr:#x} <{sym}>:" if sym else f"{addr:#x}:"
 
 
@@ -51,13 +52,13 @@ def _char(b: int) -> str:
     return f"\\{b:03o}"
 
 
-def format_examine(dbg, addr: int, fmt: str, unit: str, count: int) -> tuple[str, int]:
+def format_examine(target: Target, addr: int, fmt: str, unit: str, count: int) -> tuple[str, int]:
     if fmt == "i":
-        return _examine_insns(dbg, addr, count)
+        return _examine_insns(target, addr, count)
     if fmt == "s":
-        return _examine_strings(dbg, addr, count)
+        return _examine_strings(target, addr, count)
     size = 1 if fmt == "c" else UNITS[unit]
-    data, got = dbg.read_memory_partial(addr, size * count)
+    data, got = target.read_memory_partial(addr, size * count)
     lines = []
     per = PER_LINE[size] if fmt != "c" else 8
     n_ok = got // size
@@ -70,7 +71,7 @@ def format_examine(dbg, addr: int, fmt: str, unit: str, count: int) -> tuple[str
             v = int.from_bytes(raw, "little")
             row.append(_fmt_unit(v, fmt, size))
         if row:
-            lines.append(_label(dbg, addr + i * size) + "\t" + "\t".join(row))
+            lines.append(_label(target, addr + i * size) + "\t" + "\t".join(row))
         if len(row) < min(per, count - i):
             lines.append(f"Cannot access memory at address {addr + n_ok * size:#x}")
             if not row and not lines[:-1]:
@@ -105,35 +106,35 @@ def _fmt_unit(v: int, fmt: str, size: int) -> str:
     return f"{v:#x}"
 
 
-def _examine_strings(dbg, addr: int, count: int) -> tuple[str, int]:
+def _examine_strings(target: Target, addr: int, count: int) -> tuple[str, int]:
     lines = []
     for _ in range(count):
-        data, got = dbg.read_memory_partial(addr, 200)
+        data, got = target.read_memory_partial(addr, 200)
         if got == 0:
             raise BadAddress(addr)
         end = data.find(b"\0")
         s = data if end < 0 else data[:end]
         text = "".join(_char(b) if b != 39 else "'" for b in s).replace('"', '\\"')
-        lines.append(f'{_label(dbg, addr)}\t"{text}"' + ("..." if end < 0 else ""))
+        lines.append(f'{_label(target, addr)}\t"{text}"' + ("..." if end < 0 else ""))
         addr += len(s) + 1
     return "\n".join(lines), addr
 
 
-def _examine_insns(dbg, addr: int, count: int) -> tuple[str, int]:
-    if dbg.alive or dbg.program is None:
-        data, got = dbg.read_memory_partial(addr, count * 15)
+def _examine_insns(target: Target, addr: int, count: int) -> tuple[str, int]:
+    if target.alive or target.program is None:
+        data, got = target.read_memory_partial(addr, count * 15)
     else:                               # gdb reads the executable's file before `run`
-        o = dbg.program.objfile_for(addr)
+        o = target.program.objfile_for(addr)
         data = o.elf.read_code(addr - o.bias, count * 15) if o else b""
         got = len(data)
     if got == 0:
         raise BadAddress(addr)
     lines = []
-    pc = dbg.stop.pc if dbg.stop else None
+    pc = target.stop.pc if target.stop else None
     nxt = addr
-    symbolize = dbg.program.symbolize
+    symbolize = target.program.symbolize
     for i in instructions(data[:got], addr, count):
         mark = "=> " if i.addr == pc else "   "
-        lines.append(f"{mark}{_label(dbg, i.addr)}\t{i.text(symbolize)}")
+        lines.append(f"{mark}{_label(target, i.addr)}\t{i.text(symbolize)}")
         nxt = i.addr + i.size
     return "\n".join(lines), nxt

@@ -1,13 +1,16 @@
 """Threads as the user sees them: gdb's `info threads` and `thread N` (HARD-CASES D1).
 
 Thread numbers are gdb's: 1, 2 ... in order of appearance, never reused
-(``Thread.num``, kept by the Inferior). Selecting a thread sets Debugger.tid,
-which every frame, register and stepping command then uses.
+(``Thread.num``, kept by the Inferior). Selecting a thread sets the current thread
+(Target.tid), which every frame, register and stepping command then uses.
 """
 from __future__ import annotations
 
 from .. import events as ev
 from ..errors import CommandError, TdbgError
+from ..program.target import Target
+from .frame_text import FrameText
+from .frames import Frames
 
 
 def thread_name(pid: int, tid: int) -> str:
@@ -18,45 +21,50 @@ def thread_name(pid: int, tid: int) -> str:
         return ""
 
 
-class ThreadsMixin:
-    """Debugger methods (worker thread)."""
+class Threads:
+    """`info threads`, `thread N` and the threads pane's rows (worker thread)."""
+
+    def __init__(self, target: Target, frames: Frames, text: FrameText) -> None:
+        self.target = target
+        self.frames = frames
+        self.text = text
 
     def _threads_sorted(self):
-        inf = self.require_inferior()
+        inf = self.target.require_inferior()
         return sorted((t for t in inf.threads.values() if not t.exiting), key=lambda t: t.num)
 
     def target_id(self, tid: int) -> str:
         """`Thread 0x7ffff7d86740 (LWP 1234)`: pthread_self is the thread's fs_base."""
         try:
-            base = self.inf.regs(tid).fs_base
+            base = self.target.inf.regs(tid).fs_base
         except TdbgError:
             base = 0
         return f"Thread {base:#x} (LWP {tid})" if base else f"LWP {tid}"
 
     def thread_frame_text(self, tid: int) -> str:
         """Frame 0 of another thread, as `info threads` prints it (one line)."""
-        saved = self.tid, self.selected_frame
-        self.tid, self.selected_frame = tid, 0
+        saved = self.target.tid, self.target.selected_frame
+        self.target.tid, self.target.selected_frame = tid, 0
         try:
-            pc = self.inf.regs(tid).rip
-            loc = self.program.location(pc)
+            pc = self.target.inf.regs(tid).rip
+            loc = self.target.program.location(pc)
             args = ""
             if loc is not None:
                 try:
-                    args = ", ".join(f"{n}={v}" for n, v in self.frame_args(0))
+                    args = ", ".join(f"{n}={v}" for n, v in self.frames.args_of(0))
                 except (TdbgError, AttributeError):
                     args = ""
-            at_start = loc is not None and self.program.line_start(pc)
-            text = self.frame_line(pc, loc, with_addr=not at_start, args=args or " ")
+            at_start = loc is not None and self.target.program.line_start(pc)
+            text = self.text.frame_line(pc, loc, with_addr=not at_start, args=args or " ")
             return text.split("\n")[0].replace("( )", "()")
         finally:
-            self.tid, self.selected_frame = saved
+            self.target.tid, self.target.selected_frame = saved
 
     def info_threads_text(self) -> str:
         threads = self._threads_sorted()
         if not threads:
             return "No threads."
-        pid = self.inf.pid
+        pid = self.target.inf.pid
         targets = []
         for th in threads:
             name = thread_name(pid, th.tid)
@@ -64,13 +72,13 @@ class ThreadsMixin:
         width = max(len("Target Id"), *(len(t) for t in targets))
         out = [f"  Id   {'Target Id':<{width}} Frame "]
         for th, target in zip(threads, targets):
-            mark = "*" if th.tid == self.tid else " "
+            mark = "*" if th.tid == self.target.tid else " "
             out.append(f"{mark} {th.num:<4} {target:<{width}} {self.thread_frame_text(th.tid)}")
         return "\n".join(out)
 
     def threads_info(self) -> list[ev.ThreadInfo]:
         """Every live thread with its frame 0, for front ends (the TUI's threads pane)."""
-        inf = self.require_inferior()
+        inf = self.target.require_inferior()
         out = []
         for th in self._threads_sorted():
             state = "running" if th.running else "stopped"
@@ -78,29 +86,29 @@ class ThreadsMixin:
             if not th.running:
                 try:
                     pc = inf.regs(th.tid).rip
-                    fn = self.program.symbolize(pc)
-                    loc = self.program.location(pc)
+                    fn = self.target.program.symbolize(pc)
+                    loc = self.target.program.location(pc)
                 except TdbgError:
                     pc = None
             out.append(ev.ThreadInfo(th.num, th.tid, thread_name(inf.pid, th.tid), state, pc, fn,
-                                     loc, th.tid == self.tid))
+                                     loc, th.tid == self.target.tid))
         return out
 
     def select_thread(self, num: int | None) -> str:
-        inf = self.require_inferior()
+        inf = self.target.require_inferior()
         if num is None:
-            th = inf.threads.get(self.tid)
+            th = inf.threads.get(self.target.tid)
             if th is None:
                 raise CommandError("No thread selected.")
             return f"[Current thread is {th.num} ({self.target_id(th.tid)})]"
         th = next((t for t in inf.threads.values() if t.num == num and not t.exiting), None)
         if th is None:
             raise CommandError(f"Unknown thread {num}.")
-        self.tid, self.selected_frame = th.tid, 0
-        self.publish(ev.ThreadsChanged(tuple(inf.threads), th.tid))
+        self.target.tid, self.target.selected_frame = th.tid, 0
+        self.target.publish(ev.ThreadsChanged(tuple(inf.threads), th.tid))
         head = f"[Switching to thread {th.num} ({self.target_id(th.tid)})]"
         try:
-            frame = self.format_frame(self.frame_info(self.frame(0)), with_source=True)
+            frame = self.text.format_frame(self.frames.frame_info(self.frames.frame(0)), with_source=True)
         except TdbgError:
             frame = f"#0  {self.thread_frame_text(th.tid)}"
         return f"{head}\n{frame}"

@@ -6,17 +6,16 @@ manager shadows them for everything a user sees.
 """
 from __future__ import annotations
 
-import ctypes
 import errno
 import fcntl
 import os
 import signal
 import termios
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
+from ..errors import BadAddress, BadExecutable, PtraceError, TdbgError
 from . import ptrace
-from ..errors import BadAddress, BadExecutable, ProcessGone, PtraceError, TdbgError
 from .ptrace import UserRegs, WaitStatus
 
 # VFORK/VFORK_DONE: a vfork child shares our INT3s; the controller lifts them until it execs.
@@ -77,7 +76,7 @@ class Inferior:
     @classmethod
     def launch(cls, path: str, args: list[str], *, env: dict[str, str] | None = None,
                cwd: str | None = None, aslr: bool = False, use_pty: bool = True,
-               argv0: str | None = None, tty: str | None = None) -> "Inferior":
+               argv0: str | None = None, tty: str | None = None) -> Inferior:
         if not os.access(path, os.X_OK):
             raise BadExecutable(f"{path}: not executable (chmod +x {path})")
         master = slave = None
@@ -135,7 +134,7 @@ class Inferior:
         return inf
 
     @classmethod
-    def attach(cls, pid: int) -> "Inferior":
+    def attach(cls, pid: int) -> Inferior:
         check_attachable(pid)
         inf = cls(pid=pid, launched=False)
         # Threads may come and go while we enumerate: repeat until no new tid appears.

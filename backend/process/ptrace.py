@@ -12,8 +12,20 @@ import errno as _errno
 import os
 import signal
 import threading
+from typing import TYPE_CHECKING, Literal, overload
 
 from ..errors import PtraceError
+from .signames import gdb_signal_description, gdb_signal_name
+
+if TYPE_CHECKING:
+    from _ctypes import _CField  # typeshed's type of a Structure field: no such name at run time
+
+    # A field's type for mypy: the ctypes type, what reading it gives, what writing it takes.
+    _U64 = _CField[ctypes.c_ulonglong, int, int]
+    _U32 = _CField[ctypes.c_uint, int, int]
+    _U16 = _CField[ctypes.c_ushort, int, int]
+    _I32 = _CField[ctypes.c_int, int, int]
+    _U32s = _CField[ctypes.Array[ctypes.c_uint], ctypes.Array[ctypes.c_uint], ctypes.Array[ctypes.c_uint]]
 
 libc = ctypes.CDLL(None, use_errno=True)
 
@@ -63,13 +75,13 @@ def bind_tracer_thread() -> None:
 
 def raw(req: int, pid: int, addr: int = 0, data: int | ctypes.c_void_p | None = 0) -> int:
     """ptrace with errno -> PtraceError. PEEK* results must use ``peek`` (they may be -1)."""
-    res = _ptrace(req, pid, addr, data)
+    res: int = _ptrace(req, pid, addr, data)
     if res == -1:       # never a result here: only the PEEK requests return data
         raise PtraceError(_REQ_NAMES.get(req, str(req)), pid, ctypes.get_errno())
     return res
 
 
-def call(req: int, pid: int, addr: int = 0, data=0) -> int:
+def call(req: int, pid: int, addr: int = 0, data: int | ctypes.c_void_p | None = 0) -> int:
     assert _tracer_ident is None or threading.get_ident() == _tracer_ident, \
         "ptrace called off the tracer thread"
     return raw(req, pid, addr, data)
@@ -90,6 +102,34 @@ class UserRegs(ctypes.Structure):
         "r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx",
         "rdx", "rsi", "rdi", "orig_rax", "rip", "cs", "eflags", "rsp", "ss", "fs_base",
         "gs_base", "ds", "es", "fs", "gs")]
+    if TYPE_CHECKING:
+        r15: _U64
+        r14: _U64
+        r13: _U64
+        r12: _U64
+        rbp: _U64
+        rbx: _U64
+        r11: _U64
+        r10: _U64
+        r9: _U64
+        r8: _U64
+        rax: _U64
+        rcx: _U64
+        rdx: _U64
+        rsi: _U64
+        rdi: _U64
+        orig_rax: _U64
+        rip: _U64
+        cs: _U64
+        eflags: _U64
+        rsp: _U64
+        ss: _U64
+        fs_base: _U64
+        gs_base: _U64
+        ds: _U64
+        es: _U64
+        fs: _U64
+        gs: _U64
 
 
 REG_NAMES: tuple[str, ...] = tuple(f[0] for f in UserRegs._fields_)
@@ -103,12 +143,29 @@ class UserFPRegs(ctypes.Structure):
                 ("mxcsr", ctypes.c_uint), ("mxcr_mask", ctypes.c_uint),
                 ("st_space", ctypes.c_uint * 32), ("xmm_space", ctypes.c_uint * 64),
                 ("padding", ctypes.c_uint * 24)]
+    if TYPE_CHECKING:
+        cwd: _U16
+        swd: _U16
+        ftw: _U16
+        fop: _U16
+        rip: _U64
+        rdp: _U64
+        mxcsr: _U32
+        mxcr_mask: _U32
+        st_space: _U32s
+        xmm_space: _U32s
+        padding: _U32s
 
 
 class SigInfo(ctypes.Structure):
     _fields_ = [("si_signo", ctypes.c_int), ("si_errno", ctypes.c_int), ("si_code", ctypes.c_int),
                 ("_pad0", ctypes.c_int), ("si_addr", ctypes.c_ulonglong),   # also si_pid/si_uid
                 ("_rest", ctypes.c_byte * (128 - 24))]
+    if TYPE_CHECKING:
+        si_signo: _I32
+        si_errno: _I32
+        si_code: _I32
+        si_addr: _U64
 
     @property
     def si_pid(self) -> int:
@@ -149,7 +206,7 @@ def get_event_msg(tid: int) -> int:
 
 def peek(tid: int, addr: int) -> int:
     ctypes.set_errno(0)
-    res = _ptrace(PEEKDATA, tid, addr, 0)
+    res: int = _ptrace(PEEKDATA, tid, addr, 0)
     if res == -1 and ctypes.get_errno():
         raise PtraceError("PTRACE_PEEKDATA", tid, ctypes.get_errno())
     return res & 0xFFFFFFFFFFFFFFFF
@@ -161,7 +218,7 @@ def poke(tid: int, addr: int, word: int) -> None:
 
 def peek_user(tid: int, offset: int) -> int:
     ctypes.set_errno(0)
-    res = _ptrace(PEEKUSER, tid, offset, 0)
+    res: int = _ptrace(PEEKUSER, tid, offset, 0)
     if res == -1 and ctypes.get_errno():
         raise PtraceError("PTRACE_PEEKUSER", tid, ctypes.get_errno())
     return res & 0xFFFFFFFFFFFFFFFF
@@ -198,7 +255,7 @@ def vm_read(pid: int, addr: int, n: int) -> bytes:
     buf = ctypes.create_string_buffer(n)
     local = IOVec(ctypes.cast(buf, ctypes.c_void_p), n)
     remote = IOVec(ctypes.c_void_p(addr), n)
-    got = _vm_readv(pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0)
+    got: int = _vm_readv(pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0)
     if got < 0:
         err = ctypes.get_errno()
         if err in (_errno.EFAULT, _errno.EIO):
@@ -211,7 +268,7 @@ def vm_write(pid: int, addr: int, data: bytes) -> int:
     buf = ctypes.create_string_buffer(data, len(data))
     local = IOVec(ctypes.cast(buf, ctypes.c_void_p), len(data))
     remote = IOVec(ctypes.c_void_p(addr), len(data))
-    got = _vm_writev(pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0)
+    got: int = _vm_writev(pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0)
     if got < 0:
         err = ctypes.get_errno()
         if err in (_errno.EFAULT, _errno.EIO):
@@ -221,7 +278,8 @@ def vm_write(pid: int, addr: int, data: bytes) -> int:
 
 
 def personality(persona: int) -> int:
-    return libc.personality(ctypes.c_ulong(persona))
+    res: int = libc.personality(ctypes.c_ulong(persona))
+    return res
 
 
 def tgkill(tgid: int, tid: int, sig: int) -> None:
@@ -241,7 +299,7 @@ class WaitStatus:
         self.stop_sig = os.WSTOPSIG(raw) if stopped else 0
         self.event = (raw >> 16) & 0xFF if stopped else 0
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, WaitStatus) and (self.tid, self.raw) == (other.tid, other.raw)
 
     def __hash__(self) -> int:
@@ -270,6 +328,14 @@ class WaitStatus:
         return f"tid {self.tid} stopped {signal_name(self.stop_sig)} event {self.event}"
 
 
+@overload
+def waitpid(pid: int = -1, flags: Literal[0] = 0) -> WaitStatus: ...
+
+
+@overload
+def waitpid(pid: int, flags: int) -> WaitStatus | None: ...
+
+
 def waitpid(pid: int = -1, flags: int = 0) -> WaitStatus | None:
     """Blocking wait (the GIL is released). Returns None for WNOHANG with nothing ready."""
     tid, status = os.waitpid(pid, flags | WALL)
@@ -278,12 +344,6 @@ def waitpid(pid: int = -1, flags: int = 0) -> WaitStatus | None:
     return WaitStatus(tid, status)
 
 
-def signal_name(sig: int) -> str:
-    """gdb's name for a host signal ("SIGIO" for 29, "SIG34"): signals.py has its table."""
-    from ..exec.signals import gdb_signal_name
-    return gdb_signal_name(sig)
-
-
-def signal_description(sig: int) -> str:
-    from ..exec.signals import gdb_signal_description
-    return gdb_signal_description(sig)
+# gdb's name for a host signal ("SIGIO" for 29, "SIG34") and its description: signames.py.
+signal_name = gdb_signal_name
+signal_description = gdb_signal_description

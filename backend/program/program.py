@@ -6,16 +6,16 @@ addresses read like gdb's before `run`.
 """
 from __future__ import annotations
 
-import bisect
 import os
 import re
-from typing import Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..errors import BadExecutable, CommandError, NoDebugInfo, NotFound, TdbgError
+from ..errors import CommandError, NotFound, TdbgError
 from ..events import SourceLocation
 from ..process.inferior import Region
 from ..symbols.elf import ElfFile
+from ..symbols.scopes import Scopes
 
 PAGE = 0x1000
 
@@ -29,6 +29,7 @@ class ObjFile:
         self._debug = None
         self._debug_loaded = False
         self._cfi = None
+        self._scopes: Scopes | None = None
         self.warnings: list[str] = []
         self._bp_memo: dict[str, list[int]] = {}
         segs = elf.load_segments()
@@ -56,6 +57,13 @@ class ObjFile:
             if self._debug is not None:
                 self.warnings.extend(self._debug.warnings)
         return self._debug
+
+    @property
+    def scopes(self) -> Scopes:
+        """The DWARF scope reader of this object (made once; needs debug info)."""
+        if self._scopes is None:
+            self._scopes = Scopes(self.debug.dwarf)
+        return self._scopes
 
     def function_breakpoints(self, name: str) -> list[int]:
         """Link-time `break NAME` addresses in this object (memoized: a library loaded
@@ -299,7 +307,7 @@ class Program:
             note = f"line {line} has no code; using line {actual}" if actual != line else ""
             return Resolved([a + o.bias for a in addrs], actual, file, note)
         if self.main.debug is None:
-            raise CommandError(f"No symbol table is loaded.  Use the \"file\" command.")
+            raise CommandError("No symbol table is loaded.  Use the \"file\" command.")
         # let the main objfile raise its precise message
         try:
             self.main.debug.line_addresses(file, line)

@@ -14,6 +14,14 @@ import marshal
 import os
 import struct
 import tempfile
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+if TYPE_CHECKING:
+    from .elf import ElfFile
+
+# What `marshal` writes (code objects left out: a cache holds data only).
+Marshallable: TypeAlias = (None | bool | int | float | complex | str | bytes | tuple[Any, ...]
+                           | list[Any] | dict[Any, Any] | set[Any] | frozenset[Any])
 
 FORMAT = 2
 MAGIC = b"TDBGIDX\0"
@@ -35,7 +43,7 @@ class IndexCache:
         self._parts: dict[str, bytes] | None = None
 
     @classmethod
-    def for_elf(cls, elf) -> "IndexCache":
+    def for_elf(cls, elf: ElfFile) -> IndexCache:
         try:
             st = os.stat(elf.path)
         except OSError:
@@ -72,18 +80,20 @@ class IndexCache:
     def has(self, part: str) -> bool:
         return part in self._read()
 
-    def load(self, part: str):
-        """The cached object for ``part``, or None when absent or unreadable."""
-        raw = self._read().get(part)
+    def load(self, part: str) -> Any:
+        """The cached object for ``part``, or None when absent or unreadable. Any: it is
+        whatever the caller stored, in marshal's types (the caller checks its shape)."""
+        parts = self._read()
+        raw = parts.get(part)
         if raw is None:
             return None
         try:
             return marshal.loads(raw)
         except (ValueError, EOFError, TypeError):
-            self._parts.pop(part, None)
+            parts.pop(part, None)
             return None
 
-    def store(self, part: str, obj) -> None:
+    def store(self, part: str, obj: Marshallable) -> None:
         """Write ``part`` (keeping the other parts); failures are silent: it is only a cache."""
         if self.path is None:
             return

@@ -7,8 +7,8 @@ whose CFI restores everything from the kernel's ucontext.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from ..errors import ExpressionError, TdbgError
 from .dwarf.cfi import CFIError, ObjectCFI, Row, Rule
@@ -47,7 +47,7 @@ class _RegContext:
     """ExprContext for CFI expressions: only registers and memory make sense there."""
     bias = 0
 
-    def __init__(self, regs: dict[str, int], read) -> None:
+    def __init__(self, regs: dict[str, int], read: Callable[[int, int], bytes]) -> None:
         self._regs, self.read = regs, read
 
     def reg(self, name: str) -> int:
@@ -129,7 +129,7 @@ class Unwinder:
         self.stop_reason = "outermost"
         try:
             if frame.row is not None and frame.cfa is not None:
-                regs = self._apply_rules(frame, frame.row)
+                regs = self._apply_rules(frame, frame.row, frame.cfa)
                 heuristic = False
             else:
                 regs = self._rbp_chain(frame)
@@ -186,13 +186,14 @@ class Unwinder:
     def _cfa(self, frame: Frame, row: Row) -> int | None:
         if row.cfa_expr is not None:
             return evaluate_address(row.cfa_expr, _RegContext(frame.regs, self._read))
+        if row.cfa_reg is None:
+            return None
         name = DWARF_REGS.get(row.cfa_reg)
         if name is None or name not in frame.regs:
             return None
         return (frame.regs[name] + row.cfa_offset) & 0xFFFFFFFFFFFFFFFF
 
-    def _apply_rules(self, frame: Frame, row: Row) -> dict[str, int] | None:
-        cfa = frame.cfa
+    def _apply_rules(self, frame: Frame, row: Row, cfa: int) -> dict[str, int] | None:
         ctx = _RegContext(frame.regs, self._read)
         regs = {n: frame.regs[n] for n in CALLEE_SAVED if n in frame.regs}
         regs["rsp"] = cfa
@@ -219,16 +220,18 @@ class Unwinder:
 
     def _rule_value(self, rule: Rule, cfa: int, frame: Frame, ctx: _RegContext) -> int | None:
         kind, arg = rule.kind, rule.arg
+        if isinstance(arg, bytes):                   # the expression rules carry DWARF bytes
+            if kind == "expression":
+                return self._read8(evaluate_address(arg, ctx, stack=(cfa,)))
+            if kind == "val_expression":
+                return evaluate_address(arg, ctx, stack=(cfa,))
+            return None
         if kind == "offset":
             return self._read8(cfa + arg)
         if kind == "val_offset":
             return (cfa + arg) & 0xFFFFFFFFFFFFFFFF
         if kind == "register":
             return frame.regs.get(DWARF_REGS.get(arg, ""))
-        if kind == "expression":
-            return self._read8(evaluate_address(arg, ctx, stack=(cfa,)))
-        if kind == "val_expression":
-            return evaluate_address(arg, ctx, stack=(cfa,))
         return None                                  # undefined
 
     def _rbp_chain(self, frame: Frame) -> dict[str, int] | None:

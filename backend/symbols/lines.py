@@ -7,20 +7,42 @@ changes, line-0 rows dropped, duplicate rows with discriminators folded, and
 sequences at address 0 (functions the linker discarded) ignored. DWARF 5 file
 indexes are 0-based (file 0 is the primary file), DWARF 2-4 ones 1-based.
 
-This module runs the line program into those tables. The pieces live beside it:
-dwarf_forms.py (sections and attribute forms), line_header.py (headers and file
-tables) and line_table.py (the tables and their lookups); their names are
-re-exported here.
+This module runs the line program into those tables. The pieces live in dwarf/:
+forms.py (sections and attribute forms), line_header.py (headers and file tables)
+and line_table.py (the tables and their lookups); their names are re-exported here.
 """
 from __future__ import annotations
 
-from .dwarf.forms import (ADDRX_FORMS, BLOCK_FORMS, DW_FORM_addr, DW_FORM_data16,  # noqa: F401
-                          DW_FORM_implicit_const, DW_FORM_indirect, DW_FORM_line_strp,
-                          DW_FORM_sec_offset, DW_FORM_string, DW_FORM_strp, DW_FORM_udata,
-                          FIXED_FORM_SIZE, LEB_FORMS, OFFSET_FORMS, STRX_FORMS, DwarfError,
-                          FormContext, Sect, Strings, addrx, read_form)
-from .dwarf.line_header import (DW_LNCT_directory_index, DW_LNCT_path, LineHeader,  # noqa: F401
-                          iter_line_headers, parse_line_header)
+from .dwarf.forms import (  # noqa: F401
+    ADDRX_FORMS,
+    BLOCK_FORMS,
+    FIXED_FORM_SIZE,
+    LEB_FORMS,
+    OFFSET_FORMS,
+    STRX_FORMS,
+    DW_FORM_addr,
+    DW_FORM_data16,
+    DW_FORM_implicit_const,
+    DW_FORM_indirect,
+    DW_FORM_line_strp,
+    DW_FORM_sec_offset,
+    DW_FORM_string,
+    DW_FORM_strp,
+    DW_FORM_udata,
+    DwarfError,
+    FormContext,
+    Sect,
+    Strings,
+    addrx,
+    read_form,
+)
+from .dwarf.line_header import (  # noqa: F401
+    DW_LNCT_directory_index,
+    DW_LNCT_path,
+    LineHeader,
+    iter_line_headers,
+    parse_line_header,
+)
 from .dwarf.line_table import CuLines, LineRow, Sal, SubfileTable  # noqa: F401
 
 
@@ -71,38 +93,45 @@ def decode_line_program(s: Sect, header: LineHeader, primary: str | None, cu_end
                     result -= 1 << shift
                 return result
 
+    # Per sequence: the subfile and line last recorded, and whether a statement row
+    # was seen at the current address (for gdb's is_stmt filtering).
+    last_sub: SubfileTable | None = None
+    last_line = 0
+    last_address = 0
+    stmt_at_address = False
+
+    def record(ending: bool, cur: SubfileTable | None, file_idx: int, op_index: int, address: int,
+               line: int, is_stmt: bool, prologue_end: bool, column: int, recording: bool,
+               nz_disc: bool) -> None:
+        """One row of the state machine (`ending`: DW_LNE_end_sequence's) into the tables."""
+        nonlocal last_sub, last_line, last_address, stmt_at_address
+        if header.file(file_idx) is not None and (op_index == 0 or ending):
+            changed = last_sub is not cur
+            ignore = (changed and not ending and last_address == address and not is_stmt
+                      and stmt_at_address) or (not ending and line == 0)
+            if (changed and not ignore) or ending:
+                if last_sub is not None and recording:
+                    last_sub.record(0, address, True, False, 0)
+            if not ending and not ignore:
+                if cur is not last_sub or line != last_line or not nz_disc:
+                    if recording and cur is not None:
+                        cur.record(line, address, is_stmt, prologue_end, column)
+                    last_sub, last_line = cur, line
+        if last_address != address:
+            stmt_at_address = False
+            last_address = address
+        stmt_at_address |= is_stmt
+
     while pos < end:
         address = op_index = column = 0
         file_idx, line, is_stmt = 1, 1, default_stmt
         discriminator = 0
         prologue_end = False
         cur = subfile_for(1)
-        last_sub: SubfileTable | None = None
-        last_line = 0
+        last_sub, last_line, last_address, stmt_at_address = None, 0, 0, False
         nz_disc = False
-        last_address = 0
-        stmt_at_address = False
         recording = True
         end_seq = False
-
-        def record(ending: bool) -> None:
-            nonlocal last_sub, last_line, last_address, stmt_at_address
-            if header.file(file_idx) is not None and (op_index == 0 or ending):
-                changed = last_sub is not cur
-                ignore = (changed and not ending and last_address == address and not is_stmt
-                          and stmt_at_address) or (not ending and line == 0)
-                if (changed and not ignore) or ending:
-                    if last_sub is not None and recording:
-                        last_sub.record(0, address, True, False, 0)
-                if not ending and not ignore:
-                    if cur is not last_sub or line != last_line or not nz_disc:
-                        if recording and cur is not None:
-                            cur.record(line, address, is_stmt, prologue_end, column)
-                        last_sub, last_line = cur, line
-            if last_address != address:
-                stmt_at_address = False
-                last_address = address
-            stmt_at_address |= is_stmt
 
         while pos < end and not end_seq:
             op = buf[pos]
@@ -119,7 +148,8 @@ def decode_line_program(s: Sect, header: LineHeader, primary: str | None, cu_end
                 line += delta
                 if delta:
                     nz_disc = discriminator != 0
-                record(False)
+                record(False, cur, file_idx, op_index, address, line, is_stmt, prologue_end, column,
+                       recording, nz_disc)
                 discriminator = 0
                 prologue_end = False
             elif op == 0:
@@ -143,7 +173,8 @@ def decode_line_program(s: Sect, header: LineHeader, primary: str | None, cu_end
                     nz_disc |= discriminator != 0
                 pos = ext_end
             elif op == 1:                                      # DW_LNS_copy
-                record(False)
+                record(False, cur, file_idx, op_index, address, line, is_stmt, prologue_end, column,
+                       recording, nz_disc)
                 discriminator = 0
                 prologue_end = False
             elif op == 2:
@@ -184,7 +215,8 @@ def decode_line_program(s: Sect, header: LineHeader, primary: str | None, cu_end
             else:
                 for _ in range(std_lengths[op - 1] if op - 1 < len(std_lengths) else 0):
                     leb()
-        record(True)
+        record(True, cur, file_idx, op_index, address, line, is_stmt, prologue_end, column,
+               recording, nz_disc)
     for t in subfiles:
         t.finish()
     return CuLines(header, subfiles, cu_end)

@@ -30,7 +30,7 @@ class Pane(Vertical):
         return PANES.get(self.PANE_ID, ("", self.PANE_ID))[1]
 
     @property
-    def tdbg(self) -> "TdbgApp":
+    def tdbg(self) -> TdbgApp:
         return cast("TdbgApp", self.app)
 
     def on_mount(self) -> None:

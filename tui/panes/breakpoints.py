@@ -16,7 +16,7 @@ from .table import fill
 
 
 class BreakpointTable(DataTable):
-    BINDINGS = keymap.BREAKPOINTS
+    BINDINGS = [*keymap.BREAKPOINTS]
     COMPONENT_CLASSES = DataTable.COMPONENT_CLASSES | {"breakpoints--on", "breakpoints--off"}
 
     def selected(self) -> BreakpointInfo | None:

@@ -36,7 +36,7 @@ class CommandLog(RichLog):
 
 
 class CommandInput(Input):
-    BINDINGS = keymap.COMMAND
+    BINDINGS = [*keymap.COMMAND]
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

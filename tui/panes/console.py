@@ -16,8 +16,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input, RichLog, Static
 
-from .base import Pane
 from ..util import reported
+from .base import Pane
 
 MAX_LINES = 5000
 

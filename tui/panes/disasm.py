@@ -7,6 +7,8 @@ address breakpoint here.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
+from typing import Literal, Protocol
 
 from rich.text import Text
 from textual import events, work
@@ -15,13 +17,40 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 
-from tdbg.backend.events import BreakpointInfo, Stopped
+from tdbg.backend.events import BreakpointInfo, SourceLocation, Stopped
 
-from .base import Pane
 from ..util import reported
+from .base import Pane
+from .source import SourcePane
 
 MAX_BACK = 768          # bytes before the pc we decode from the function entry
 AFTER = 48              # instructions after the pc
+
+
+class Instruction(Protocol):
+    """A row of Session.disassemble() as this pane reads it (backend/disasm/decode.py has
+    the class; tui/ imports only the Session's own modules: tests/test_tui_units.py)."""
+
+    @property
+    def addr(self) -> int: ...
+    @property
+    def mnemonic(self) -> str: ...
+    @property
+    def op_str(self) -> str: ...
+    @property
+    def symbol(self) -> str | None: ...
+    @property
+    def location(self) -> SourceLocation | None: ...
+    @property
+    def comment(self) -> str | None: ...
+    @property
+    def is_pc(self) -> bool: ...
+    @property
+    def breakpoint_id(self) -> int | None: ...
+
+
+# a source line ("demo.c:12  x = f(y);") or an instruction, in display order
+Row = tuple[Literal["src"], str] | tuple[Literal["insn"], Instruction]
 
 
 def function_offset(symbol: str | None) -> int | None:
@@ -40,16 +69,17 @@ class DisasmView(Widget, can_focus=True):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.insns: list = []
-        self.rows: list[tuple[str, object]] = []     # ("src", text) | ("insn", Instruction)
+        self.insns: Sequence[Instruction] = []
+        self.rows: list[Row] = []
         self.cursor = 0                               # index into rows
         self.bp_addrs: dict[int, bool] = {}
         self.pc: int | None = None                    # the selected thread's pc
 
-    def set_instructions(self, insns: list, source_line, pc: int | None = None) -> None:
+    def set_instructions(self, insns: Sequence[Instruction], source_line: Callable[[str, int], str | None],
+                         pc: int | None = None) -> None:
         self.insns = insns
         self.pc = pc
-        rows: list[tuple[str, object]] = []
+        rows: list[Row] = []
         last = None
         for ins in insns:
             loc = ins.location
@@ -59,14 +89,14 @@ class DisasmView(Widget, can_focus=True):
                 rows.append(("src", f"{os.path.basename(loc.file)}:{loc.line}  {(text or '').strip()}"))
             rows.append(("insn", ins))
         self.rows = rows
-        pc_row = next((i for i, (k, v) in enumerate(rows) if k == "insn" and self._is_pc(v)), 0)
+        pc_row = next((i for i, row in enumerate(rows) if row[0] == "insn" and self._is_pc(row[1])), 0)
         self.cursor = pc_row
         if self.styles.height is None or self.styles.height.value != max(1, len(rows)):
             self.styles.height = max(1, len(rows))      # a reflow only when the length changes
         self.refresh()
         self.call_after_refresh(self._scroll_to_row, pc_row)
 
-    def _is_pc(self, ins) -> bool:
+    def _is_pc(self, ins: Instruction) -> bool:
         return ins.addr == self.pc if self.pc is not None else ins.is_pc
 
     def _scroll_to_row(self, row: int) -> None:
@@ -78,9 +108,9 @@ class DisasmView(Widget, can_focus=True):
 
     def selected_address(self) -> int | None:
         for i in range(self.cursor, len(self.rows)):
-            kind, v = self.rows[i]
-            if kind == "insn":
-                return v.addr  # type: ignore[attr-defined]
+            row = self.rows[i]
+            if row[0] == "insn":
+                return row[1].addr
         return None
 
     def action_move(self, d: int) -> None:
@@ -107,11 +137,11 @@ class DisasmView(Widget, can_focus=True):
         st = {k: self.get_component_rich_style(f"disasm--{k}", partial=True)
               for k in ("pc", "bp", "source", "address", "comment", "cursor", "mnemonic")}
         out = []
-        for i, (kind, v) in enumerate(self.rows):
-            if kind == "src":
-                line = Text(str(v), style=st["source"])
+        for i, row in enumerate(self.rows):
+            if row[0] == "src":
+                line = Text(row[1], style=st["source"])
             else:
-                ins = v
+                ins = row[1]
                 enabled = self.bp_addrs.get(ins.addr)
                 if enabled is None and ins.breakpoint_id is not None:
                     enabled = True
@@ -179,10 +209,10 @@ class DisasmPane(Pane):
                 off = function_offset(first[0].symbol) if first else None
             start = pc - off if off is not None and off <= MAX_BACK else pc
             count = AFTER + (pc - start) // 2 + 8
-            insns = await session.disassemble(start, count)
+            insns: Sequence[Instruction] = await session.disassemble(start, count)
             # keep a window: everything up to the pc plus AFTER instructions
             pc_i = next((i for i, ins in enumerate(insns) if ins.is_pc or ins.addr == pc), 0)
             insns = insns[max(0, pc_i - 64): pc_i + AFTER]
-            source = self.screen.query_one("#source").line_text  # type: ignore[attr-defined]
+            source = self.screen.query_one("#source", SourcePane).line_text
             self.query_one(DisasmView).set_instructions(insns, source, pc)
             self.border_subtitle = function or f"{pc:#x}"

@@ -6,17 +6,28 @@ are highlighted.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict, cast
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from .base import Pane
 from ..util import reported
+from .base import Pane
+
+if TYPE_CHECKING:
+    from tdbg.backend.events import Variable
 
 
-class LocalsTree(Tree):
+class NodeData(TypedDict):
+    """What a variable's node carries (every node but the hidden root has it)."""
+    var: Variable
+    loaded: bool            # its children were fetched
+
+
+class LocalsTree(Tree[NodeData]):
     COMPONENT_CLASSES = Tree.COMPONENT_CLASSES | {"locals--changed", "locals--type", "locals--name"}
 
 
@@ -39,7 +50,7 @@ class LocalsPane(Pane):
         super().on_mount()
         self.watch(self.app, "locals", self._locals_changed)
 
-    def _label(self, var) -> Text:
+    def _label(self, var: Variable) -> Text:
         tree = self.query_one(LocalsTree)
         name = Text(var.name, style=tree.get_component_rich_style("locals--name", partial=True))
         changed = var.expr in self.prev and self.prev[var.expr] != var.value
@@ -49,27 +60,28 @@ class LocalsPane(Pane):
         return Text.assemble(name, (f": {var.type_name}", tree.get_component_rich_style(
             "locals--type", partial=True)), " = ", (value, value_style))
 
-    def _add(self, parent: TreeNode, var) -> None:
+    def _add(self, parent: TreeNode[NodeData], var: Variable) -> None:
         self.values[var.expr] = var.value
         node = parent.add(self._label(var), data={"var": var, "loaded": False},
                           allow_expand=bool(var.has_children))
         if var.has_children and var.expr in self.expanded:
             self._load_children(node, expand=True)
 
-    def _locals_changed(self, variables) -> None:
+    def _locals_changed(self, variables: list[Variable] | None) -> None:
         tree = self.query_one(LocalsTree)
         self.prev, self.values = self.values, {}
         top = list(tree.root.children)
-        if variables and [n.data["var"].expr for n in top] == [v.expr for v in variables]:
+        if variables and [cast(NodeData, n.data)["var"].expr for n in top] == [v.expr for v in variables]:
             # the same variables (a step in one frame): relabel in place, no rebuild
-            for node, var in zip(top, variables):
+            for node, var in zip(top, variables, strict=True):
+                data = cast(NodeData, node.data)
                 self.values[var.expr] = var.value
-                node.data["var"] = var
+                data["var"] = var
                 node.set_label(self._label(var))
-                if node.data["loaded"] and node.is_expanded:
+                if data["loaded"] and node.is_expanded:
                     self._load_children(node, expand=True)
-                elif node.data["loaded"]:
-                    node.data["loaded"] = False
+                elif data["loaded"]:
+                    data["loaded"] = False
                     node.remove_children()
             return
         tree.clear()
@@ -95,8 +107,8 @@ class LocalsPane(Pane):
             self.expanded.discard(event.node.data["var"].expr)
 
     @work(exit_on_error=False, group="locals-children")
-    async def _load_children(self, node: TreeNode, expand: bool = False) -> None:
-        data = node.data
+    async def _load_children(self, node: TreeNode[NodeData], expand: bool = False) -> None:
+        data = cast(NodeData, node.data)
         data["loaded"] = True
         with reported(self, "locals"):
             kids = await self.app.session.children(data["var"].expr)  # type: ignore[attr-defined]

@@ -30,7 +30,7 @@ def decode_eflags(value: int) -> str:
 
 class RegistersView(Widget, can_focus=True):
     COMPONENT_CLASSES = {"registers--name", "registers--changed", "registers--dim"}
-    BINDINGS = keymap.REGISTERS
+    BINDINGS = [*keymap.REGISTERS]
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
+
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -107,24 +108,24 @@ class SourceView(ScrollView, can_focus=True):
         "source--gutter-bp-cond", "source--pc-arrow", "source--pc-line",
         "source--cursor-line", "source--match", "source--lineno-cursor",
     }
-    BINDINGS = keymap.SOURCE
+    BINDINGS = [*keymap.SOURCE]
 
     cursor: reactive[int] = reactive(1, init=False)     # 1-based line
 
     @dataclass
     class GutterClicked(Message):
         """The user clicked the gutter of ``line`` (1-based) in ``path``."""
-        view: "SourceView"
+        view: SourceView
         path: str
         line: int
 
         @property
-        def control(self) -> "SourceView":
+        def control(self) -> SourceView:
             return self.view
 
     @dataclass
     class SearchRequested(Message):
-        view: "SourceView"
+        view: SourceView
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -364,13 +365,14 @@ class SourceView(ScrollView, can_focus=True):
         assert self._hl is not None
         pieces = self._hl.line(index)
         segs = [Segment(text, base + style) for text, style in pieces]
-        if self.search:
-            segs = self._mark_matches(self.lines[index], segs)
+        search = self.search
+        if search:
+            segs = self._mark_matches(self.lines[index], segs, search)
         return segs
 
-    def _mark_matches(self, line: str, segs: list[Segment]) -> list[Segment]:
-        fold = self.search.islower()  # type: ignore[union-attr]
-        hay, needle = (line.lower(), self.search.lower()) if fold else (line, self.search)  # type: ignore[union-attr]
+    def _mark_matches(self, line: str, segs: list[Segment], search: str) -> list[Segment]:
+        fold = search.islower()
+        hay, needle = (line.lower(), search.lower()) if fold else (line, search)
         spans, i = [], hay.find(needle)
         while i >= 0 and needle:
             spans.append((i, i + len(needle)))

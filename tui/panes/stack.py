@@ -5,9 +5,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import DataTable
 
+from ..util import reported
 from .base import Pane
 from .table import fill
-from ..util import reported
 
 
 class StackPane(Pane):
@@ -20,7 +20,7 @@ class StackPane(Pane):
         self._quiet = False        # moving the cursor ourselves must not re-select
 
     def compose(self) -> ComposeResult:
-        table = DataTable(id="stack-table", cursor_type="row")
+        table: DataTable[str] = DataTable(id="stack-table", cursor_type="row")
         fill(table, self.COLUMNS)
         yield table
 

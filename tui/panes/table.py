@@ -7,11 +7,23 @@ change anyway, so they measure the cells here and give every column its width.
 """
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.widgets import DataTable
+
+if TYPE_CHECKING:
+    from tdbg.backend.events import Stopped
+
+    from .base import Pane
+
+    # The mixin's methods run as methods of a Pane (threads.py, maps.py): type-check them so.
+    _PaneBase = Pane
+else:
+    _PaneBase = object
 
 # (header, key, fixed width or None: as wide as its widest cell)
 Column = tuple[str, str, "int | None"]
@@ -33,7 +45,7 @@ def fill(table: DataTable, columns: Sequence[Column],
         table.add_row(*cells, key=key)
 
 
-class LazyTablePane:
+class LazyTablePane(_PaneBase):
     """Mixin for a Pane holding one table that exists only once the pane is shown
     and is fetched again at each stop while visible (threads, memory map).
     Subclasses set TABLE (the DataTable class), TABLE_ID and COLUMNS, and fetch()."""
@@ -42,7 +54,10 @@ class LazyTablePane:
     TABLE_ID = ""
     COLUMNS: Sequence[Column] = ()
 
-    def compose(self):
+    if TYPE_CHECKING:
+        def fetch(self) -> object: ...
+
+    def compose(self) -> ComposeResult:
         if not self.has_class("-hidden"):     # hidden at start: built when first shown
             yield self._new_table()
 
@@ -61,6 +76,6 @@ class LazyTablePane:
             self.mount(self._new_table())
         self._stop_changed(self.tdbg.stop_settled)
 
-    def _stop_changed(self, stop) -> None:
+    def _stop_changed(self, stop: Stopped | None) -> None:
         if stop is not None and self.display and self.tdbg.run_state == "stopped":
             self.fetch()

@@ -29,54 +29,68 @@ error in expression, near `)'.`, `Attempt to take contents of a non-pointer
 value.`, `Cannot access memory at address 0x0`, `Division by zero`.
 
 The work is split by job, and the names of each part are re-exported here:
-cexpr_parse.py (tokens -> tuple AST), cexpr_ops.py (C's conversions and
-operators), cexpr_regs.py (`$reg` values) and cexpr_compile.py (AST -> closures,
-because conditions run on every breakpoint hit).
+parse.py (tokens -> tuple AST), ops.py (C's conversions and operators), regs.py
+(`$reg` values), compile.py (AST -> closures, because conditions run on every
+breakpoint hit) and env.py (the EvalEnv protocol).
 """
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from collections.abc import Callable
 
 from ...errors import ExpressionError, TdbgError
-from .compile import compile_node
-from .ops import (_FALSE, _TRUE, CHAR, DOUBLE, FLOAT, INT, INT_ONE, LDOUBLE,  # noqa: F401
-                        LLONG, LONG, UINT, ULLONG, ULONG, assign, binop, cast, deref,
-                        float_literal, index, int_literal, member, promote, resolve_type,
-                        rvalue, truth, unop)
-from .parse import _TYPE_WORDS, Parser, tokenize
-from .regs import EFLAGS, I8, I16, I32, PC_TYPE, VOID_PTR, register  # noqa: F401
 from ..types import Type
 from ..values import Value, no_reader
-
-
-class EvalEnv(Protocol):
-    def lookup(self, name: str, scope: str | None = None) -> Value | None: ...
-    def lookup_type(self, name: str) -> Type | None: ...
-    def reg(self, name: str) -> int: ...
-    def read(self, addr: int, n: int) -> bytes: ...
-    def write(self, addr: int, data: bytes) -> None: ...
-    def write_reg(self, name: str, value: int) -> None: ...
-    def symbolize(self, addr: int) -> str | None: ...
-
+from .compile import Compiled, compile_node
+from .env import EvalEnv
+from .ops import (  # noqa: F401
+    _FALSE,
+    _TRUE,
+    CHAR,
+    DOUBLE,
+    FLOAT,
+    INT,
+    INT_ONE,
+    LDOUBLE,
+    LLONG,
+    LONG,
+    UINT,
+    ULLONG,
+    ULONG,
+    assign,
+    binop,
+    cast,
+    deref,
+    float_literal,
+    index,
+    int_literal,
+    member,
+    promote,
+    resolve_type,
+    rvalue,
+    truth,
+    unop,
+)
+from .parse import _TYPE_WORDS, Node, Parser, tokenize
+from .regs import EFLAGS, I8, I16, I32, PC_TYPE, VOID_PTR, register  # noqa: F401
 
 # -- compiled cache -----------------------------------------------------------------
 
 _CACHE_MAX = 1024
-_cache: dict[str, tuple[Callable, tuple[tuple[str, bool], ...]]] = {}
+_cache: dict[str, tuple[Compiled, tuple[tuple[str, bool], ...]]] = {}
 
 
-def parse(text: str, is_type: Callable[[str], bool] = lambda name: False):
+def parse(text: str, is_type: Callable[[str], bool] = lambda name: False) -> Node:
     """The AST of `text` (tuples); for tests and tools."""
     return Parser(text, is_type).parse()
 
 
-def compile_expression(text: str, env) -> Callable[[object], Value]:
+def compile_expression(text: str, env: EvalEnv) -> Compiled:
     """A function env -> Value for `text`, parsed once and cached. Whether a bare
     name was a type depends on the program; the cache re-checks those answers."""
     hit = _cache.get(text)
     if hit is not None:
-        fn, decisions = hit
-        if not decisions or all(_is_type(env, name) == was for name, was in decisions):
+        fn, earlier = hit
+        if not earlier or all(_is_type(env, name) == was for name, was in earlier):
             return fn
     decisions: list[tuple[str, bool]] = []
 
@@ -92,13 +106,13 @@ def compile_expression(text: str, env) -> Callable[[object], Value]:
     return fn
 
 
-def _is_type(env, name: str) -> bool:
+def _is_type(env: EvalEnv, name: str) -> bool:
     if env.lookup(name) is not None:
         return False                                 # a variable shadows a typedef
     return env.lookup_type(name) is not None
 
 
-def evaluate(text: str, env) -> Value:
+def evaluate(text: str, env: EvalEnv) -> Value:
     """Evaluate and read the result; errors are ExpressionError one-liners."""
     fn = compile_expression(text, env)
     try:
@@ -114,7 +128,7 @@ def evaluate(text: str, env) -> Value:
         raise ExpressionError(str(e)) from None
 
 
-def evaluate_condition(text: str, env) -> bool:
+def evaluate_condition(text: str, env: EvalEnv) -> bool:
     """A breakpoint condition's truth."""
     fn = compile_expression(text, env)
     try:
@@ -126,7 +140,7 @@ def evaluate_condition(text: str, env) -> bool:
         raise ExpressionError(str(e)) from None
 
 
-def parse_type(text: str, env) -> Type:
+def parse_type(text: str, env: EvalEnv) -> Type:
     """A type name alone (`ptype struct node`, `whatis unsigned long`)."""
     p = Parser(text, lambda name: env.lookup_type(name) is not None)
     spec = p.type_name()
@@ -135,7 +149,7 @@ def parse_type(text: str, env) -> Type:
     return resolve_type(spec, env)
 
 
-def type_of(text: str, env) -> tuple[Type, bool]:
+def type_of(text: str, env: EvalEnv) -> tuple[Type, bool]:
     """For `ptype`/`whatis`: the type TEXT names, or the type of the expression
     (not read: `ptype *p` works with a null p, as in gdb); the flag says TEXT
     was a type name (`whatis` then peels one typedef)."""
@@ -149,7 +163,7 @@ def type_of(text: str, env) -> tuple[Type, bool]:
         raise ExpressionError(str(e)) from None
 
 
-def is_type_expression(text: str, env) -> bool:
+def is_type_expression(text: str, env: EvalEnv) -> bool:
     """Whether `ptype TEXT` names a type rather than an expression."""
     try:
         toks = tokenize(text)
@@ -164,4 +178,4 @@ def is_type_expression(text: str, env) -> bool:
 
 
 __all__ = ["EvalEnv", "evaluate", "evaluate_condition", "compile_expression", "parse",
-           "parse_type", "is_type_expression", "type_of", "tokenize"]
+           "parse_type", "is_type_expression", "type_of", "tokenize", "resolve_type"]

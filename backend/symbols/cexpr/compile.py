@@ -6,22 +6,45 @@ second; walking a tree and dispatching on node kinds each time would dominate.
 from __future__ import annotations
 
 import operator
-from typing import Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+from typing import cast as typing_cast
 
 from ...errors import ExpressionError
-from .ops import (_FALSE, _TRUE, INT, INT_ONE, _bool, _int_pair, assign, binop, cast,
-                        index, member, resolve_type, rvalue, truth, unop)
-from .regs import _SUBREGS, register
 from ..types import array_of
 from ..values import Value
+from .ops import (
+    _FALSE,
+    _TRUE,
+    INT,
+    INT_ONE,
+    _bool,
+    _int_pair,
+    assign,
+    binop,
+    cast,
+    index,
+    member,
+    resolve_type,
+    rvalue,
+    truth,
+    unop,
+)
+from .regs import _SUBREGS, register
 
+if TYPE_CHECKING:
+    from .env import EvalEnv
+    from .parse import Node, Spec
+
+# An expression compiled: evaluates it in an environment.
+Compiled = Callable[["EvalEnv"], Value]
 
 _CMP = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, ">": operator.gt,
         "<=": operator.le, ">=": operator.ge}
 _CONST_KINDS = {"num", "unary", "binary", "cond", "cast", "sizeof_type"}
 
 
-def _builtin_spec(spec) -> bool:
+def _builtin_spec(spec: Spec) -> bool:
     if spec[0] == "builtin":
         return True
     if spec[0] == "named":
@@ -30,7 +53,7 @@ def _builtin_spec(spec) -> bool:
                isinstance(s[0], str)) and (spec[0] != "func" or all(_builtin_spec(p) for p in spec[2]))
 
 
-def _is_const(node) -> bool:
+def _is_const(node: Node) -> bool:
     """No names, registers, memory or side effects: the value never changes."""
     kind = node[0]
     if kind == "num":
@@ -44,25 +67,29 @@ def _is_const(node) -> bool:
     return all(_is_const(c) for c in node[1:] if isinstance(c, tuple))
 
 
-def compile_node(node) -> Callable:
+# Constant nodes touch no environment (see _is_const): folding them runs without one.
+_NO_ENV = typing_cast("EvalEnv", None)
+
+
+def compile_node(node: Node) -> Compiled:
     if node[0] != "num" and _is_const(node):
         try:
-            value = _compile(node)(None)              # fold constants once
+            value = _compile(node)(_NO_ENV)            # fold constants once
             return lambda env: value
         except ExpressionError:
             pass                                       # keep the error for run time
     return _compile(node)
 
 
-def _compile(node) -> Callable:
+def _compile(node: Node) -> Compiled:
     kind = node[0]
     if kind == "num":
-        value = node[1]
+        value: Value = node[1]
         return lambda env: value
     if kind == "name":
         _, name, scope = node
 
-        def lookup(env):
+        def lookup(env: EvalEnv) -> Value:
             v = env.lookup(name, scope) if scope else env.lookup(name)
             if v is None:
                 raise ExpressionError(f"No symbol \"{name}\" in current context.")
@@ -87,7 +114,7 @@ def _compile(node) -> Callable:
         if op in _CMP:
             test = _CMP[op]
 
-            def compare(env):
+            def compare(env: EvalEnv) -> Value:
                 a, b = fa(env), fb(env)
                 pair = _int_pair(a, b)
                 if pair is None:
@@ -109,7 +136,7 @@ def _compile(node) -> Callable:
     if kind == "postinc":
         op, fl = node[1], compile_node(node[2])
 
-        def postinc(env):
+        def postinc(env: EvalEnv) -> Value:
             lhs = fl(env)
             old = Value(lhs.type, lhs.data)
             assign(lhs, binop(op, lhs, INT_ONE), env)
@@ -134,18 +161,18 @@ def _compile(node) -> Callable:
         fa, fi = compile_node(node[1]), compile_node(node[2])
         return lambda env: index(fa(env), fi(env), env)
     if kind == "call":
-        def call(env):
+        def call(env: EvalEnv) -> Value:
             raise ExpressionError("Calling functions of the program is not supported.")
         return call
     raise ExpressionError(f"unknown expression node {kind}")
 
 
-def _compound(env, lhs: Value, op: str, rhs: Value) -> Value:
+def _compound(env: EvalEnv, lhs: Value, op: str, rhs: Value) -> Value:
     return assign(lhs, binop(op, lhs, rhs), env)
 
 
-def _set_convenience(env, name: str, rhs: Value, op: str, fl) -> Value:
-    conv = getattr(env, "convenience", None)
+def _set_convenience(env: EvalEnv, name: str, rhs: Value, op: str, fl: Compiled) -> Value:
+    conv: dict[str, Value] | None = getattr(env, "convenience", None)   # optional in an EvalEnv
     if conv is None:
         raise ExpressionError("Left operand of assignment is not an lvalue.")
     value = binop(op, fl(env), rhs) if op else rhs

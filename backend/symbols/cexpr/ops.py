@@ -2,17 +2,34 @@
 
 Operands and results are values.Value; errors are gdb's ExpressionError one-liners.
 `_int_pair` is the breakpoint-condition fast path: two plain integers compared
-without building a result Value (cexpr_compile.py uses it for ==, <, ...).
+without building a result Value (compile.py uses it for ==, <, ...).
 """
 from __future__ import annotations
 
+import struct
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
 from ...errors import ExpressionError
-from ..types import VOID, Type, array_of, c_type, func_type, pointer_to, type_name
+from ..type_names import type_name
+from ..types import VOID, Type, array_of, c_type, func_type, pointer_to
 from ..values import Value
 
-INT, UINT, LONG, ULONG = c_type("int"), c_type("unsigned int"), c_type("long"), c_type("unsigned long")
-LLONG, ULLONG, CHAR = c_type("long long"), c_type("unsigned long long"), c_type("char")
-FLOAT, DOUBLE, LDOUBLE = c_type("float"), c_type("double"), c_type("long double")
+if TYPE_CHECKING:
+    from .env import EvalEnv
+    from .parse import Spec
+
+
+def _builtin(name: str) -> Type:
+    t = c_type(name)
+    if t is None:
+        raise ValueError(f"not a C built-in type: {name}")
+    return t
+
+
+INT, UINT, LONG, ULONG = _builtin("int"), _builtin("unsigned int"), _builtin("long"), _builtin("unsigned long")
+LLONG, ULLONG, CHAR = _builtin("long long"), _builtin("unsigned long long"), _builtin("char")
+FLOAT, DOUBLE, LDOUBLE = _builtin("float"), _builtin("double"), _builtin("long double")
 INT_ONE = Value.from_int(INT, 1)
 
 
@@ -26,7 +43,7 @@ def int_literal(tok: str) -> Value:
     try:
         n = int(body[2:] if base in (16, 2) else body, base)
     except ValueError:
-        raise ExpressionError("Invalid number \"%s\"." % tok) from None
+        raise ExpressionError(f"Invalid number \"{tok}\".") from None
     if n >> 64:
         raise ExpressionError("Numeric constant too large.")
     unsigned, longs = "u" in suffix, suffix.count("l")
@@ -45,7 +62,6 @@ def int_literal(tok: str) -> Value:
 
 
 def float_literal(tok: str) -> Value:
-    from fractions import Fraction
     suffix = tok[-1].lower() if tok[-1] in "fFlL" else ""
     body = tok[:-1] if suffix else tok
     if body[:2].lower() == "0x":
@@ -86,7 +102,7 @@ def rvalue(v: Value) -> Value:
     if t.kind == "array":
         if v.address is None:
             raise ExpressionError("Attempt to take address of value not located in memory.")
-        return Value.from_int(pointer_to(t.target), v.address)
+        return Value.from_int(pointer_to(t.target or VOID), v.address)
     if t.kind == "func":
         return Value.from_int(pointer_to(v.type), v.address or 0)
     return v
@@ -109,7 +125,9 @@ def _bool(x: bool) -> Value:
     return _TRUE if x else _FALSE
 
 
-_pairs: dict[tuple[int, int], tuple] = {}
+# (size_a, signed_a, size_b, signed_b, unsigned-result mask or 0)
+_PairRule = tuple[int, bool, int, bool, int]
+_pairs: dict[tuple[int, int], tuple[Type, Type, _PairRule | None]] = {}
 
 
 def _int_pair(a: Value, b: Value) -> tuple[int, int] | None:
@@ -136,8 +154,8 @@ def _int_pair(a: Value, b: Value) -> tuple[int, int] | None:
     return x, y
 
 
-def _pair_rule(ta: Type, tb: Type):
-    """(size_a, signed_a, size_b, signed_b, unsigned-result mask or 0), None if not ints."""
+def _pair_rule(ta: Type, tb: Type) -> _PairRule | None:
+    """What comparing ints of these types takes (see _PairRule); None if not ints."""
     if ta.kind not in ("int", "enum") or tb.kind not in ("int", "enum"):
         return None
     rt = _usual(ta, tb)
@@ -146,8 +164,7 @@ def _pair_rule(ta: Type, tb: Type):
     return ta.size, sa, tb.size, sb, ((1 << (8 * rt.size)) - 1) if rt.is_unsigned else 0
 
 
-def _float_op(op: str, x, y, t: Type) -> Value:
-    from fractions import Fraction
+def _float_op(op: str, x: float | Fraction, y: float | Fraction, t: Type) -> Value:
     if t.size > 8:
         x, y = (Fraction(v) if not isinstance(v, float) or v == v and abs(v) != float("inf")
                 else v for v in (x, y))
@@ -155,6 +172,7 @@ def _float_op(op: str, x, y, t: Type) -> Value:
         x, y = float(x), float(y)
     if op in ("==", "!=", "<", ">", "<=", ">="):
         return _bool(_compare(op, x, y))
+    r: float | Fraction
     if op == "+":
         r = x + y
     elif op == "-":
@@ -169,15 +187,15 @@ def _float_op(op: str, x, y, t: Type) -> Value:
         else:
             r = x / y
     else:
-        raise ExpressionError("Integer only operation %s." % op if op in ("%", "<<", ">>")
+        raise ExpressionError(f"Integer only operation {op}." if op in ("%", "<<", ">>")
                               else "Argument to arithmetic operation not a number or boolean.")
     return Value.from_float(t, r)
 
 
-_DEFAULT_NAN = __import__("struct").unpack("<d", bytes.fromhex("000000000000f8ff"))[0]
+_DEFAULT_NAN: float = struct.unpack("<d", bytes.fromhex("000000000000f8ff"))[0]
 
 
-def _compare(op: str, x, y) -> bool:
+def _compare(op: str, x: float | Fraction, y: float | Fraction) -> bool:
     return {"==": x == y, "!=": x != y, "<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op]
 
 
@@ -256,7 +274,7 @@ def _pointer_op(op: str, a: Value, b: Value, ta: Type, tb: Type) -> Value:
     raise ExpressionError("Argument to arithmetic operation not a number or boolean.")
 
 
-def unop(op: str, v: Value, env) -> Value:
+def unop(op: str, v: Value, env: EvalEnv) -> Value:
     if op == "*":
         return deref(v, env)
     if op == "&":
@@ -280,7 +298,7 @@ def unop(op: str, v: Value, env) -> Value:
     return Value.from_int(rt, -n if op == "-" else ~n if op == "~" else n)
 
 
-def deref(v: Value, env) -> Value:
+def deref(v: Value, env: EvalEnv) -> Value:
     t = v.type.strip()
     if t.kind == "array":
         return v.element(0, env.read)
@@ -299,7 +317,7 @@ def deref(v: Value, env) -> Value:
     raise ExpressionError("Attempt to take contents of a non-pointer value.")
 
 
-def member(v: Value, name: str, arrow: bool, env) -> Value:
+def member(v: Value, name: str, arrow: bool, env: EvalEnv) -> Value:
     t = v.type.strip()
     if t.kind == "pointer" and (t.target or VOID).strip().kind in ("struct", "union", "class"):
         v, t = deref(v, env), (t.target or VOID).strip()
@@ -309,7 +327,7 @@ def member(v: Value, name: str, arrow: bool, env) -> Value:
     return v.member(name)
 
 
-def index(a: Value, i: Value, env) -> Value:
+def index(a: Value, i: Value, env: EvalEnv) -> Value:
     ta, ti = a.type.strip(), i.type.strip()
     if ta.kind not in ("array", "pointer") and ti.kind in ("array", "pointer"):
         a, i, ta, ti = i, a, ti, ta
@@ -344,7 +362,7 @@ def cast(v: Value, t: Type) -> Value:
     raise ExpressionError("Invalid cast.")
 
 
-def assign(lhs: Value, rhs: Value, env) -> Value:
+def assign(lhs: Value, rhs: Value, env: EvalEnv) -> Value:
     new = cast(rhs, lhs.type) if lhs.type.strip().kind not in ("struct", "union", "array") \
         else _same_size(rhs, lhs)
     data = new.data
@@ -377,10 +395,14 @@ def _same_size(rhs: Value, lhs: Value) -> Value:
     return rhs
 
 
-def resolve_type(spec, env) -> Type:
+def resolve_type(spec: Spec, env: EvalEnv) -> Type:
     kind = spec[0]
+    t: Type | None
     if kind == "builtin":
-        return c_type(spec[1])
+        t = c_type(spec[1])
+        if t is None:                            # the parser checked the words
+            raise ExpressionError("bad type")
+        return t
     if kind == "named":
         t = env.lookup_type(spec[1])
         if t is None:

@@ -1,19 +1,30 @@
 """C expression syntax: tokens, and a Pratt parser from tokens to a tuple AST.
 
 Nodes are tuples whose first item names the kind ("num", "name", "binary", "cast"
-...); cexpr_compile.py turns them into closures. Literals are typed here, by
-cexpr_ops's C rules, so a constant node carries its Value.
+...); compile.py turns them into closures. Literals are typed here, by ops.py's C
+rules, so a constant node carries its Value.
 """
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 from ...errors import ExpressionError
-from .ops import CHAR, INT_ONE, float_literal, int_literal
 from ..types import array_of, c_type
 from ..values import Value
+from .ops import CHAR, INT_ONE, float_literal, int_literal
 
+# An expression node: ("num", Value), ("name", name, scope), ("reg", name),
+# ("unary", op, node), ("binary", op, node, node), ("cond", node, node, node),
+# ("assign", op, node, node), ("postinc", op, node), ("cast", spec, node),
+# ("brace", spec, node), ("sizeof", node), ("sizeof_type", spec),
+# ("member", "." or "->", node, name), ("index", node, node), ("call", node, [node]).
+Node = tuple[Any, ...]
+# A type name: ("builtin", words), ("named", name), ("qual", qualifier, spec),
+# ("ptr", spec), ("array", spec, count or None), ("func", spec, (spec, ...)).
+Spec = tuple[Any, ...]
+Token = tuple[str, str, int]             # (kind, text, position in the expression)
 
 # -- tokens -------------------------------------------------------------------------
 
@@ -34,13 +45,14 @@ _TYPE_WORDS = {"struct", "union", "enum", "const", "volatile", "signed", "unsign
                "__int128"}
 
 
-def tokenize(text: str) -> list[tuple[str, str, int]]:
-    out, pos = [], 0
+def tokenize(text: str) -> list[Token]:
+    out: list[Token] = []
+    pos = 0
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if m is None:
             raise ExpressionError(f"Invalid character '{text[pos]}' in expression.")
-        kind = m.lastgroup
+        kind = m.lastgroup or ""                 # every alternative is a named group
         if kind != "ws":
             tok = m.group()
             # 'file.c'::name scopes a name to a file; a char literal never has ::.
@@ -68,6 +80,7 @@ def _unescape(body: str) -> bytes:
         c = body[i] if i < len(body) else "\\"
         if c in "01234567":
             m = re.match(r"[0-7]{1,3}", body[i:])
+            assert m is not None                 # c is an octal digit
             out.append(int(m.group(), 8) & 0xFF)
             i += len(m.group())
         elif c == "x":
@@ -106,15 +119,15 @@ class Parser:
         self.is_type = is_type
         self.depth = 0
 
-    def peek(self, k: int = 0) -> tuple[str, str, int]:
+    def peek(self, k: int = 0) -> Token:
         return self.toks[min(self.i + k, len(self.toks) - 1)]
 
-    def next(self) -> tuple[str, str, int]:
+    def next(self) -> Token:
         tok = self.toks[self.i]
         self.i = min(self.i + 1, len(self.toks) - 1)
         return tok
 
-    def error(self, tok=None) -> ExpressionError:
+    def error(self, tok: Token | None = None) -> ExpressionError:
         pos = (tok or self.peek())[2]
         return ExpressionError(f"A syntax error in expression, near `{self.text[pos:]}'.")
 
@@ -123,7 +136,7 @@ class Parser:
         if tok[1] != op or tok[0] not in ("op",):
             raise self.error(tok)
 
-    def parse(self):
+    def parse(self) -> Node:
         if self.peek()[0] == "end":
             raise self.error()
         node = self.expr(0)
@@ -134,7 +147,7 @@ class Parser:
             raise self.error(tok)
         return node
 
-    def expr(self, min_bp: int):
+    def expr(self, min_bp: int) -> Node:
         left = self.unary()
         while True:
             kind, op, _ = self.peek()
@@ -154,7 +167,7 @@ class Parser:
             else:
                 left = ("binary", op, left, self.expr(rbp))
 
-    def unary(self):
+    def unary(self) -> Node:
         kind, tok, _ = self.peek()
         if kind == "op" and tok in ("-", "+", "!", "~", "*", "&"):
             self.next()
@@ -188,7 +201,7 @@ class Parser:
             return False
         return tok in _TYPE_WORDS or (self.peek(k + 1)[1] != "::" and self.is_type(tok))
 
-    def postfix(self, node):
+    def postfix(self, node: Node) -> Node:
         while True:
             kind, tok, _ = self.peek()
             if kind != "op":
@@ -206,7 +219,7 @@ class Parser:
                 node = ("index", node, index)
             elif tok == "(":
                 self.next()
-                args = []
+                args: list[Node] = []
                 while self.peek()[1] != ")":
                     args.append(self.expr(2))
                     if self.peek()[1] == ",":
@@ -221,7 +234,7 @@ class Parser:
             else:
                 return node
 
-    def primary(self):
+    def primary(self) -> Node:
         kind, tok, pos = self.next()
         if kind == "num":
             return ("num", int_literal(tok))
@@ -257,9 +270,10 @@ class Parser:
         raise self.error((kind, tok, pos))
 
     # -- type names: base words, then an abstract declarator --------------------------
-    def type_name(self):
-        quals, words = [], []
-        spec = None
+    def type_name(self) -> Spec:
+        quals: list[str] = []
+        words: list[str] = []
+        spec: Spec | None = None
         while True:
             kind, tok, _ = self.peek()
             if kind != "name":
@@ -291,7 +305,7 @@ class Parser:
             spec = ("qual", q, spec)
         return self.declarator(spec)
 
-    def declarator(self, spec):
+    def declarator(self, spec: Spec) -> Spec:
         while self.peek()[1] == "*":
             self.next()
             spec = ("ptr", spec)
@@ -304,7 +318,7 @@ class Parser:
                 self.next()
                 inner += 1
             self.expect(")")
-        dims, params = [], None
+        dims: list[int | None] = []
         while self.peek()[1] in ("[", "("):
             if self.next()[1] == "[":
                 n = None
@@ -313,7 +327,7 @@ class Parser:
                 self.expect("]")
                 dims.append(n)
             else:
-                params = []
+                params: list[Spec] = []
                 while self.peek()[1] != ")":
                     params.append(self.type_name())
                     if self.peek()[1] == ",":

@@ -3,10 +3,15 @@ gdb's `$name` convenience variables, which share the `$` syntax.
 """
 from __future__ import annotations
 
-from .ops import LONG
+from typing import TYPE_CHECKING
+
 from ..dwarf.expr import Unavailable
 from ..types import VOID, Type, func_type, pointer_to
 from ..values import Value
+from .ops import LONG
+
+if TYPE_CHECKING:
+    from .env import EvalEnv
 
 VOID_PTR = pointer_to(VOID)
 PC_TYPE = pointer_to(func_type(VOID, prototyped=False))     # gdb's `void (*)()` for $pc
@@ -44,9 +49,9 @@ _SUBREGS.update({"rip": ("rip", 0, PC_TYPE), "pc": ("rip", 0, PC_TYPE),
                  "eflags": ("eflags", 0, EFLAGS)})
 
 
-def register(name: str, env) -> Value:
+def register(name: str, env: EvalEnv) -> Value:
     if name not in _SUBREGS:
-        conv = getattr(env, "convenience", None)
+        conv: dict[str, Value] | None = getattr(env, "convenience", None)   # optional in an EvalEnv
         if conv is not None and name in conv:
             return conv[name]
         return Value(VOID, b"")

@@ -12,6 +12,7 @@ import bisect
 import struct
 import zlib
 from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 
 from elftools.common.exceptions import ELFError
 
@@ -70,10 +71,18 @@ class _Section:
     index: list[tuple[int, int]] | None = None   # sorted (pc_begin, fde offset)
 
 
+# pyelftools' ELFFile and its sections: the library has no type information.
+ElfFileObj: TypeAlias = Any
+# An FDE as _parse_fde returns it: (pc_begin, pc_end, its CIE, its instructions).
+_FDE: TypeAlias = tuple[int, int, _CIE, bytes]
+# What remember_state saves: the rules and the CFA rule.
+_Saved: TypeAlias = tuple[dict[int, Rule], int | None, int, bytes | None]
+
+
 class ObjectCFI:
     """CFI of one loaded object: the program, libc, ld.so, a dlopen'ed library."""
 
-    def __init__(self, elffile, bias: int) -> None:
+    def __init__(self, elffile: ElfFileObj, bias: int) -> None:
         self.bias = bias
         self._sections: list[_Section] = []
         self._cies: dict[tuple[int, int], _CIE] = {}
@@ -110,7 +119,7 @@ class ObjectCFI:
 
     # -- locating the FDE --------------------------------------------------
 
-    def _find_fde(self, sec: _Section, pc: int):
+    def _find_fde(self, sec: _Section, pc: int) -> _FDE | None:
         if sec.index is None:
             sec.index = self._scan(sec)
         i = bisect.bisect_right(sec.index, (pc, 1 << 64)) - 1
@@ -144,7 +153,7 @@ class ObjectCFI:
 
     # -- decoding entries --------------------------------------------------
 
-    def _parse_fde(self, sec: _Section, off: int):
+    def _parse_fde(self, sec: _Section, off: int) -> _FDE | None:
         """(pc_begin, pc_end, cie, instructions) of the FDE at `off`, or None."""
         data = sec.data
         try:
@@ -219,7 +228,7 @@ class ObjectCFI:
 
     # -- the CFA program ---------------------------------------------------
 
-    def _execute(self, sec: _Section, fde, pc: int) -> Row:
+    def _execute(self, sec: _Section, fde: _FDE, pc: int) -> Row:
         start, end, cie, insns = fde
         row = Row(start + self.bias, end + self.bias, ra_reg=cie.ra_reg,
                   signal_frame=cie.signal_frame)
@@ -232,13 +241,14 @@ class ObjectCFI:
         return row
 
 
-def _section_data(section) -> bytes | None:
+def _section_data(section: Any) -> bytes | None:
     """Section bytes; pyelftools inflates SHF_COMPRESSED zlib (-gz) itself but
     raises on zstd, which we cannot read: no CFI from that section then."""
     if section is None or section["sh_type"] == "SHT_NOBITS":
         return None
     try:
-        return section.data()
+        data: bytes = section.data()
+        return data
     except (ELFError, zlib.error):
         return None
 
@@ -246,7 +256,7 @@ def _section_data(section) -> bytes | None:
 def _run_cfa(code: bytes, cie: _CIE, row: Row, initial: dict[int, Rule] | None,
              loc: int, pc: int | None, sec: _Section) -> None:
     """Interpret CFA instructions into `row`, stopping once the location passes pc."""
-    stack: list[tuple] = []
+    stack: list[_Saved] = []
     da, ca = cie.data_align, cie.code_align
     rules = row.rules
     pos, n = 0, len(code)

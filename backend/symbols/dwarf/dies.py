@@ -8,11 +8,24 @@ corrupt input can raise, and `_guarded`, which turns them into one warning.
 """
 from __future__ import annotations
 
+import functools
 import struct
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeAlias, TypeVar, cast
 
-from .forms import (_U32, _U64, FIXED_FORM_SIZE, LEB_FORMS, OFFSET_FORMS, DwarfError,
-                          FormContext, Sect, Strings, read_form)
+from .forms import (
+    _U32,
+    _U64,
+    FIXED_FORM_SIZE,
+    LEB_FORMS,
+    OFFSET_FORMS,
+    DwarfError,
+    FormContext,
+    FormValue,
+    Sect,
+    Strings,
+    read_form,
+)
 
 TAG_SUBPROGRAM, TAG_INLINED, TAG_LEXICAL_BLOCK = 0x2E, 0x1D, 0x0B
 TAG_VARIABLE, TAG_PARAMETER = 0x34, 0x05
@@ -33,14 +46,19 @@ DIE_ERRORS = (DwarfError, IndexError, KeyError, ValueError, struct.error, Recurs
 # What corrupt input can make the decoding code raise: caught at the public methods.
 CORRUPT = DIE_ERRORS + (TypeError, AttributeError, OverflowError, UnicodeError)
 
+# A DIE's attributes by DW_AT code (plus the pseudo attributes above). Values are
+# whatever the attribute's form decodes to, so readers check the type where a
+# corrupt form could matter and let CORRUPT catch the rest.
+Attrs: TypeAlias = dict[int, Any]
+
 
 class DieSource(Protocol):
-    """What a Unit and the DIE walks need from the DebugInfo that owns them."""
+    """What a Unit and the DIE walks need from the reader that owns them (index/die_reader.py)."""
     info: Sect
     strings: Strings
 
     def abbrev_table(self, off: int, addr_size: int = 8, offset_size: int = 4) -> dict[int, Abbrev]: ...
-    def die_ranges(self, unit: Unit, attrs: dict, cu_base: bool = False) -> list[tuple[int, int]]: ...
+    def die_ranges(self, unit: Unit, attrs: Attrs, cu_base: bool = False) -> list[tuple[int, int]]: ...
 
 
 class Abbrev:
@@ -57,7 +75,7 @@ class Abbrev:
     def compile(self, addr_size: int, offset_size: int) -> None:
         """Plan entries: n >= 0 skip n bytes; SKIP_LEB, SKIP_STR, SKIP_BLOCK*: variable."""
         plan: list[int] = []
-        fixed = 0
+        fixed: int | None = 0
         for attr, form, _ in self.attrs:
             if attr == AT_SIBLING and form == 0x13 and fixed is not None and self.sib_at is None:
                 self.sib_at = fixed
@@ -106,7 +124,7 @@ def parse_abbrevs(s: Sect, off: int) -> dict[int, Abbrev]:
         tag = leb()
         children = buf[pos]
         pos += 1
-        attrs = []
+        attrs: list[tuple[int, int, int]] = []
         while True:
             attr, form = leb(), leb()
             if attr == 0 and form == 0:
@@ -147,7 +165,7 @@ class Unit:
             raise DwarfError(f"bad address size {addr_size} in unit at .debug_info offset {offset:#x}")
         self.ctx = FormContext(addr_size, osize, self.version, dbg.strings)
         self._abbrevs: dict[int, Abbrev] | None = None
-        self._top: dict | None = None
+        self._top: Attrs | None = None
 
     @property
     def abbrevs(self) -> dict[int, Abbrev]:
@@ -164,7 +182,7 @@ class Unit:
         return ab
 
     @property
-    def top(self) -> dict:
+    def top(self) -> Attrs:
         """Attributes of the unit DIE (name, comp_dir, stmt_list, ranges, producer ...)."""
         if self._top is None:
             self._top = {}
@@ -196,7 +214,7 @@ class Unit:
     def ranges(self) -> list[tuple[int, int]]:
         return self.dbg.die_ranges(self, self.top, cu_base=True)
 
-    def has_attr_form(self, tags: frozenset, attr: int, forms: frozenset | None = None) -> bool:
+    def has_attr_form(self, tags: frozenset[int], attr: int, forms: frozenset[int] | None = None) -> bool:
         return any(ab.tag in tags and any(a == attr and (forms is None or f in forms)
                                           for a, f, _ in ab.attrs) for ab in self.abbrevs.values())
 
@@ -222,9 +240,11 @@ def producer_gcc_version(producer: str) -> tuple[int, int]:
     return -1, -1
 
 
-def read_attrs(unit: Unit, off: int, ab: Abbrev) -> tuple[dict, int]:
+def read_attrs(unit: Unit, off: int, ab: Abbrev) -> tuple[Attrs, int]:
     """Decode every attribute of one DIE; references become section offsets."""
-    s, ctx, out = unit.dbg.info, unit.ctx, {}
+    s, ctx = unit.dbg.info, unit.ctx
+    out: Attrs = {}
+    val: FormValue
     buf, base = s.buf, s.base
     if off + ab.fixed_hint > s.size:
         raise DwarfError(f"DIE at {off:#x} runs past the end of .debug_info")
@@ -255,8 +275,8 @@ def read_attrs(unit: Unit, off: int, ab: Abbrev) -> tuple[dict, int]:
             off += 8 if form == 0x07 else 4
         else:
             val, off = read_form(s, off, form, ctx, implicit)
-            if form in REF_FORMS:
-                val += unit.offset
+            if form in REF_FORMS:                   # ref1/2/8/udata: always numbers
+                val = cast(int, val) + unit.offset
         if attr == AT_HIGH_PC and form not in ADDRESS_FORMS:
             out[HIGH_IS_OFFSET] = True          # DWARF 4+: high_pc is a length from low_pc
         elif attr == AT_RANGES and form == 0x23:
@@ -311,7 +331,7 @@ def _sibling(unit: Unit, off: int, ab: Abbrev) -> int | None:
     return target if off < target <= unit.end else None
 
 
-def _skip_children(unit: Unit, attrs: dict, off: int) -> int:
+def _skip_children(unit: Unit, attrs: Attrs, off: int) -> int:
     sib = attrs.get(AT_SIBLING)
     if isinstance(sib, int) and sib > off:
         return sib
@@ -333,17 +353,31 @@ def _skip_children(unit: Unit, attrs: dict, off: int) -> int:
     return off
 
 
-def _guarded(default):
-    """Public DebugInfo methods degrade on corrupt DWARF: one warning, a neutral answer."""
-    def wrap(fn):
-        def method(self, *args, **kw):
+class Warns(Protocol):
+    """What `_guarded` methods need from their object: somewhere to report."""
+
+    def warn(self, where: str, err: Exception) -> None: ...
+
+
+_W = TypeVar("_W", bound=Warns)
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_Method: TypeAlias = Callable[Concatenate[_W, _P], _R]
+
+
+def _guarded(default: object) -> Callable[[_Method[_W, _P, _R]], _Method[_W, _P, _R]]:
+    """Public methods of the index degrade on corrupt DWARF: one warning, a neutral answer.
+
+    ``default`` is that answer; an exception instance is raised instead (with the
+    error appended), and a callable is called with the method's positional arguments."""
+    def wrap(fn: _Method[_W, _P, _R]) -> _Method[_W, _P, _R]:
+        def method(self: _W, /, *args: _P.args, **kw: _P.kwargs) -> _R:
             try:
                 return fn(self, *args, **kw)
             except CORRUPT as e:
                 self.warn(f"corrupt DWARF ({type(e).__name__})", e)
                 if isinstance(default, Exception):
                     raise type(default)(f"{default} {e}") from None
-                return default(self, *args) if callable(default) else default
-        method.__name__, method.__doc__, method.__wrapped__ = fn.__name__, fn.__doc__, fn
-        return method
+                return cast(_R, default(self, *args) if callable(default) else default)
+        return functools.update_wrapper(method, fn, assigned=("__name__", "__doc__"), updated=())
     return wrap

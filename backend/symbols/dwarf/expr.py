@@ -9,8 +9,9 @@ from `.debug_loclists` (DWARF 5) or `.debug_loc` (DWARF 2-4).
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Any, Protocol, TypeAlias
 
 from ...errors import ExpressionError
 
@@ -26,6 +27,12 @@ DWARF_REGS: dict[int, str] = {
     58: "fs_base", 59: "gs_base",
 }
 REG_NUMBERS: dict[str, int] = {v: k for k, v in DWARF_REGS.items()}
+
+# pyelftools ships no type information: its objects are Any, named here for the reader.
+ElfDwarfInfo: TypeAlias = Any       # elftools.dwarf.dwarfinfo.DWARFInfo
+ElfCU: TypeAlias = Any              # elftools.dwarf.compileunit.CompileUnit
+ElfDIE: TypeAlias = Any             # elftools.dwarf.die.DIE
+ElfAttr: TypeAlias = Any            # elftools.dwarf.die.AttributeValue
 
 MASK = 0xFFFFFFFFFFFFFFFF
 _MAX_STEPS = 100_000          # DW_OP_skip/bra can loop; a corrupt expression must end
@@ -55,7 +62,7 @@ class ExprContext(Protocol):
     def addrx(self, index: int) -> int: ...
 
 
-def read_uleb(data, pos: int) -> tuple[int, int]:
+def read_uleb(data: Sequence[int], pos: int) -> tuple[int, int]:
     result = shift = 0
     while True:
         byte = data[pos]
@@ -66,7 +73,7 @@ def read_uleb(data, pos: int) -> tuple[int, int]:
             return result, pos
 
 
-def read_sleb(data, pos: int) -> tuple[int, int]:
+def read_sleb(data: Sequence[int], pos: int) -> tuple[int, int]:
     result = shift = 0
     while True:
         byte = data[pos]
@@ -87,7 +94,7 @@ def _signed(v: int) -> int:
 _CONSTS = {0x08: ("<B", 1), 0x09: ("<b", 1), 0x0A: ("<H", 2), 0x0B: ("<h", 2),
            0x0C: ("<I", 4), 0x0D: ("<i", 4), 0x0E: ("<Q", 8), 0x0F: ("<q", 8)}
 
-_BINARY = {
+_BINARY: dict[int, Callable[[int, int], int]] = {
     0x1A: lambda a, b: a & b,                                   # and
     0x1B: lambda a, b: _div(a, b),                              # div (signed)
     0x1C: lambda a, b: a - b,                                   # minus
@@ -345,7 +352,8 @@ _EXPR_FORMS = {"DW_FORM_exprloc", "DW_FORM_block1", "DW_FORM_block2", "DW_FORM_b
 _section_bytes: dict[int, tuple[object, bytes]] = {}
 
 
-def location_expression(attr, die, dwarfinfo, pc_linktime: int) -> bytes | None:
+def location_expression(attr: ElfAttr, die: ElfDIE, dwarfinfo: ElfDwarfInfo,
+                        pc_linktime: int) -> bytes | None:
     """The expression of a DW_AT_location / DW_AT_frame_base in force at a pc
     (link-time); None when no location list entry covers it (optimized out)."""
     if attr.form in _EXPR_FORMS:
@@ -370,7 +378,7 @@ def location_expression(attr, die, dwarfinfo, pc_linktime: int) -> bytes | None:
         raise ExpressionError(f"truncated location list at {offset:#x}") from None
 
 
-def debug_addr(dwarfinfo, cu, index: int) -> int:
+def debug_addr(dwarfinfo: ElfDwarfInfo, cu: ElfCU, index: int) -> int:
     """Entry `index` of the CU's `.debug_addr` table (a link-time address)."""
     top = cu.get_top_DIE()
     base_attr = top.attributes.get("DW_AT_addr_base") or top.attributes.get("DW_AT_GNU_addr_base")
@@ -383,7 +391,7 @@ def debug_addr(dwarfinfo, cu, index: int) -> int:
     return int.from_bytes(data[pos:pos + size], "little")
 
 
-def _data(sec) -> bytes:
+def _data(sec: Any) -> bytes:
     if sec is None:
         raise ExpressionError("location list section missing")
     key = id(sec.stream)
@@ -393,17 +401,18 @@ def _data(sec) -> bytes:
     return _section_bytes[key][1]
 
 
-def _cu_base(dwarfinfo, cu) -> int:
+def _cu_base(dwarfinfo: ElfDwarfInfo, cu: ElfCU) -> int:
     low = cu.get_top_DIE().attributes.get("DW_AT_low_pc")
     if low is None:
         return 0
     if low.form in ("DW_FORM_addrx", "DW_FORM_addrx1", "DW_FORM_addrx2",
                     "DW_FORM_addrx3", "DW_FORM_addrx4", "DW_FORM_GNU_addr_index"):
         return debug_addr(dwarfinfo, cu, low.value)
-    return low.value
+    value: int = low.value
+    return value
 
 
-def _loclistx_offset(dwarfinfo, cu, index: int) -> int:
+def _loclistx_offset(dwarfinfo: ElfDwarfInfo, cu: ElfCU, index: int) -> int:
     top = cu.get_top_DIE()
     attr = top.attributes.get("DW_AT_loclists_base")
     base = attr.value if attr is not None else 12           # 32-bit DWARF header size
@@ -412,12 +421,13 @@ def _loclistx_offset(dwarfinfo, cu, index: int) -> int:
     return base + int.from_bytes(data[base + index * width:base + (index + 1) * width], "little")
 
 
-def _loclists_lookup(data: bytes, pos: int, base: int, pc: int, asize: int, addrx) -> bytes | None:
+def _loclists_lookup(data: bytes, pos: int, base: int, pc: int, asize: int,
+                     addrx: Callable[[int], int]) -> bytes | None:
     default = None
     while pos < len(data):
         kind = data[pos]
         pos += 1
-        start = end = None
+        start = end = 0                         # set by every kind that reads them
         if kind == 0x00:                                         # end_of_list
             break
         elif kind == 0x01:                                       # base_addressx

@@ -1,23 +1,31 @@
 """DWARF byte primitives: bounded section reads, LEB128, and attribute forms.
 
-Both DWARF readers build on this: the DIE reader (index_dies.py) and the line
-program reader (line_header.py, lines.py). Everything reads lazily from an mmap
+Both DWARF readers build on this: the DIE reader (dies.py) and the line
+program reader (line_header.py, symbols/lines.py). Everything reads lazily from an mmap
 (or a decompressed copy) and raises DwarfError on malformed input; callers turn
 that into one warning.
 """
 from __future__ import annotations
 
+import mmap
 import struct
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeAlias
 
 
 class DwarfError(Exception):
     """Malformed DWARF. The message names what was being read; callers add the section."""
 
 
-_U16 = struct.Struct("<H").unpack_from
-_U32 = struct.Struct("<I").unpack_from
-_U64 = struct.Struct("<Q").unpack_from
+# What a section's bytes live in: the file's mmap, or a decompressed copy.
+SectBuf: TypeAlias = bytes | bytearray | mmap.mmap
+# A decoded attribute value; which of these depends on the form (bool for flags).
+FormValue: TypeAlias = int | str | bytes
+
+_U16: Callable[[SectBuf, int], tuple[int]] = struct.Struct("<H").unpack_from
+_U32: Callable[[SectBuf, int], tuple[int]] = struct.Struct("<I").unpack_from
+_U64: Callable[[SectBuf, int], tuple[int]] = struct.Struct("<Q").unpack_from
 
 
 class Sect:
@@ -29,7 +37,7 @@ class Sect:
 
     __slots__ = ("name", "buf", "base", "size")
 
-    def __init__(self, name: str, buf, base: int = 0, size: int | None = None) -> None:
+    def __init__(self, name: str, buf: SectBuf, base: int = 0, size: int | None = None) -> None:
         self.name, self.buf, self.base = name, buf, base
         self.size = len(buf) - base if size is None else size
 
@@ -128,21 +136,11 @@ STRX_FORMS = {0x1A: 0, 0x25: 1, 0x26: 2, 0x27: 3, 0x28: 4, 0x1F02: 0}
 ADDRX_FORMS = {0x1B: 0, 0x29: 1, 0x2A: 2, 0x2B: 3, 0x2C: 4, 0x1F01: 0}
 
 
-@dataclass(slots=True)
-class FormContext:
-    """What decoding a form value needs to know about its unit."""
-    addr_size: int = 8
-    offset_size: int = 4
-    version: int = 5
-    strings: "Strings | None" = None
-    str_offsets_base: int | None = None
-    addr_base: int | None = None
-
-
 class Strings:
     """The string-bearing sections a form may point into; each may be None."""
 
-    def __init__(self, debug_str=None, line_str=None, str_offsets=None, addr=None) -> None:
+    def __init__(self, debug_str: Sect | None = None, line_str: Sect | None = None,
+                 str_offsets: Sect | None = None, addr: Sect | None = None) -> None:
         self.debug_str, self.line_str = debug_str, line_str
         self.str_offsets, self.addr = str_offsets, addr
 
@@ -152,7 +150,18 @@ class Strings:
         return sect.cstr(off)
 
 
-def read_form(s: Sect, off: int, form: int, ctx: FormContext, implicit: int = 0):
+@dataclass(slots=True)
+class FormContext:
+    """What decoding a form value needs to know about its unit."""
+    addr_size: int = 8
+    offset_size: int = 4
+    version: int = 5
+    strings: Strings = field(default_factory=Strings)
+    str_offsets_base: int | None = None
+    addr_base: int | None = None
+
+
+def read_form(s: Sect, off: int, form: int, ctx: FormContext, implicit: int = 0) -> tuple[FormValue, int]:
     """Decode one attribute value: (value, next offset). Strings come back as str."""
     if form == DW_FORM_indirect:
         form, off = s.uleb(off)
@@ -169,18 +178,19 @@ def read_form(s: Sect, off: int, form: int, ctx: FormContext, implicit: int = 0)
         val = s.uint(off, n)
         strings = ctx.strings
         if form == DW_FORM_strp:
-            return strings.get(strings and strings.debug_str, val, "DW_FORM_strp"), off + n
+            return strings.get(strings.debug_str, val, "DW_FORM_strp"), off + n
         if form == DW_FORM_line_strp:
-            return strings.get(strings and strings.line_str, val, "DW_FORM_line_strp"), off + n
+            return strings.get(strings.line_str, val, "DW_FORM_line_strp"), off + n
         return val, off + n
     size = FIXED_FORM_SIZE.get(form)
     if size is not None:
-        val = s.uint(off, size) if size and size <= 8 else (s.bytes(off, size) if size else True)
-        if form in STRX_FORMS:
-            return _strx(ctx, val), off + size
-        if form in ADDRX_FORMS:
-            return addrx(ctx, val), off + size
-        return val, off + size
+        if form in STRX_FORMS:                  # strx1-4: sizes 1 to 4
+            return _strx(ctx, s.uint(off, size)), off + size
+        if form in ADDRX_FORMS:                 # addrx1-4
+            return addrx(ctx, s.uint(off, size)), off + size
+        if size == 0:                           # flag_present, implicit_const
+            return True, off
+        return (s.uint(off, size) if size <= 8 else s.bytes(off, size)), off + size
     if form in LEB_FORMS:
         if form == 0x0D:
             return s.sleb(off)
@@ -202,7 +212,7 @@ def read_form(s: Sect, off: int, form: int, ctx: FormContext, implicit: int = 0)
 
 def _strx(ctx: FormContext, index: int) -> str:
     st = ctx.strings
-    if st is None or st.str_offsets is None or st.debug_str is None:
+    if st.str_offsets is None or st.debug_str is None:
         raise DwarfError("DW_FORM_strx without .debug_str_offsets")
     base = ctx.str_offsets_base if ctx.str_offsets_base is not None else 8
     return st.debug_str.cstr(st.str_offsets.uint(base + index * ctx.offset_size, ctx.offset_size))
@@ -210,7 +220,7 @@ def _strx(ctx: FormContext, index: int) -> str:
 
 def addrx(ctx: FormContext, index: int) -> int:
     st = ctx.strings
-    if st is None or st.addr is None:
+    if st.addr is None:
         raise DwarfError("DW_FORM_addrx without .debug_addr")
     base = ctx.addr_base if ctx.addr_base is not None else 8
     return st.addr.uint(base + index * ctx.addr_size, ctx.addr_size)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .forms import DwarfError, FormContext, Sect, Strings, read_form
@@ -132,7 +133,7 @@ def _v5_entries(s: Sect, p: int, ctx: FormContext) -> tuple[list[tuple[str, int]
     return out, p
 
 
-def iter_line_headers(s: Sect, strings: Strings):
+def iter_line_headers(s: Sect, strings: Strings) -> Iterator[tuple[int, LineHeader | DwarfError]]:
     """Yield (offset, LineHeader or DwarfError) for every unit of .debug_line, in order.
 
     DWARF 5 headers carry their compilation directory; DWARF 2-4 paths stay relative to

@@ -1,7 +1,7 @@
 """gdb-style line tables of one compilation unit, and the lookups gdb makes in them.
 
 One table per source file ("subfile"), as parallel arrays sorted by pc, with end
-markers (line 0) where a sequence ends or the file changes. lines.py fills them.
+markers (line 0) where a sequence ends or the file changes. symbols/lines.py fills them.
 """
 from __future__ import annotations
 
@@ -87,7 +87,8 @@ class CuLines:
 
     def find_pc_line(self, pc: int) -> Sal | None:
         """gdb's find_pc_sect_line restricted to this CU."""
-        best_t = best_i = None
+        best_t: SubfileTable | None = None
+        best_i = 0                              # set together with best_t
         best_pc = -1
         best_end = 0
         alt = None

@@ -1,19 +1,42 @@
 """gdb's blocks: the tree of a function's inlined calls and lexical blocks, and
 which block a pc is in (block_for_pc), for inlined frames and linespec filtering.
 
-BlockIndex is mixed into DebugInfo (index.py); block trees are cached per
-function in the unit's CuFuncs.
+BlockIndex is a part of DebugInfo (debug_info.py); block trees are cached per
+function in the unit's CuFuncs (funcs.py).
 """
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
+from typing import TypeAlias
 
+from ..dwarf.dies import (
+    AT_ABSTRACT_ORIGIN,
+    AT_CALL_FILE,
+    AT_CALL_LINE,
+    AT_DECL_FILE,
+    AT_DECL_LINE,
+    AT_LOW_PC,
+    AT_NAME,
+    AT_RANGES,
+    AT_SPECIFICATION,
+    DIE_ERRORS,
+    SYMBOL_TAGS,
+    TAG_INLINED,
+    TAG_LEXICAL_BLOCK,
+    TAG_SUBPROGRAM,
+    Attrs,
+    Unit,
+    _guarded,
+    _sibling,
+    _skip_children,
+    read_attrs,
+    skip_attrs,
+)
 from ..dwarf.forms import DwarfError
-from ..dwarf.dies import (AT_ABSTRACT_ORIGIN, AT_CALL_FILE, AT_CALL_LINE, AT_DECL_FILE,
-                         AT_DECL_LINE, AT_LOW_PC, AT_NAME, AT_RANGES, AT_SPECIFICATION,
-                         DIE_ERRORS, SYMBOL_TAGS, TAG_INLINED, TAG_LEXICAL_BLOCK, TAG_SUBPROGRAM,
-                         Unit, _guarded, _sibling, _skip_children, read_attrs, skip_attrs)
-from .funcs import CuFuncs, FuncRec
+from .die_reader import DieReader
+from .funcs import CuFuncs, FuncRec, FunctionIndex
+from .lines import LineIndex
 
 
 class Block:
@@ -21,15 +44,18 @@ class Block:
     __slots__ = ("kind", "ranges", "lo", "hi", "children", "parent", "die", "origin",
                  "call_file", "call_line", "unit")
 
-    def __init__(self, kind: str, ranges, die: int, unit: Unit, attrs: dict) -> None:
-        self.kind, self.ranges, self.die, self.unit = kind, tuple(ranges), die, unit
+    def __init__(self, kind: str, ranges: Sequence[tuple[int, int]], die: int, unit: Unit,
+                 attrs: Attrs) -> None:
+        self.kind, self.die, self.unit = kind, die, unit
+        self.ranges: tuple[tuple[int, int], ...] = tuple(ranges)
         self.lo = min(lo for lo, _ in ranges) if ranges else 0
         self.hi = max(hi for _, hi in ranges) if ranges else 0
         self.children: list[Block] = []
         self.parent: Block | None = None
         origin = attrs.get(AT_ABSTRACT_ORIGIN)
         self.origin = origin if isinstance(origin, int) else None
-        self.call_file, self.call_line = attrs.get(AT_CALL_FILE), attrs.get(AT_CALL_LINE)
+        self.call_file: int | None = attrs.get(AT_CALL_FILE)
+        self.call_line: int | None = attrs.get(AT_CALL_LINE)
 
     @property
     def entry(self) -> int:
@@ -38,7 +64,7 @@ class Block:
     def contains(self, pc: int) -> bool:
         return any(lo <= pc < hi for lo, hi in self.ranges)
 
-    def postorder(self) -> list["Block"]:
+    def postorder(self) -> list[Block]:
         out: list[Block] = []
         for c in self.children:
             out += c.postorder()
@@ -46,13 +72,17 @@ class Block:
         return out
 
 
+# What gdb's block_for_pc finds: a Block, ("static", unit offset) outside functions, or None.
+BlockAt: TypeAlias = Block | tuple[str, int] | None
+
+
 def build_blocks(dbg: BlockIndex, unit: Unit, die: int) -> Block:
     """The block tree of the function whose DIE is at ``die``."""
-    s = dbg.info
+    s = dbg.reader.info
     code, off = s.uleb(die)
     ab = unit.abbrev(code, die)
     attrs, off = read_attrs(unit, off, ab)
-    root = Block("func", dbg.die_ranges(unit, attrs), die, unit, attrs)
+    root = Block("func", dbg.reader.die_ranges(unit, attrs), die, unit, attrs)
     if ab.children:
         _block_children(dbg, unit, off, root, 0)
     return root
@@ -61,7 +91,8 @@ def build_blocks(dbg: BlockIndex, unit: Unit, die: int) -> Block:
 def _block_children(dbg: BlockIndex, unit: Unit, off: int, parent: Block, depth: int) -> tuple[int, bool]:
     if depth > 200:
         raise DwarfError(f"DIE nesting deeper than 200 levels at {off:#x}")
-    s, abbrevs, has_syms = dbg.info, unit.abbrevs, False
+    reader = dbg.reader
+    s, die_ranges, abbrevs, has_syms = reader.info, reader.die_ranges, unit.abbrevs, False
     while True:
         die = off
         code, off = s.uleb(off)
@@ -71,7 +102,7 @@ def _block_children(dbg: BlockIndex, unit: Unit, off: int, parent: Block, depth:
         tag = ab.tag
         if tag in (TAG_LEXICAL_BLOCK, TAG_INLINED, TAG_SUBPROGRAM):
             attrs, off = read_attrs(unit, off, ab)
-            ranges = dbg.die_ranges(unit, attrs)
+            ranges = die_ranges(unit, attrs)
             if tag == TAG_LEXICAL_BLOCK and AT_LOW_PC not in attrs and AT_RANGES not in attrs:
                 if ab.children:                      # no bounds: its children belong to the parent
                     off, syms = _block_children(dbg, unit, off, parent, depth + 1)
@@ -117,11 +148,15 @@ def _block_children(dbg: BlockIndex, unit: Unit, off: int, parent: Block, depth:
 
 
 class BlockIndex:
-    """DebugInfo's block queries (a mixin: see index.py)."""
+    """gdb's blocks in one file's DWARF: block_for_pc and the chain of inlined calls."""
+
+    def __init__(self, reader: DieReader, funcs: FunctionIndex, lines: LineIndex) -> None:
+        self.reader, self.funcs, self.lines = reader, funcs, lines
+        self.warn = reader.warn
 
     def origin_has_symbols(self, die: int) -> bool:
         try:
-            unit, ab, attrs, off = self.read_die(die)
+            unit, ab, attrs, off = self.reader.read_die(die)
             if not ab.children:
                 return False
             holder = Block("lex", [], die, unit, {})
@@ -130,7 +165,7 @@ class BlockIndex:
             return False
 
     # ------------------------------------------------------------------ blocks
-    def _blocks(self, funcs: CuFuncs, rec: FuncRec) -> Block:
+    def block_tree(self, funcs: CuFuncs, rec: FuncRec) -> Block:
         root = funcs.blocks.get(rec.die_offset)
         if root is None:
             try:
@@ -143,26 +178,26 @@ class BlockIndex:
 
     def _map_mode(self, funcs: CuFuncs) -> bool:
         """Does gdb look blocks up through an address map in this unit (any split ranges)?"""
-        if funcs._map_mode is None:
+        if funcs.uses_block_map is None:
             unit = funcs.unit
             split = len(unit.ranges()) > 1
             if not split and unit.has_attr_form(frozenset((TAG_SUBPROGRAM, TAG_LEXICAL_BLOCK, TAG_INLINED)),
                                                 AT_RANGES):
                 split = any(len(b.ranges) > 1 for r in funcs.recs if r.inlined_in is None
-                            for b in self._blocks(funcs, r).postorder())
-            funcs._map_mode = split
-        return funcs._map_mode
+                            for b in self.block_tree(funcs, r).postorder())
+            funcs.uses_block_map = split
+        return funcs.uses_block_map
 
-    def _block_for_pc(self, pc: int):
+    def block_for_pc(self, pc: int) -> BlockAt:
         """gdb's block_for_pc: a Block, ("static", cu) outside functions, or None."""
-        cu = self.cu_offset_for(pc)
+        cu = self.reader.cu_offset_for(pc)
         if cu is None:
             return None
-        found = self._containing(pc)
+        found = self.funcs.containing(pc)
         if found is None:
             return ("static", cu)
         funcs, rec = found
-        root = self._blocks(funcs, rec)
+        root = self.block_tree(funcs, rec)
         if self._map_mode(funcs):
             return _innermost(root, pc) or ("static", cu)
         # Without a map gdb binary-searches blocks sorted by start; among equal starts
@@ -177,35 +212,37 @@ class BlockIndex:
 
     @_guarded([])
     def inlined_chain(self, pc: int) -> list[tuple[str, str | None, int | None]]:
-        found = self._containing(pc)
+        found = self.funcs.containing(pc)
         if found is None:
             return []
         funcs, rec = found
-        blk = _innermost(self._blocks(funcs, rec), pc)
-        out = []
+        blk = _innermost(self.block_tree(funcs, rec), pc)
+        out: list[tuple[str, str | None, int | None]] = []
         while blk is not None:
             if blk.kind == "inl":
-                name, _, _ = self._origin_decl(blk.origin)
-                call = self._file_name(blk.unit, blk.call_file) if blk.call_file is not None else None
+                name, _, _ = self.origin_decl(blk.origin)
+                call = self.lines.file_name(blk.unit, blk.call_file) if blk.call_file is not None else None
                 out.append((name or "??", call, blk.call_line))
             blk = blk.parent
         return out
 
-    def _origin_decl(self, die: int | None) -> tuple[str | None, str | None, int | None]:
+    def origin_decl(self, die: int | None) -> tuple[str | None, str | None, int | None]:
         """(name, decl file, decl line) through an abstract-origin chain."""
-        name = path = line = None
+        name: str | None = None
+        path: str | None = None
+        line: int | None = None
         for _ in range(8):
             if die is None:
                 break
             try:
-                unit, _, attrs, _ = self.read_die(die)
+                unit, _, attrs, _ = self.reader.read_die(die)
             except DIE_ERRORS:
                 break
             name = name or (attrs.get(AT_NAME) if isinstance(attrs.get(AT_NAME), str) else None)
             if line is None and AT_DECL_LINE in attrs:
                 line = attrs[AT_DECL_LINE]
                 f = attrs.get(AT_DECL_FILE)
-                path = self._file_name(unit, f) if f is not None else None
+                path = self.lines.file_name(unit, f) if f is not None else None
             nxt = attrs.get(AT_ABSTRACT_ORIGIN, attrs.get(AT_SPECIFICATION))
             die = nxt if isinstance(nxt, int) else None
         return name, path, line

@@ -2,19 +2,51 @@
 and the name index behind `break NAME` and completion.
 
 The scan (scan_unit) is the hot loop of the index build; the name index is built
-once over every unit and kept in the on-disk cache (cache.py). FunctionIndex is
-mixed into DebugInfo (index.py), whose units, ranges and line tables it uses.
+once over every unit and kept in the on-disk cache (cache.py). FunctionIndex is a
+part of DebugInfo (debug_info.py); it reads units through the DIE reader
+(die_reader.py) and file names through the line tables (lines.py).
 """
 from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from ..dwarf.dies import (_U32, AT_ABSTRACT_ORIGIN, AT_CALL_FILE, AT_CALL_LINE, AT_DECL_FILE,
-                         AT_DECL_LINE, AT_DECLARATION, AT_LANGUAGE, AT_LINKAGE_NAME,
-                         AT_MIPS_LINKAGE, AT_NAME, AT_SPECIFICATION, CPP_LANGS, DIE_ERRORS,
-                         SCOPE_TAGS, TAG_INLINED, TAG_LEXICAL_BLOCK, TAG_SUBPROGRAM, Abbrev,
-                         DieSource, Unit, _guarded, _skip_children, read_attrs, skip_attrs)
+from ..cache import IndexCache
+from ..dwarf.dies import (
+    AT_ABSTRACT_ORIGIN,
+    AT_CALL_FILE,
+    AT_CALL_LINE,
+    AT_DECL_FILE,
+    AT_DECL_LINE,
+    AT_DECLARATION,
+    AT_LANGUAGE,
+    AT_LINKAGE_NAME,
+    AT_MIPS_LINKAGE,
+    AT_NAME,
+    AT_SPECIFICATION,
+    CPP_LANGS,
+    DIE_ERRORS,
+    SCOPE_TAGS,
+    TAG_INLINED,
+    TAG_LEXICAL_BLOCK,
+    TAG_SUBPROGRAM,
+    Abbrev,
+    Attrs,
+    DieSource,
+    Unit,
+    _guarded,
+    _skip_children,
+    read_attrs,
+    skip_attrs,
+)
+from ..dwarf.forms import _U32
+from .die_reader import DieReader
+from .lines import LineIndex
+
+if TYPE_CHECKING:
+    from ..elf import ElfFile
+    from .blocks import Block
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +80,16 @@ class FuncRec:
 
 
 ACT_LEAF, ACT_JUMP, ACT_WALK, ACT_FUNC, ACT_LEXICAL, ACT_SCOPE = range(6)
+# (action, fixed size or -1, sibling offset or -1, abbrev) of one abbreviation code.
+_Step: TypeAlias = tuple[int, int, int, Abbrev]
+# A FuncRec's fields in order, as the on-disk cache keeps them (unpickled: unchecked).
+_RecTuple: TypeAlias = tuple[Any, ...]
 
 
-def _scan_plan(abbrevs: dict[int, Abbrev], cpp: bool) -> dict[int, tuple]:
+def _scan_plan(abbrevs: dict[int, Abbrev], cpp: bool) -> dict[int, _Step]:
     """Per abbrev code: (action, fixed size or -1, sibling offset or -1, abbrev), so the
     scan loop decides what to do with a DIE from one tuple."""
-    plan = {}
+    plan: dict[int, _Step] = {}
     for code, ab in abbrevs.items():
         fixed = -1 if ab.fixed is None else ab.fixed
         sib = -1 if ab.sib_at is None else ab.sib_at
@@ -98,6 +134,7 @@ def scan_unit(dbg: DieSource, unit: Unit) -> list[FuncRec]:
         entry = plan.get(code)
         if entry is None:
             unit.abbrev(code, die)                # raises the "could not find abbrev" error
+            raise AssertionError(code)            # not reached: the plan has every abbrev
         act, fixed, sib, ab = entry
         if act == ACT_LEAF:
             off = off + fixed if fixed >= 0 else skip_attrs(unit, off, ab)
@@ -134,7 +171,7 @@ def scan_unit(dbg: DieSource, unit: Unit) -> list[FuncRec]:
     return out
 
 
-def _func_record(dbg: DieSource, unit: Unit, die: int, tag: int, attrs: dict,
+def _func_record(dbg: DieSource, unit: Unit, die: int, tag: int, attrs: Attrs,
                  func: int | None) -> FuncRec | None:
     if attrs.get(AT_DECLARATION):
         return None
@@ -167,8 +204,8 @@ class CuFuncs:
                        for lo, hi in r.ranges)
         self.starts = [lo for lo, _, _ in spans]
         self.spans = spans
-        self.blocks: dict[int, object] = {}     # function DIE -> its index_blocks.Block tree
-        self._map_mode: bool | None = None
+        self.blocks: dict[int, Block] = {}      # function DIE -> its Block tree (blocks.py)
+        self.uses_block_map: bool | None = None   # set by BlockIndex._map_mode (blocks.py)
 
     def at(self, pc: int) -> FuncRec | None:
         i = bisect.bisect_right(self.starts, pc) - 1
@@ -183,15 +220,23 @@ class CuFuncs:
 
 
 class FunctionIndex:
-    """DebugInfo's function queries (a mixin: see index.py)."""
+    """The functions of one file's DWARF: pc -> function and the name index."""
+
+    def __init__(self, reader: DieReader, lines: LineIndex, cache: IndexCache, elf: ElfFile,
+                 debug_file: ElfFile | None) -> None:
+        self.reader, self.lines, self._cache = reader, lines, cache
+        self.elf, self.debug_file = elf, debug_file     # debug_file: where the DWARF came from
+        self.warn = reader.warn
+        self._funcs: dict[int, CuFuncs | None] = {}
+        self._names: dict[str, list[tuple[int, int]]] | None = None
 
     def _cu_funcs(self, cu_off: int) -> CuFuncs | None:
         if cu_off in self._funcs:
             return self._funcs[cu_off]
         self._funcs[cu_off] = None
         try:
-            unit = self.unit(cu_off)
-            recs = scan_unit(self, unit)
+            unit = self.reader.unit(cu_off)
+            recs = scan_unit(self.reader, unit)
             c_unit = unit.is_c
             for r in recs:
                 if r.origin is not None:
@@ -208,7 +253,7 @@ class FunctionIndex:
         while target is not None and hops < 8:
             hops += 1
             try:
-                unit, _, attrs, _ = self.read_die(target)
+                unit, _, attrs, _ = self.reader.read_die(target)
             except DIE_ERRORS:
                 break
             if link is None:
@@ -228,47 +273,46 @@ class FunctionIndex:
         if not c_unit and r.linkage is None:
             r.linkage = link
 
-    def _decl_path(self, unit: Unit, rec: FuncRec) -> str | None:
+    def decl_path(self, unit: Unit, rec: FuncRec) -> str | None:
+        """The file declaring rec (its decl_file may belong to its origin's unit)."""
         if rec.decl_file is None:
             return None
         if rec.origin is not None and not unit.offset <= rec.origin < unit.end:
-            unit = self.unit_containing(rec.origin) or unit
-        return self._file_name(unit, rec.decl_file)
-
-    def _file_name(self, unit: Unit, index: int) -> str | None:
-        lines = self._unit_lines(unit)
-        return lines.header.file(index) if lines is not None else None
+            unit = self.reader.unit_containing(rec.origin) or unit
+        return self.lines.file_name(unit, rec.decl_file)
 
     def _info(self, cu_off: int, rec: FuncRec) -> FunctionInfo:
-        unit = self.unit(cu_off)
+        unit = self.reader.unit(cu_off)
         lo, hi = rec.ranges[0]                  # the entry range; .cold parts are in ranges
         return FunctionInfo(rec.name or "??", lo, hi, rec.ranges,
-                            self._decl_path(unit, rec), rec.decl_line, cu_off, rec.die_offset,
+                            self.decl_path(unit, rec), rec.decl_line, cu_off, rec.die_offset,
                             rec.inlined_in is not None)
 
-    def _containing(self, pc: int) -> tuple[CuFuncs, FuncRec] | None:
-        cu = self.cu_offset_for(pc)
+    def containing(self, pc: int) -> tuple[CuFuncs, FuncRec] | None:
+        """The unit's functions and the (outermost) function whose ranges hold pc."""
+        cu = self.reader.cu_offset_for(pc)
         funcs = self._cu_funcs(cu) if cu is not None else None
         rec = funcs.at(pc) if funcs is not None else None
-        return (funcs, rec) if rec is not None else None
+        return (funcs, rec) if funcs is not None and rec is not None else None
 
     @_guarded(None)
     def function_at(self, pc: int) -> FunctionInfo | None:
-        found = self._containing(pc)
+        found = self.containing(pc)
         return self._info(found[0].unit.offset, found[1]) if found else None
 
     def _name_index(self) -> dict[str, list[tuple[int, int]]]:
         if self._names is None:
-            cached = self._cache.load("funcs")
+            cached: dict[int, list[_RecTuple]] | None = self._cache.load("funcs")
             if cached is not None:
                 for cu_off, recs in cached.items():
                     if cu_off not in self._funcs:
                         try:
-                            self._funcs[cu_off] = CuFuncs(self.unit(cu_off), [FuncRec(*r) for r in recs])
+                            unit = self.reader.unit(cu_off)
+                            self._funcs[cu_off] = CuFuncs(unit, [FuncRec(*r) for r in recs])
                         except DIE_ERRORS:
                             self._funcs[cu_off] = None
             else:
-                for off in self.unit_offsets():
+                for off in self.reader.unit_offsets():
                     self._cu_funcs(off)
                 self._cache.store("funcs", {off: [_rec_tuple(r) for r in f.recs]
                                             for off, f in self._funcs.items() if f is not None})
@@ -291,9 +335,13 @@ class FunctionIndex:
             quick = self._functions_via_symtab(name)
             if quick is not None:
                 return quick
-        defs, inl = [], []
+        defs: list[FunctionInfo] = []
+        inl: list[FunctionInfo] = []
         for off, i in self._name_index().get(name, ()):
-            rec = self._funcs[off].recs[i]
+            f = self._funcs[off]
+            if f is None:                       # never: the name index holds found functions
+                continue
+            rec = f.recs[i]
             (defs if rec.inlined_in is None else inl).append(self._info(off, rec))
         # An ELF alias (glibc's malloc is __libc_malloc in DWARF) names the function
         # that starts at its address, as gdb's minimal symbols do.
@@ -301,7 +349,7 @@ class FunctionIndex:
         extra = self.debug_file.symbols_named(name) if self.debug_file is not None else []
         for sym in self.elf.symbols_named(name) + extra:
             if sym.kind == "func" and sym.addr and sym.addr not in starts:
-                found = self._containing(sym.addr)
+                found = self.containing(sym.addr)
                 if found is not None and found[1].ranges[0][0] == sym.addr:
                     defs.append(self._info(found[0].unit.offset, found[1]))
                     starts.add(sym.addr)
@@ -317,24 +365,25 @@ class FunctionIndex:
         syms = [sm for sm in self.elf.symbols_named(name) if sm.kind == "func" and sm.addr]
         if not syms or self._any_inlined_code():
             return None
-        out = []
+        out: list[FunctionInfo] = []
         for addr in sorted({sm.addr for sm in syms}):
-            cu = self.cu_offset_for(addr)
+            cu = self.reader.cu_offset_for(addr)
             funcs = self._cu_funcs(cu) if cu is not None else None
             recs = [r for r in (funcs.recs if funcs else []) if r.low == addr and r.name == name]
-            if not recs:
+            if cu is None or not recs:
                 return None
             out += [self._info(cu, r) for r in recs]
         return out
 
     def _any_inlined_code(self) -> bool:
         """Does any unit contain inlined code? (Only the abbreviation tables are read.)"""
-        flag = self._cache.load("inlines")
+        flag: bool | None = self._cache.load("inlines")
         if flag is None:
+            reader = self.reader
             try:
-                tables = {self.unit(off).abbrev_offset for off in self.unit_offsets()}
+                tables = {reader.unit(off).abbrev_offset for off in reader.unit_offsets()}
                 flag = any(ab.tag == TAG_INLINED for t in tables
-                           for ab in self.raw_abbrev_table(t).values())
+                           for ab in reader.raw_abbrev_table(t).values())
             except DIE_ERRORS:
                 flag = True
             self._cache.store("inlines", flag)
@@ -343,12 +392,15 @@ class FunctionIndex:
     @_guarded([])
     def inlined_instances(self, name: str) -> list[tuple[int, str | None, int | None]]:
         """(entry pc, call file, call line) of every place ``name`` was inlined."""
-        out = []
+        out: list[tuple[int, str | None, int | None]] = []
         for off, i in self._name_index().get(name, ()):
-            rec = self._funcs[off].recs[i]
+            f = self._funcs[off]
+            if f is None:                       # never: the name index holds found functions
+                continue
+            rec = f.recs[i]
             if rec.inlined_in is not None:
-                unit = self.unit(off)
-                call = self._file_name(unit, rec.call_file) if rec.call_file is not None else None
+                unit = self.reader.unit(off)
+                call = self.lines.file_name(unit, rec.call_file) if rec.call_file is not None else None
                 out.append((rec.ranges[0][0], call, rec.call_line))
         return sorted(out)
 
@@ -360,18 +412,18 @@ class FunctionIndex:
     @_guarded([])
     def source_files(self) -> list[str]:
         """Primary files of all units, plus headers that define functions."""
-        files = {fs[0] for _, v, fs in self._line_directory() if fs}
+        files = {fs[0] for _, v, fs in self.lines.line_directory() if fs}
         self._name_index()
-        for off, f in self._funcs.items():
+        for f in self._funcs.values():
             if f is not None:
                 for r in f.recs:
                     if r.inlined_in is None and r.decl_file is not None:
-                        path = self._decl_path(f.unit, r)
+                        path = self.decl_path(f.unit, r)
                         if path:
                             files.add(path)
         return sorted(files)
 
 
-def _rec_tuple(r: FuncRec) -> tuple:
+def _rec_tuple(r: FuncRec) -> _RecTuple:
     return (r.name, r.low, r.high, r.ranges, r.decl_file, r.decl_line, r.die_offset, r.origin,
             r.inlined_in, r.call_file, r.call_line, r.linkage)

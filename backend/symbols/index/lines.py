@@ -2,27 +2,48 @@
 of every program's files (found from headers alone, kept in the on-disk cache),
 source file -> tables, and pc -> line.
 
-LineIndex is mixed into DebugInfo (index.py).
+LineIndex is a part of DebugInfo (debug_info.py); it reads units through the DIE
+reader (die_reader.py).
 """
 from __future__ import annotations
 
 import os
+from typing import TypeAlias
 
+from ..cache import IndexCache
 from ..dwarf.dies import AT_STMT_LIST, DIE_ERRORS, Unit, _guarded
+from ..dwarf.forms import Sect
 from ..dwarf.line_header import _join, iter_line_headers, parse_line_header
-from ..dwarf.line_table import CuLines, LineRow
+from ..dwarf.line_table import CuLines, LineRow, Sal
 from ..lines import decode_line_program
+from .die_reader import DieReader
+
+# (.debug_line offset, version, file paths) of one line program.
+LineDirEntry: TypeAlias = tuple[int, int, tuple[str, ...]]
 
 
 class LineIndex:
-    """DebugInfo's line-table queries (a mixin: see index.py)."""
+    """The line tables of one file's DWARF: file -> tables, pc -> line."""
+
+    def __init__(self, reader: DieReader, line: Sect | None, cache: IndexCache) -> None:
+        self.reader, self.line, self.strings = reader, line, reader.strings
+        self.warn = reader.warn
+        self._cache = cache
+        self._culines: dict[int, CuLines | None] = {}
+        self._linedir: list[LineDirEntry] | None = None
+        self._unit_by_line: dict[int, int] | None = None
 
     # ------------------------------------------------------------------ line programs
-    def _unit_lines(self, unit: Unit) -> CuLines | None:
+    def unit_lines(self, unit: Unit) -> CuLines | None:
         stmt = unit.top.get(AT_STMT_LIST)
-        return self._lines_at(stmt, unit) if isinstance(stmt, int) else None
+        return self.lines_at(stmt, unit) if isinstance(stmt, int) else None
 
-    def _lines_at(self, off: int, unit: Unit | None = None) -> CuLines | None:
+    def file_name(self, unit: Unit, index: int) -> str | None:
+        """Path of file ``index`` of the unit's line table (DW_AT_decl_file, DW_AT_call_file)."""
+        lines = self.unit_lines(unit)
+        return lines.header.file(index) if lines is not None else None
+
+    def lines_at(self, off: int, unit: Unit | None = None) -> CuLines | None:
         if off in self._culines:
             return self._culines[off]
         self._culines[off] = None
@@ -53,36 +74,38 @@ class LineIndex:
 
     def _unit_for_line(self, off: int) -> Unit | None:
         # Linkers keep units and line programs in the same order: try the k-th unit first.
+        reader = self.reader
         if self._unit_by_line is None and self._linedir is not None:
             k = next((i for i, (o, _, _) in enumerate(self._linedir) if o == off), None)
-            units = self.unit_offsets()
+            units = reader.unit_offsets()
             if k is not None and k < len(units):
                 try:
-                    if self.unit(units[k]).top.get(AT_STMT_LIST) == off:
-                        return self.unit(units[k])
+                    if reader.unit(units[k]).top.get(AT_STMT_LIST) == off:
+                        return reader.unit(units[k])
                 except DIE_ERRORS:
                     pass
         if self._unit_by_line is None:
-            self._unit_by_line = {}
-            for uoff in self.unit_offsets():
+            by_line: dict[int, int] = {}
+            self._unit_by_line = by_line
+            for uoff in reader.unit_offsets():
                 try:
-                    stmt = self.unit(uoff).top.get(AT_STMT_LIST)
+                    stmt = reader.unit(uoff).top.get(AT_STMT_LIST)
                 except DIE_ERRORS as e:
                     self.warn(f"unreadable compilation unit at .debug_info offset {uoff:#x}", e)
                     continue
                 if isinstance(stmt, int):
-                    self._unit_by_line.setdefault(stmt, uoff)
-        uoff = self._unit_by_line.get(off)
-        return self.unit(uoff) if uoff is not None else None
+                    by_line.setdefault(stmt, uoff)
+        found = self._unit_by_line.get(off)
+        return reader.unit(found) if found is not None else None
 
-    def _line_directory(self) -> list[tuple[int, int, tuple[str, ...]]]:
+    def line_directory(self) -> list[LineDirEntry]:
         """(offset, version, files) of every line program, from its header alone."""
         if self._linedir is None:
-            cached = self._cache.load("lines")
+            cached: list[LineDirEntry] | None = self._cache.load("lines")
             if cached is not None:
                 self._linedir = cached
                 return cached
-            out = []
+            out: list[LineDirEntry] = []
             if self.line is not None:
                 for off, hdr in iter_line_headers(self.line, self.strings):
                     if isinstance(hdr, Exception):
@@ -99,12 +122,13 @@ class LineIndex:
         return self._linedir
 
     # ------------------------------------------------------------------ pc -> line
-    def _sal(self, pc: int):
-        cu = self.cu_offset_for(pc)
+    def sal(self, pc: int) -> Sal | None:
+        """gdb's find_pc_line: the line table row (and its extent) for pc."""
+        cu = self.reader.cu_offset_for(pc)
         if cu is None:
             return None
         try:
-            lines = self._unit_lines(self.unit(cu))
+            lines = self.unit_lines(self.reader.unit(cu))
         except DIE_ERRORS as e:
             self.warn(f"unreadable compilation unit at .debug_info offset {cu:#x}", e)
             return None
@@ -112,34 +136,35 @@ class LineIndex:
 
     @_guarded(None)
     def find_line(self, pc: int) -> LineRow | None:
-        sal = self._sal(pc)
+        sal = self.sal(pc)
         return None if sal is None else LineRow(sal.pc, sal.file, sal.line, sal.column, sal.is_stmt)
 
     @_guarded(None)
     def line_range(self, pc: int) -> tuple[int, int] | None:
-        sal = self._sal(pc)
+        sal = self.sal(pc)
         return None if sal is None else (sal.pc, sal.end)
 
     @_guarded([])
     def line_table(self, pc: int) -> list[LineRow]:
         """Every row of the line table of the unit containing pc, by address (for
         interleaving source with disassembly); end markers come as end_sequence rows."""
-        cu = self.cu_offset_for(pc)
-        lines = self._unit_lines(self.unit(cu)) if cu is not None else None
+        cu = self.reader.cu_offset_for(pc)
+        lines = self.unit_lines(self.reader.unit(cu)) if cu is not None else None
         return lines.rows() if lines is not None else []
 
     @_guarded(False)
     def is_statement_start(self, pc: int) -> bool:
-        cu = self.cu_offset_for(pc)
-        lines = self._unit_lines(self.unit(cu)) if cu is not None else None
+        cu = self.reader.cu_offset_for(pc)
+        lines = self.unit_lines(self.reader.unit(cu)) if cu is not None else None
         return lines is not None and lines.is_stmt_at(pc)
 
-    def _match_symtabs(self, file: str) -> list[tuple[CuLines, int]]:
+    def match_symtabs(self, file: str) -> list[tuple[CuLines, int]]:
+        """(unit's line tables, subfile index) of every table of a file named ``file``."""
         want = file.replace("\\", "/")
-        out = []
-        for off, _, files in self._line_directory():
+        out: list[tuple[CuLines, int]] = []
+        for off, _, files in self.line_directory():
             if any(_file_matches(f, want) for f in files):
-                lines = self._lines_at(off)
+                lines = self.lines_at(off)
                 if lines is not None:
                     out += [(lines, i) for i, t in enumerate(lines.subfiles)
                             if _file_matches(t.name, want)]

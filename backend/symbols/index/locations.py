@@ -3,36 +3,54 @@
 (skip_prologue_sal, amd64_skip_prologue). tests/test_symbols_where.py checks these
 against gdb.
 
-BreakpointLocations is mixed into DebugInfo (index.py), whose functions, blocks and
-line tables it combines.
+BreakpointLocations is a part of DebugInfo (debug_info.py); it combines the
+functions (funcs.py), blocks (blocks.py) and line tables (lines.py).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeAlias
+
 from ...errors import CommandError
-from .blocks import Block
 from ..dwarf.dies import DIE_ERRORS, Unit, _guarded, producer_gcc_version
-from .funcs import FuncRec, FunctionInfo
 from ..dwarf.line_table import CuLines
+from .blocks import Block, BlockIndex
+from .die_reader import DieReader
+from .funcs import FuncRec, FunctionIndex, FunctionInfo
+from .lines import LineIndex
+
+if TYPE_CHECKING:
+    from ..elf import ElfFile
+
+# (address, file, line) of a breakpoint location, as gdb's symtab_and_line gives them.
+Location: TypeAlias = tuple[int, str | None, int]
+# find_pc_partial_function: (entry, end, function or None, its unit or None); both
+# None when only an ELF symbol covers the pc.
+Bounds: TypeAlias = tuple[int, int, FuncRec | None, Unit | None]
 
 
-def _entry_location(self, func, *_):
+def _entry_location(self: object, func: FunctionInfo, *_: object) -> Location:
     return (func.ranges[0][0] if func.ranges else func.low), func.file, func.line or 0
 
 
 class BreakpointLocations:
-    """DebugInfo's breakpoint-location queries (a mixin: see index.py)."""
+    """Where breakpoints land in one file (see the module docstring)."""
+
+    def __init__(self, reader: DieReader, lines: LineIndex, funcs: FunctionIndex, blocks: BlockIndex,
+                 elf: ElfFile) -> None:
+        self.reader, self.lines, self.funcs, self.blocks, self.elf = reader, lines, funcs, blocks, elf
+        self.warn = reader.warn
 
     @_guarded(lambda self, func: _entry_location(self, func)[0])
     def breakpoint_address(self, func: FunctionInfo) -> int:
         return self.breakpoint_location(func)[0]
 
     @_guarded(_entry_location)
-    def breakpoint_location(self, func: FunctionInfo) -> tuple[int, str | None, int]:
+    def breakpoint_location(self, func: FunctionInfo) -> Location:
         """gdb's find_function_start_sal: (address, file, line) of ``break FUNC``."""
         entry = func.ranges[0][0] if func.ranges else func.low
-        sal = self._sal(entry)
+        sal = self.lines.sal(entry)
         try:
-            valid = self.unit(func.cu_offset).locations_valid
+            valid = self.reader.unit(func.cu_offset).locations_valid
         except DIE_ERRORS:
             valid = False
         if sal is not None and valid:
@@ -46,14 +64,16 @@ class BreakpointLocations:
         return locs[0][2], [a for a, _, _ in locs]
 
     @_guarded(CommandError('Cannot read the line table (corrupt DWARF):'))
-    def line_locations(self, file: str, line: int) -> list[tuple[int, str, int]]:
-        """gdb's ``break FILE:LINE``: [(address, file, line)] by address."""
-        tables = self._match_symtabs(file)
+    def line_locations(self, file: str, line: int) -> list[Location]:
+        """gdb's ``break FILE:LINE``: [(address, file, line)] by address (file None when no
+        line table row covers the address after the prologue)."""
+        tables = self.lines.match_symtabs(file)
         if not tables:
             raise CommandError(f"No source file named {file}.")
 
-        def collect(ln: int):
-            res, best = [], None
+        def collect(ln: int) -> tuple[list[tuple[int, str]], tuple[int, int] | None]:
+            res: list[tuple[int, str]] = []
+            best: tuple[int, int] | None = None
             for cl, sub in tables:
                 pcs, b = cl.pcs_for_line(sub, ln)
                 res += [(pc, cl.subfiles[sub].name) for pc in pcs]
@@ -68,7 +88,7 @@ class BreakpointLocations:
             found, _ = collect(used)
         if not found:
             raise CommandError(f'No line {line} in file "{file}".')
-        blocks = [self._block_for_pc(pc) for pc, _ in found]
+        blocks = [self.blocks.block_for_pc(pc) for pc, _ in found]
         keep = [True] * len(found)
         for i, b in enumerate(blocks):
             if b is not None:
@@ -76,7 +96,8 @@ class BreakpointLocations:
                     if blocks[j] == b:               # gdb drops only the next one each time
                         keep[j] = False
                         break
-        out = [self._skip_prologue_sal(pc, path, used) for (pc, path), k in zip(found, keep) if k]
+        out = [self._skip_prologue_sal(pc, path, used)
+               for (pc, path), k in zip(found, keep, strict=False) if k]
         return sorted(set(out))
 
     @_guarded(CommandError('Cannot read the line table (corrupt DWARF):'))
@@ -84,17 +105,17 @@ class BreakpointLocations:
         """gdb's ``info line FILE:LINE``: (file, line, start, end) per matching source file;
         start == end when the line has no code (start is where the next code is), and
         start is None when the line is past the end of the file's code."""
-        tables = self._match_symtabs(file)
+        tables = self.lines.match_symtabs(file)
         if not tables:
             raise CommandError(f"No source file named {file}.")
-        out = []
+        out: list[tuple[str, int, int | None, int | None]] = []
         for cl, sub in tables:
             name = cl.subfiles[sub].name
             pc = self._find_line_pc(cl, sub, line)
             if pc is None:
                 out.append((name, line, None, None))
                 continue
-            sal = self._sal(pc)
+            sal = self.lines.sal(pc)
             if sal is None or sal.line != line:
                 start = sal.pc if sal is not None else pc
                 out.append((name, line, start, start))
@@ -109,7 +130,7 @@ class BreakpointLocations:
         if best is not None and best[0] == line:
             return best[1]
         name = cl.subfiles[sub].name
-        for other, osub in self._match_symtabs(name):
+        for other, osub in self.lines.match_symtabs(name):
             if other is cl and osub == sub:
                 continue
             cand = other.first_line_at_or_after(osub, line)
@@ -119,9 +140,9 @@ class BreakpointLocations:
                 best = cand
         return best[1] if best is not None else None
 
-    def _func_bounds(self, pc: int):
+    def _func_bounds(self, pc: int) -> Bounds | None:
         """find_pc_partial_function: (entry, end, FuncRec or None, unit or None) or None."""
-        found = self._containing(pc)
+        found = self.funcs.containing(pc)
         if found is not None:
             funcs, rec = found
             return rec.ranges[0][0], rec.high, rec, funcs.unit
@@ -130,13 +151,14 @@ class BreakpointLocations:
             return None
         return ms[0].addr, ms[0].addr + max(ms[0].size, 1), None, None
 
-    def _skip_prologue_sal(self, sal_pc: int, sal_file: str | None, sal_line: int):
+    def _skip_prologue_sal(self, sal_pc: int, sal_file: str | None, sal_line: int) -> Location:
         """gdb's skip_prologue_sal: move a location at a function's start past its prologue."""
         bounds = self._func_bounds(sal_pc)
         if bounds is None:
             return sal_pc, sal_file, sal_line
         entry, fend, rec, unit = bounds
-        force_skip = not (rec is not None and unit.locations_valid)
+        sal_at = self.lines.sal
+        force_skip = not (rec is not None and unit is not None and unit.locations_valid)
         start = None
         pc = entry
         for skip in (1, 0):
@@ -144,23 +166,23 @@ class BreakpointLocations:
             if skip:
                 lt = self._prologue_end(entry)
                 if lt is not None:
-                    pc, start, force_skip = lt, self._sal(lt), True
+                    pc, start, force_skip = lt, sal_at(lt), True
                     break
-                pc = self._amd64_skip_prologue(pc)
-            start = self._sal(pc)
+                pc = self.amd64_skip_prologue(pc)
+            start = sal_at(pc)
             if skip and start is not None and start.pc != pc and entry <= start.end < fend \
                     and (rec is not None or self._func_bounds(start.end) == bounds):
                 pc = start.end
-                start = self._sal(pc)
+                start = sal_at(pc)
             if force_skip:
                 break
-        if not force_skip and rec is not None and start is None:
+        if not force_skip and rec is not None and unit is not None and start is None:
             pc = self._first_line_pc(pc, rec, unit)
-            start = self._sal(pc)
+            start = sal_at(pc)
         if sal_pc >= pc:
             return sal_pc, sal_file, sal_line
         file, line = (start.file, start.line) if start is not None else (None, 0)
-        blk = self._block_for_pc(pc)
+        blk = self.blocks.block_for_pc(pc)
         outer_inline = None
         while isinstance(blk, Block):
             if blk.kind == "inl":
@@ -169,7 +191,7 @@ class BreakpointLocations:
                 break
             blk = blk.parent
         if outer_inline is not None:
-            _, dfile, dline = self._origin_decl(outer_inline.origin)
+            _, dfile, dline = self.blocks.origin_decl(outer_inline.origin)
             if dline:
                 file, line = dfile, dline
         return pc, file, line
@@ -177,30 +199,31 @@ class BreakpointLocations:
     def _prologue_end(self, func_addr: int) -> int | None:
         """skip_prologue_using_linetable: the first prologue_end row inside the function."""
         bounds = self._func_bounds(func_addr)
-        sal = self._sal(bounds[0]) if bounds else None
-        if sal is None:
+        sal = self.lines.sal(bounds[0]) if bounds else None
+        if bounds is None or sal is None:
             return None
-        cu = self.cu_offset_for(bounds[0])
-        lines = self._unit_lines(self.unit(cu))
+        cu = self.reader.cu_offset_for(bounds[0])
+        lines = self.lines.unit_lines(self.reader.unit(cu)) if cu is not None else None
         return lines.prologue_end_in(sal.subfile, bounds[0], bounds[1]) if lines else None
 
     def _first_line_pc(self, pc: int, rec: FuncRec, unit: Unit) -> int:
         """skip_prologue_using_lineinfo: first row of the function in its declaring file."""
-        lines = self._unit_lines(unit)
-        path = self._decl_path(unit, rec)
+        lines = self.lines.unit_lines(unit)
+        path = self.funcs.decl_path(unit, rec)
         for t in (lines.subfiles if lines else []):
             if t.name == path:
-                for p, ln in zip(t.pcs, t.lines):
+                for p, ln in zip(t.pcs, t.lines, strict=False):
                     if ln and rec.ranges[0][0] <= p < rec.high:
                         return p
         return pc
 
-    def _amd64_skip_prologue(self, start_pc: int) -> int:
+    def amd64_skip_prologue(self, start_pc: int) -> int:
         """amd64_skip_prologue: past `push %rbp; mov %rsp,%rbp`, else not at all."""
         bounds = self._func_bounds(start_pc)
-        if bounds is not None and bounds[3] is not None and \
-                bounds[3].producer.lower().startswith(("clang", "flang", "intel")):
-            post = self._skip_prologue_using_sal(bounds)
+        unit = bounds[3] if bounds is not None else None
+        if bounds is not None and unit is not None and \
+                unit.producer.lower().startswith(("clang", "flang", "intel")):
+            post = self._skip_prologue_using_sal(bounds[0], bounds[1], unit)
             if post:
                 return max(start_pc, post)
         pc = self.elf.frame_setup_end(start_pc)
@@ -208,13 +231,13 @@ class BreakpointLocations:
 
     def _skip_xmm_prologue(self, pc: int, start_pc: int) -> int:
         """gcc's varargs prologue (GCC PR debug/48827): `test %al,%al; je; movaps x8`."""
-        first = self._sal(start_pc)
-        cu = self.cu_offset_for(start_pc)
-        producer = self.unit(cu).producer if cu is not None else ""
+        first = self.lines.sal(start_pc)
+        cu = self.reader.cu_offset_for(start_pc)
+        producer = self.reader.unit(cu).producer if cu is not None else ""
         if pc == start_pc or first is None or producer_gcc_version(producer) < (4, 6) \
                 or first.pc != start_pc or pc >= first.end:
             return pc
-        nxt = self._sal(first.end)
+        nxt = self.lines.sal(first.end)
         if nxt is None or nxt.line != first.line:
             return pc
         buf = self.elf.read_code(nxt.pc - 4, 60).ljust(60, b"\0")
@@ -230,13 +253,14 @@ class BreakpointLocations:
             off += 4 if mod == 0x40 else 7
         return nxt.end if off - 4 == buf[3] else pc
 
-    def _skip_prologue_using_sal(self, bounds) -> int:
+    def _skip_prologue_using_sal(self, entry: int, end: int, unit: Unit) -> int:
         """gdb's line-table prologue analysis, which it trusts for clang-built code."""
-        entry, end = bounds[0], bounds[1]
-        sal = self._sal(entry)
+        sal = self.lines.sal(entry)
         if sal is None or not sal.line:
             return 0
-        lines = self._unit_lines(bounds[3])
+        lines = self.lines.unit_lines(unit)
+        if lines is None:                       # never: sal came from this unit's table
+            return 0
         t = lines.subfiles[sal.subfile]
         i = 0
         while i + 1 < len(t.pcs) and (t.pcs[i] != sal.pc or t.lines[i] == 0):
@@ -246,10 +270,10 @@ class BreakpointLocations:
         if sal.end >= end:
             return 0
         while sal.end < end:
-            nxt = self._sal(sal.end)
+            nxt = self.lines.sal(sal.end)
             if nxt is None or not nxt.line or nxt.line >= sal.line or nxt.file != sal.file:
                 break
-            blk = self._block_for_pc(sal.end)
+            blk = self.blocks.block_for_pc(sal.end)
             while isinstance(blk, Block) and blk.kind == "lex":
                 blk = blk.parent
             if isinstance(blk, Block) and blk.kind == "inl":

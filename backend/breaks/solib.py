@@ -16,12 +16,15 @@ from __future__ import annotations
 import os
 import re
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import events as ev
-from ..breaks.locations import relocate as relocate_locations
 from ..errors import NotFound, TdbgError
-from .program import ObjFile
+from ..program.program import ObjFile
+from ..program.target import Target
+from .locations import relocate as relocate_locations
+from .manager import Manager
 
 _R_DEBUG = struct.Struct("<i4xQQi4xQ")      # r_version, r_map, r_brk, r_state, r_ldbase
 _LINK_MAP = struct.Struct("<QQQQ")          # l_addr, l_name, l_ld, l_next
@@ -43,9 +46,22 @@ class PendingQuery(NotFound):
     """gdb's "Make breakpoint pending on future shared library load?" (answered no)."""
 
 
+def _nothing() -> None:
+    pass
+
+
+def _ignore_range(inside: Callable[[int], bool]) -> None:
+    pass
+
+
 class SharedLibraries:
-    def __init__(self, dbg) -> None:
-        self.dbg = dbg
+    def __init__(self, target: Target, bps: Manager) -> None:
+        self.target = target
+        self.bps = bps
+        # Wired by backend/debugger.py: repaint breakpoint lists; forget cached copies of
+        # code in a range that was unmapped (the controller's trap cache and out-of-line slots).
+        self.on_breakpoints_changed: Callable[[], None] = _nothing
+        self.on_code_unmapped: Callable[[Callable[[int], bool]], None] = _ignore_range
         self.libs: list[Library] = []
         self.pending_mode = "auto"          # set breakpoint pending on|off|auto
         self.events = 0                     # linker notifications seen (tests, bench)
@@ -58,10 +74,10 @@ class SharedLibraries:
 
     # ---- a new address space (run, attach, exec) ------------------------------------------
     def start(self) -> None:
-        dbg, prog = self.dbg, self.dbg.program
+        prog = self.target.require_program()
         old = self._event_bp
-        if old is not None and old.id in dbg.bps.bps:
-            dbg.bps.delete_breakpoint(old.id)
+        if old is not None and old.id in self.bps.bps:
+            self.bps.delete_breakpoint(old.id)
         self._event_bp, self.libs, self._r_debug = None, [], 0
         self._skipped, self._files = set(), {}
         interp = self._interpreter()
@@ -85,14 +101,14 @@ class SharedLibraries:
         if not brk:
             return
         try:
-            bp = dbg.bps.set_breakpoint(brk, registered=False, check=self._on_event)
+            bp = self.bps.set_breakpoint(brk, registered=False, check=self._on_event)
         except TdbgError:
             return
         bp.kind = "shlib events"
         self._event_bp = bp
 
     def _interpreter(self) -> ObjFile | None:
-        prog = self.dbg.program
+        prog = self.target.require_program()
         interp = prog.main.elf.interp
         if not interp:
             return None
@@ -101,7 +117,7 @@ class SharedLibraries:
 
     def _dt_debug(self) -> int:
         """r_debug's address from the program's DT_DEBUG (0 before ld.so has set it)."""
-        main, inf = self.dbg.program.main, self.dbg.inf
+        main, inf = self.target.require_program().main, self.target.require_inferior()
         for p in main.elf.segments:
             if p[0] == PT_DYNAMIC:
                 data = inf.read_partial(p[3] + main.bias, p[6])
@@ -114,7 +130,7 @@ class SharedLibraries:
         return 0
 
     def _read_r_debug(self) -> tuple:
-        return _R_DEBUG.unpack(self.dbg.inf.read(self._r_debug, _R_DEBUG.size))
+        return _R_DEBUG.unpack(self.target.require_inferior().read(self._r_debug, _R_DEBUG.size))
 
     # ---- the linker's notification ------------------------------------------------------
     def _on_event(self, tid: int) -> bool:
@@ -133,9 +149,9 @@ class SharedLibraries:
         dlopen loop costs one stop per notification, not two). Never while the user
         single-steps (stepi must stop on the instruction), when another breakpoint shares
         the address (`break _dl_debug_state` must stop there), nor onto a breakpoint."""
-        bp, inf = self._event_bp, self.dbg.inf
+        bp, inf = self._event_bp, self.target.require_inferior()
         th = inf.threads.get(tid)
-        site = self.dbg.bps.sites.get(bp.addrs[0]) if bp is not None and bp.addrs else None
+        site = self.bps.sites.get(bp.addrs[0]) if bp is not None and bp.addrs else None
         if th is None or th.stepping or site is None or site.orig != b"\xc3" \
                 or len(site.owners) > 1:
             return
@@ -143,7 +159,7 @@ class SharedLibraries:
         if regs.rip != site.addr:
             return
         ret = int.from_bytes(inf.read(regs.rsp, 8), "little")
-        if ret in self.dbg.bps.sites:
+        if ret in self.bps.sites:
             return
         regs.rsp += 8
         regs.rip = ret
@@ -180,11 +196,11 @@ class SharedLibraries:
             self.libs.extend(added)
             self._reresolve()
         if removed or added:
-            self.dbg.publish(ev.LibrariesChanged(tuple((l.name, l.obj.bias) for l in self.libs)))
+            self.target.publish(ev.LibrariesChanged(tuple((l.name, l.obj.bias) for l in self.libs)))
 
     def _read_list(self, r_map: int) -> list[tuple[tuple, str]]:
         """(key, name) of every object but the program itself, in the linker's order."""
-        inf = self.dbg.inf
+        inf = self.target.require_inferior()
         names = {lib.key: lib.name for lib in self.libs if lib.key}
         skipped = self._skipped
         out, lm, first = [], r_map, True
@@ -202,7 +218,7 @@ class SharedLibraries:
 
     def _load(self, key: tuple, name: str) -> Library | None:
         path = self._file_of(name, key[1])
-        prog = self.dbg.program
+        prog = self.target.require_program()
         obj = prog.open_object(path) if path else None
         if obj is None:
             return None                    # the vDSO, or a file gone from the disk
@@ -218,7 +234,7 @@ class SharedLibraries:
         real = self._files.get((name, l_addr))
         if real is not None:
             return real
-        inf = self.dbg.inf
+        inf = self.target.require_inferior()
         path = name if name.startswith("/") else None
         if path is None:
             path = next((r.path for r in inf.maps() if r.start == l_addr and r.path.startswith("/")),
@@ -230,21 +246,15 @@ class SharedLibraries:
         return real
 
     def _unload(self, removed: list[Library]) -> None:
-        dbg, prog = self.dbg, self.dbg.program
+        prog = self.target.require_program()
         changed = False
         for lib in removed:
             self.libs.remove(lib)
             if lib.obj in prog.objfiles:
                 prog.objfiles.remove(lib.obj)
             inside = lib.obj.contains
-            touched = dbg.bps.forget_range(inside)
-            ctl = dbg.ctl
-            if ctl is not None:
-                ctl._trap_cache.clear()
-                d = ctl.displaced
-                if d is not None:
-                    for a in [a for a in d.slots if inside(a)]:
-                        d.slots.pop(a)   # a copy of code that is gone
+            touched = self.bps.forget_range(inside)
+            self.on_code_unmapped(inside)
             users = [bp for bp in touched if bp.registered]
             for bp in users:
                 self.unresolved.discard(bp.id)
@@ -253,16 +263,16 @@ class SharedLibraries:
                     self.unloaded.add(bp.id)
             if users:
                 changed = True
-                dbg.publish(ev.Message("warning: Temporarily disabling breakpoints for unloaded "
+                self.target.publish(ev.Message("warning: Temporarily disabling breakpoints for unloaded "
                                        f'shared library "{lib.name}"', "warning"))
         if changed:
-            dbg._breakpoints_changed()
+            self.on_breakpoints_changed()
 
     def _reresolve(self) -> None:
         """Every user breakpoint against the objects now loaded (gdb's breakpoint_re_set)."""
-        dbg, prog = self.dbg, self.dbg.program
+        prog = self.target.require_program()
         changed = False
-        for bp in dbg.bps.user_breakpoints():
+        for bp in self.bps.user_breakpoints():
             if bp.kind != "breakpoint" or not bp.spec or bp.spec.lstrip().startswith("*"):
                 continue
             try:
@@ -273,53 +283,34 @@ class SharedLibraries:
             if new == old:
                 continue
             changed = True
-            relocate_locations(dbg, bp, new)     # states carried over, as by gdb's re-set
+            relocate_locations(self.target, bp, new)     # states carried over, as by gdb's re-set
             for a in old - new:
-                dbg.bps.remove_address(bp, a)
+                self.bps.remove_address(bp, a)
             for a in sorted(new - old):
                 try:
-                    dbg.bps.add_address(bp, a)
+                    self.bps.add_address(bp, a)
                 except TdbgError as e:
-                    dbg.publish(ev.Message(f"Warning: cannot insert breakpoint {bp.id} at {a:#x}: {e}",
+                    self.target.publish(ev.Message(f"Warning: cannot insert breakpoint {bp.id} at {a:#x}: {e}",
                                            "warning"))
             bp.addrs.sort()
-            dbg.bps.sync_locations(bp)        # a kept location whose state was carried over
+            self.bps.sync_locations(bp)        # a kept location whose state was carried over
             bp.pending = not bp.addrs
             if bp.addrs:
                 self.unloaded.discard(bp.id)
                 self.unresolved.discard(bp.id)
         if changed:
-            dbg._breakpoints_changed()
-
-    # ---- breakpoints on what is not loaded yet ----------------------------------------------
-    def pending_breakpoint(self, spec: str, condition: str | None, temporary: bool,
-                           err: NotFound):
-        """`break plugin_fn` before the library is loaded: gdb's three answers."""
-        if self.pending_mode == "off":
-            raise err
-        if self.pending_mode == "auto":
-            raise PendingQuery(str(err))
-        dbg = self.dbg
-        check = dbg._compile(condition) if condition else None
-        bp = dbg.bps.set_breakpoint([], temporary=temporary, spec=spec, condition=condition,
-                                    check=check)
-        bp.pending = True
-        self.unresolved.add(bp.id)
-        dbg._breakpoints_changed()
-        what = "Temporary breakpoint" if temporary else "Breakpoint"
-        where = f"{spec} if {condition}" if condition else spec
-        return bp, f"{err}\n{what} {bp.id} ({where}) pending."
+            self.on_breakpoints_changed()
 
     # ---- info sharedlibrary -------------------------------------------------------------------
     def table(self, regex: str = "") -> str:
-        libs = self.libs if self.dbg.alive else []
+        libs = self.libs if self.target.alive else []
         if regex:
             try:
                 pat = re.compile(regex)
             except re.error as e:
                 raise TdbgError(f"Invalid regexp: {e}") from None
             libs = [l for l in libs if pat.search(l.name)]
-            if not libs and self.dbg.alive and self.libs:
+            if not libs and self.target.alive and self.libs:
                 return "No shared libraries matched."
         if not libs:
             return "No shared libraries loaded at this time."

@@ -1,0 +1,261 @@
+"""User breakpoints: set, condition, enable, ignore, delete, and what `info breakpoints` shows.
+
+The Manager (manager.py) owns the INT3 sites and the Breakpoint records; this service
+speaks the user's language on top of it: location specs resolved through the program,
+conditions checked at each location as gdb does (locations.py), pending breakpoints
+for libraries not loaded yet (solib.py), and a BreakpointChanged event after every
+change so every front end repaints its list. Worker thread only.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import replace
+
+from .. import events as ev
+from ..errors import CommandError, ExpressionError, NotFound, TdbgError
+from ..inspect.conditions import validate as validate_condition
+from ..program.target import Target
+from .locations import break_warnings, condition_changed, key, numbered, parse, relocate
+from .manager import Breakpoint, Manager
+from .solib import PendingQuery, SharedLibraries
+from .table import locations as table_locations
+
+Check = Callable[[int], bool]
+
+
+class Breakpoints:
+    def __init__(self, target: Target, bps: Manager, solib: SharedLibraries,
+                 evaluate_address: Callable[[str], int],
+                 compile_condition: Callable[[str], Check]) -> None:
+        self.target = target
+        self.bps = bps
+        self.solib = solib
+        self._evaluate_address = evaluate_address
+        self._compile_condition = compile_condition
+
+    # ---- (re)resolving against a running image ------------------------------------------
+    def insert_user_breakpoints(self) -> None:
+        """(Re)resolve every user breakpoint spec against the running image."""
+        prog = self.target.require_program()
+        self.solib.start()            # before resolving: libraries already loaded (attach) count
+        for bp in self.bps.user_breakpoints():
+            bp.addrs.clear()
+            try:
+                resolved = prog.resolve(bp.spec, evaluate=self._evaluate_address)
+            except TdbgError:
+                bp.pending = True
+                continue
+            bp.pending = False
+            relocate(self.target, bp, resolved.addrs)    # per-location states carried over
+            for a in resolved.addrs:
+                try:
+                    self.bps.add_address(bp, a)
+                except TdbgError as e:
+                    self.target.publish(ev.Message(
+                        f"Warning: cannot insert breakpoint {bp.id} at {a:#x}: {e}", "warning"))
+        self.changed()
+
+    # ---- setting ---------------------------------------------------------------------------
+    def break_at(self, spec: str, condition: str | None = None, temporary: bool = False,
+                 current_file: str | None = None, note: bool = False) -> tuple[Breakpoint, str]:
+        t = self.target
+        prog = t.require_program()
+        here = t.current_file()
+        try:
+            resolved = prog.resolve(spec, current_file or here, self._evaluate_address)
+        except NotFound as e:         # maybe in a library loaded later (solib.py)
+            return self.pending_breakpoint(spec, condition, temporary, e)
+        if resolved.file is not None and resolved.line is not None:
+            spec = f"{resolved.file}:{resolved.line}"
+        elif spec.isdigit() and current_file is None and here:
+            spec = f"{here}:{spec}"
+        errors: dict[int, Exception] = {}
+        check = self.compile(condition, resolved.addrs, errors) if condition else None
+        addrs = resolved.addrs if t.alive else []
+        bp = self.bps.set_breakpoint(addrs, temporary=temporary, spec=spec,
+                                     condition=condition, check=check,
+                                     bad={key(a) for a in errors})
+        if not t.alive:
+            bp.pending = False
+        self.changed()
+        info = self.info(bp)
+        what = "Temporary breakpoint" if temporary else "Breakpoint"
+        msg = f"{what} {bp.id} at {resolved.addrs[0]:#x}" if resolved.addrs else f"{what} {bp.id} (pending)"
+        if info.location is not None:
+            msg += f": file {os.path.basename(info.location.file)}, line {info.location.line}."
+        if len(resolved.addrs) > 1:
+            msg = f"{what} {bp.id} at {resolved.addrs[0]:#x}: {spec}. ({len(resolved.addrs)} locations)"
+        if errors:
+            msg = f"{break_warnings(resolved.addrs, errors)}\n{msg}"
+        if resolved.note and note:
+            msg = f"{resolved.note}\n{msg}"
+        return bp, msg
+
+    def pending_breakpoint(self, spec: str, condition: str | None, temporary: bool,
+                           err: NotFound) -> tuple[Breakpoint, str]:
+        """`break plugin_fn` before the library is loaded: gdb's three answers."""
+        if self.solib.pending_mode == "off":
+            raise err
+        if self.solib.pending_mode == "auto":
+            raise PendingQuery(str(err))
+        check = self.compile(condition) if condition else None
+        bp = self.bps.set_breakpoint([], temporary=temporary, spec=spec, condition=condition,
+                                     check=check)
+        bp.pending = True
+        self.solib.unresolved.add(bp.id)
+        self.changed()
+        what = "Temporary breakpoint" if temporary else "Breakpoint"
+        where = f"{spec} if {condition}" if condition else spec
+        return bp, f"{err}\n{what} {bp.id} ({where}) pending."
+
+    def toggle_line(self, file: str, line: int) -> tuple[ev.BreakpointInfo | None, str]:
+        """The source gutter's click: remove the breakpoint on that line, or set one.
+        The line is resolved once; the breakpoint is set from the resolved spec."""
+        prog = self.target.require_program()
+        resolved = prog.resolve(f"{file}:{line}")
+        addrs = set(resolved.addrs)
+        for bp in self.bps.user_breakpoints():
+            info = self.info(bp)
+            if addrs & set(info.addresses) or (info.location and info.location.line == line
+                                               and _same_file(info.location.file, file)):
+                self.delete(bp.id)
+                return None, f"Deleted breakpoint {bp.id}"
+        bp, msg = self.break_at(f"{file}:{line}", note=True)
+        return self.info(bp), msg
+
+    def compile(self, condition: str, addrs: tuple[int, ...] | list[int] = (),
+                errors: dict[int, Exception] | None = None) -> Check:
+        """errors: filled with address -> ExpressionError where the condition does not parse."""
+        check = self._compile_condition(condition)
+        errors = {} if errors is None else errors
+        for addr in addrs:
+            try:
+                validate_condition(self.target, condition, addr)
+            except ExpressionError as e:
+                errors[addr] = e
+        if errors and len(errors) == len(set(addrs)):
+            raise next(iter(errors.values()))    # gdb: no location can evaluate it, no breakpoint
+        return check
+
+    # ---- changing ---------------------------------------------------------------------------
+    def set_condition(self, id: int, condition: str | None,
+                      notes: list[str] | None = None) -> Breakpoint:
+        """notes: gdb's words for locations the condition disables or enables again."""
+        bp = self.bps.get(id)
+        addrs = self.addresses(bp)
+        errors: dict[int, Exception] = {}
+        bp.check = self.compile(condition, addrs, errors) if condition else None
+        bp.condition = condition or None
+        said = condition_changed(bp, addrs, errors)
+        if notes is not None:
+            notes.extend(said)
+        self.bps.sync_locations(bp)
+        self.changed()
+        return bp
+
+    def delete(self, id: int) -> None:
+        bp = self.bps.get(id)
+        self.bps.delete_breakpoint(bp.id)
+        self.changed()
+
+    def enable(self, id: int, on: bool) -> None:
+        self.bps.enable(id, on)
+        self.changed()
+
+    def ignore(self, id: int, count: int) -> None:
+        self.bps.get(id).ignore_count = max(0, count)
+        self.changed()
+
+    def enable_disable(self, arg: str, on: bool) -> str:
+        """The `enable` / `disable` commands (N, N-M, N.M, N.M-L like gdb): what they print."""
+        said: list[str] = []
+        try:
+            if not arg:
+                for bp in self.bps.user_breakpoints():
+                    self.enable(bp.id, on)
+            for token in arg.split():
+                (b1, b2), (l1, l2) = parse(token)
+                found = self.bps.bps.get(b1)
+                user = found is not None and found.registered
+                if l1 == l2 and (l1 == 0 or (l1 == 1 and b1 == b2 and not (
+                        user and found is not None and len(self._numbered(found)) > 1))):
+                    for i in range(b1, b2 + 1):
+                        b = self.bps.bps.get(i)
+                        if b is None or not b.registered:
+                            said.append(f"No breakpoint number {i}.")
+                        else:
+                            self.enable(i, on)
+                    continue
+                if not user or found is None:
+                    raise CommandError(f"Bad breakpoint number '{b1}'")
+                for n in range(l1, l2 + 1):
+                    self.enable_location(found.id, n, on)
+        except CommandError as e:
+            raise CommandError("\n".join([*said, str(e)])) from None
+        return "\n".join(said)
+
+    def enable_location(self, id: int, n: int, on: bool) -> None:
+        """`enable|disable ID.N` for one location (gdb's find_location_by_number rules)."""
+        bp = self.bps.get(id)
+        addrs = self._numbered(bp)
+        if not 1 <= n <= len(addrs):
+            raise CommandError(f"Bad breakpoint location number '{n}'")
+        a = addrs[n - 1]
+        k = key(a)
+        if on and k in bp.bad:
+            raise CommandError(f"Breakpoint {bp.id}'s condition is invalid at location {n}, "
+                               "cannot enable.")
+        if on:
+            bp.off.pop(k, None)
+        elif k not in bp.off:
+            bp.off[k] = self.target.require_program().function_name(a)
+        self.bps.sync_locations(bp)
+        self.changed()
+
+    # ---- what front ends see -------------------------------------------------------------------
+    def addresses(self, bp: Breakpoint) -> tuple[int, ...]:
+        """Where bp is, or would be once the program runs."""
+        addrs = tuple(bp.addrs)
+        prog = self.target.program
+        if not addrs and prog is not None and not self.target.alive:
+            try:
+                addrs = tuple(prog.resolve(bp.spec).addrs)
+            except TdbgError:
+                addrs = ()
+        return addrs
+
+    def _numbered(self, bp: Breakpoint) -> list[int]:
+        return numbered(bp, self.addresses(bp))
+
+    def info(self, bp: Breakpoint) -> ev.BreakpointInfo:
+        prog = self.target.program
+        addrs = self.addresses(bp)
+        loc = prog.location(addrs[0]) if addrs and prog else None
+        func = prog.symbolize(addrs[0]) if addrs and prog else None
+        locs = table_locations(prog, bp.spec, addrs)
+        if bp.off or bp.bad:
+            locs = tuple(replace(loc_, enabled=key(loc_.address) not in bp.off,
+                                 condition_ok=key(loc_.address) not in bp.bad)
+                         for loc_ in locs)
+        return ev.BreakpointInfo(bp.id, bp.kind, bp.spec, addrs, bp.enabled, bp.temporary,
+                                 bp.condition, bp.ignore_count, bp.hit_count, loc, func,
+                                 bp.pending, locs)
+
+    def infos(self) -> tuple[ev.BreakpointInfo, ...]:
+        return tuple(self.info(b) for b in self.bps.user_breakpoints())
+
+    def changed(self) -> None:
+        self.target.publish(ev.BreakpointChanged(self.infos()))
+
+    def owners_at(self, pc: int) -> list[Breakpoint]:
+        """The breakpoints owning the site at pc (user ones first in number order)."""
+        site = self.bps.site_at(pc)
+        return [self.bps.bps[o] for o in site.owners if o in self.bps.bps] if site else []
+
+    def user_breakpoint_at(self, pc: int) -> bool:
+        return any(b.registered for b in self.owners_at(pc))
+
+
+def _same_file(a: str, b: str) -> bool:
+    return a == b or os.path.basename(a) == os.path.basename(b) and (a.endswith(b) or b.endswith(a))

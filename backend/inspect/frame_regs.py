@@ -1,0 +1,61 @@
+"""A frame's registers as the DWARF evaluator sees them (xmm/st fetched only when asked)."""
+from __future__ import annotations
+
+from ..process.ptrace import REG_NAMES
+
+_GP = frozenset(REG_NAMES)
+
+
+class FrameRegs(dict):
+    """A frame's registers; xmm/st registers are fetched only when asked (frame 0)."""
+
+    def __init__(self, regs: dict[str, int], fetch_fp) -> None:
+        super().__init__(regs)
+        self._fetch_fp = fetch_fp
+
+    def _load_fp(self, name: str) -> bool:
+        if self._fetch_fp is None or not (name.startswith("xmm") or name.startswith("st")):
+            return False
+        fetch, self._fetch_fp = self._fetch_fp, None
+        self.update(fetch())
+        return name in self
+
+    def __contains__(self, name) -> bool:
+        return dict.__contains__(self, name) or self._load_fp(name)
+
+    def __missing__(self, name):
+        if self._load_fp(name):
+            return dict.__getitem__(self, name)
+        raise KeyError(name)
+
+
+class LiveRegs(FrameRegs):
+    """Frame 0's registers read straight from the cached ptrace struct: no dict built per hit."""
+
+    def __init__(self, struct, fetch_fp) -> None:
+        dict.__init__(self)
+        self._struct = struct
+        self._fetch_fp = fetch_fp
+
+    def __contains__(self, name) -> bool:
+        return name in _GP or dict.__contains__(self, name) or self._load_fp(name)
+
+    def __missing__(self, name):
+        if name in _GP:
+            return getattr(self._struct, name)
+        return FrameRegs.__missing__(self, name)
+
+    def get(self, name, default=None):
+        return self[name] if name in self else default
+
+
+def fp_registers(inf, tid: int) -> dict[str, int]:
+    fp = inf.fpregs(tid)
+    out = {}
+    for i in range(16):
+        words = fp.xmm_space[i * 4:(i + 1) * 4]
+        out[f"xmm{i}"] = sum(w << (32 * k) for k, w in enumerate(words))
+    for i in range(8):
+        words = fp.st_space[i * 4:(i + 1) * 4]
+        out[f"st{i}"] = sum(w << (32 * k) for k, w in enumerate(words)) & ((1 << 80) - 1)
+    return out

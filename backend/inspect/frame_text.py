@@ -1,0 +1,75 @@
+"""Frame lines as gdb prints them: `#1  0x... in f (n=2) at x.c:12`, stop headers."""
+from __future__ import annotations
+
+import os
+
+from ..errors import NotRunning, TdbgError
+from ..events import FrameInfo, SourceLocation
+from ..program.target import Target
+from .frames import Frames
+
+
+class FrameText:
+    def __init__(self, target: Target, frames: Frames) -> None:
+        self.target = target
+        self.frames = frames
+
+    def format_frame(self, info: FrameInfo, with_source: bool = False) -> str:
+        """gdb's `#1  0x... in f (n=2) at x.c:12` line."""
+        if info.signal_frame:
+            return f"#{info.level:<3}<signal handler called>"
+        return f"#{info.level:<3}" + self.describe_frame(info, with_source)
+
+    def describe_frame(self, info: FrameInfo, with_source: bool = True) -> str:
+        """`0x... in f (n=2) at x.c:12` (address when gdb shows one), then the source line."""
+        if info.signal_frame:
+            return "<signal handler called>"
+        args = ", ".join(f"{n}={v}" for n, v in info.args)
+        addr = f"{info.pc:#018x} in " if self.frames.show_address(info) else ""
+        head = f"{addr}{info.function or '??'} ({args})"
+        if info.location is not None:
+            head += f" at {os.path.basename(info.location.file)}:{info.location.line}"
+            if with_source:
+                src = self.target.source_line(info.location.file, info.location.line)
+                if src is not None:
+                    head += f"\n{info.location.line}\t{src}"
+        elif info.objfile and info.objfile != self.target.require_program().path:
+            head += f" from {info.objfile}"
+        return head
+
+    def frame0_header(self) -> str:
+        """The stop header for frame 0 as gdb's print_stack_frame(SRC_AND_LOC) shows it."""
+        frames = self.frames.unwind(limit=1)
+        if not frames:
+            raise NotRunning()
+        return self.describe_frame(self.frames.frame_info(frames[0]))
+
+    def frame_line(self, pc: int, loc: SourceLocation | None, with_addr: bool,
+                   args: str = "") -> str:
+        t = self.target
+        prog = t.require_program()
+        if args == "" and t.alive and t.stop is not None and pc == t.stop.pc:
+            try:
+                return self.frame0_header()       # inline frames, trampolines
+            except TdbgError:
+                pass
+        func = prog.function_name(pc) or "??"
+        if args == "" and loc is not None:
+            args = self.frame_args_text(0)
+        addr = f"{pc:#018x} in " if with_addr else ""
+        if loc is None:
+            where = ""
+            o = prog.objfile_for(pc)
+            if o is not None and o is not prog.main:
+                where = f" from {o.display_path}"
+            return f"{addr}{func} ()" + where
+        src = t.source_line(loc.file, loc.line)
+        text = f"{addr}{func} ({args}) at {os.path.basename(loc.file)}:{loc.line}"
+        return text + (f"\n{loc.line}\t{src}" if src is not None else "")
+
+    def frame_args_text(self, level: int) -> str:
+        """'n=6, p=0x...' for frame headers."""
+        try:
+            return ", ".join(f"{n}={v}" for n, v in self.frames.args_of(level))
+        except TdbgError:
+            return ""

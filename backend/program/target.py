@@ -1,0 +1,144 @@
+"""Target: what is being debugged right now, shared by the worker-side services.
+
+One object holds the state every service reads: the program, the traced process,
+the current thread and stop, the selected frame, the launch settings. It is owned by
+the ptrace worker thread (backend/worker.py): only code running there may change it.
+
+Memory reads go through `shadow`, which the composition root (backend/debugger.py)
+points at the breakpoint manager, so every reader sees the program's original bytes
+under INT3s without the lower layers knowing about breakpoints.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import CommandError, NotRunning
+from ..events import SourceLocation
+from ..process.inferior import Inferior
+from ..process.ptrace import REG_NAMES
+from .program import Program
+
+MAX_READ = 1 << 24          # refuse single reads above 16 MiB: RSS stays bounded
+
+
+@dataclass(slots=True)
+class StopState:
+    """What the current stop knows, for heavier views asked for later."""
+    stop_id: int
+    tid: int
+    pc: int
+    frames: list[object] | None = None
+
+
+@dataclass(slots=True)
+class LaunchSettings:
+    """How the next `run` starts the program (gdb's args, disable-randomization, inferior-tty)."""
+    args: list[str] = field(default_factory=list)
+    aslr: bool = False
+    use_pty: bool = True
+    tty: str | None = None      # gdb's inferior-tty: the program's I/O goes there
+
+
+def _no_shadow(addr: int, data: bytes) -> bytes:
+    return data
+
+
+def _no_breakpoint(pc: int) -> bool:
+    return False
+
+
+class Target:
+    def __init__(self, publish: Callable[[object], None]) -> None:
+        self.publish = publish
+        self.program: Program | None = None
+        self.inf: Inferior | None = None
+        self.settings = LaunchSettings()
+        self.tid = 0
+        self.stop: StopState | None = None
+        self.stop_id = 0
+        self.selected_frame = 0
+        # Wired by the composition root (backend/debugger.py):
+        self.shadow: Callable[[int, bytes], bytes] = _no_shadow
+        self.user_breakpoint_at: Callable[[int], bool] = _no_breakpoint
+        self.write_through: Callable[[int, bytes], None] = self._write_plain
+        self._source_cache: dict[str, list[str] | None] = {}
+        # The user's values: `print` history ($1, $2 ...) and convenience variables.
+        self.value_history: list[str] = []
+        self.convenience: dict[str, Any] = {}
+
+    # ---- what must exist -------------------------------------------------------------
+    def require_program(self) -> Program:
+        if self.program is None:
+            raise CommandError('No executable file specified.\nUse the "file" or "exec-file" command.')
+        return self.program
+
+    def require_inferior(self) -> Inferior:
+        if self.inf is None or not self.inf.alive:
+            raise NotRunning()
+        return self.inf
+
+    @property
+    def alive(self) -> bool:
+        return self.inf is not None and self.inf.alive
+
+    # ---- registers and memory ----------------------------------------------------------
+    def registers(self, tid: int | None = None) -> dict[str, int]:
+        inf = self.require_inferior()
+        r = inf.regs(tid or self.tid)
+        return {n: getattr(r, n) for n in REG_NAMES}
+
+    def set_register(self, name: str, value: int) -> None:
+        inf = self.require_inferior()
+        regs = inf.regs(self.tid)
+        if name not in REG_NAMES:
+            raise CommandError(f"Invalid register `{name}'")
+        setattr(regs, name, value & 0xFFFFFFFFFFFFFFFF)
+        inf.set_regs(self.tid, regs)
+
+    def read_memory(self, addr: int, n: int) -> bytes:
+        if n > MAX_READ:
+            raise CommandError(f"refusing to read {n} bytes at once (limit {MAX_READ}); read less")
+        inf = self.require_inferior()
+        return self.shadow(addr, inf.read(addr, n))
+
+    def read_memory_partial(self, addr: int, n: int) -> tuple[bytes, int]:
+        if n > MAX_READ:
+            raise CommandError(f"refusing to read {n} bytes at once (limit {MAX_READ}); read less")
+        inf = self.require_inferior()
+        data = self.shadow(addr, inf.read_partial(addr, n))
+        return data, len(data)
+
+    def write_memory(self, addr: int, data: bytes) -> None:
+        self.require_inferior()
+        self.write_through(addr, data)
+
+    def _write_plain(self, addr: int, data: bytes) -> None:
+        self.require_inferior().write(addr, data)
+
+    # ---- source text -----------------------------------------------------------------
+    def source_lines(self, path: str) -> list[str] | None:
+        if path not in self._source_cache:
+            try:
+                with open(path, "rb") as f:
+                    text = f.read().decode("utf-8", errors="replace")
+                self._source_cache[path] = text.splitlines()
+            except OSError:
+                self._source_cache[path] = None
+        return self._source_cache[path]
+
+    def source_line(self, path: str, line: int) -> str | None:
+        lines = self.source_lines(path)
+        if lines is None or not 1 <= line <= len(lines):
+            return None
+        return lines[line - 1]
+
+    def current_file(self) -> str | None:
+        """The file `list` and `break LINE` mean: the stop's, else main's."""
+        if self.stop is not None and self.program is not None:
+            loc = self.program.location(self.stop.pc)
+            if loc is not None:
+                return loc.file
+        main: SourceLocation | None = self.program.main_location() if self.program else None
+        return main.file if main else None
