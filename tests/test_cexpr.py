@@ -13,8 +13,10 @@ import pytest
 from tdbg.backend.errors import BadAddress, ExpressionError
 from tdbg.backend.symbols import cexpr
 from tdbg.backend.symbols.dwarf.expr import Unavailable
-from tdbg.backend.symbols.types import Member, Type, array_of, c_type, pointer_to, type_name
-from tdbg.backend.symbols.values import Value, format_value
+from tdbg.backend.symbols.type_names import type_name
+from tdbg.backend.symbols.types import Member, Type, array_of, c_type, pointer_to
+from tdbg.backend.symbols.value_format import format_value
+from tdbg.backend.symbols.values import Value
 
 INT, LONG, CHAR = c_type("int"), c_type("long"), c_type("char")
 UINT, DOUBLE = c_type("unsigned int"), c_type("double")

@@ -1,8 +1,10 @@
 """The seam stays clean and the backend stays layered (docs/ARCHITECTURE.md).
 
 - backend never imports Textual or the TUI; tui never does ptrace;
-- inside the backend, a module imports only its own layer or lower ones, and no
-  import cycle exists, counting imports inside functions and under TYPE_CHECKING.
+- inside the backend, a module imports only its own layer or lower ones (annotations
+  under TYPE_CHECKING included), and no import cycle exists, counting imports inside
+  functions. Imports made only for annotations (under TYPE_CHECKING) never run, so two
+  modules may name each other's types without forming a cycle.
 """
 from __future__ import annotations
 
@@ -61,14 +63,31 @@ def _module_name(path: Path) -> str:
     return ".".join(["backend", *parts])
 
 
-def backend_graph() -> dict[str, set[str]]:
-    """module -> backend modules it imports anywhere in its text (functions included)."""
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node except those under `if TYPE_CHECKING:`."""
+    out: list[ast.AST] = []
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                todo.extend(child.orelse)
+                continue
+            todo.append(child)
+    return out
+
+
+def backend_graph(runtime_only: bool = False) -> dict[str, set[str]]:
+    """module -> backend modules it imports anywhere in its text (functions included);
+    runtime_only: leave out imports made for annotations only (under TYPE_CHECKING)."""
     modules = {_module_name(p): p for p in BACKEND.rglob("*.py")}
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         deps: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text())):
+        tree = ast.parse(path.read_text())
+        for node in (_runtime_nodes(tree) if runtime_only else ast.walk(tree)):
             if isinstance(node, ast.ImportFrom):
                 if node.level:
                     base = package.split(".")
@@ -144,12 +163,20 @@ def _layer(module: str) -> int:
 
 
 def test_no_import_cycle_in_backend():
-    assert cycles(backend_graph()) == []
+    assert cycles(backend_graph(runtime_only=True)) == []
 
 
 def test_cycle_finder_finds_a_cycle():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_imports_inside_functions_count_and_annotation_imports_do_not():
+    tree = ast.parse("from typing import TYPE_CHECKING\n"
+                     "if TYPE_CHECKING:\n    import hidden\n"
+                     "def f():\n    import inner\n")
+    names = {a.name for n in _runtime_nodes(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert names == {"inner"}
 
 
 def test_no_upward_import_between_layers():

@@ -24,19 +24,12 @@ from tdbg.backend.symbols.dwarf.cfi import ObjectCFI
 from tdbg.backend.symbols.dwarf.expr import debug_addr, location_expression
 from tdbg.backend.symbols.elf import ElfFile
 from tdbg.backend.symbols.frames import FrameContext, Unwinder
-from tdbg.backend.symbols.scopes import FrameEnv, Scopes
-from tdbg.backend.symbols.types import ptype_text, whatis_text
-from tdbg.backend.symbols.values import (
-    Formatter,
-    Value,
-    children,
-    format_float,
-    format_g,
-    format_value,
-    has_children,
-    pack_float,
-    unpack_float,
-)
+from tdbg.backend.symbols.frame_env import FrameEnv
+from tdbg.backend.symbols.scopes import Scopes
+from tdbg.backend.symbols.type_names import ptype_text, whatis_text
+from tdbg.backend.symbols.floats import format_float, format_g, pack_float, unpack_float
+from tdbg.backend.symbols.value_format import Formatter, format_value
+from tdbg.backend.symbols.values import Value, children, has_children
 
 PROGRAMS = ROOT / "tests" / "programs"
 MARK = "@@tdbg@@"
@@ -336,7 +329,7 @@ def _fp_registers(core_path: Path) -> dict[str, int]:
 def test_finish_return_values_match_gdb(build, cores):
     from concurrent.futures import ThreadPoolExecutor
 
-    from tdbg.backend.symbols.scopes import return_value
+    from tdbg.backend.symbols.return_values import return_value
     binary = build("values_ret")
     with ThreadPoolExecutor(8) as pool:           # one gdb per function: run them side by side
         stops = list(pool.map(lambda f: CoreState.capture_with(

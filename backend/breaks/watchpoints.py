@@ -21,7 +21,8 @@ from ..process import ptrace
 from ..inspect.evaluate import Evaluator
 from ..inspect.frame_text import FrameText
 from ..program.target import Target
-from ..symbols.values import Value, format_value
+from ..symbols.value_format import format_value
+from ..symbols.values import Value
 from .breakpoints import Breakpoints
 from .manager import Breakpoint, Manager
 

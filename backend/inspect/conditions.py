@@ -20,7 +20,7 @@ class _StaticScope:
     """What cexpr's parser and resolve_type ask of an environment, from DWARF only."""
 
     def __init__(self, target: Target, addr: int) -> None:
-        from ..symbols.scopes import FrameEnv
+        from ..symbols.frame_env import FrameEnv
         from .frame_env import _static_scope
         o = target.program.objfile_for(addr)
         self.env = None

@@ -12,8 +12,9 @@ from ..errors import CommandError, ExpressionError, TdbgError
 from ..program.target import Target
 from ..symbols import cexpr
 from ..symbols.dwarf.expr import Unavailable
-from ..symbols.types import ptype_text
-from ..symbols.values import Value, format_value
+from ..symbols.type_names import ptype_text
+from ..symbols.value_format import char_literal, format_value
+from ..symbols.values import Value
 from . import frame0_names
 from .frames import Frames
 from .variables import Variables
@@ -194,7 +195,6 @@ def _format_as(v: Value, fmt: str) -> str:
     if fmt == "t":
         return f"{n:b}"
     if fmt == "c":
-        from ..symbols.values import char_literal
         return f"{n} {char_literal(n & 0xFF)}"
     if fmt == "a":
         return f"{n:#x}"

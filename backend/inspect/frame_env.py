@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 from ..errors import CommandError, ExpressionError, TdbgError
 from ..program.target import Target
-from ..symbols import scopes as scopes_mod
 from ..symbols.dwarf.expr import Unavailable, debug_addr, location_expression
+from ..symbols.frame_env import FrameEnv as SymbolsFrameEnv
 from ..symbols.frames import FrameContext
 from ..symbols.values import Value
 from .entry_substitute import has_entry_value, substitute
@@ -27,7 +27,7 @@ from .frames import Frames
 EntryRegister = Callable[[int, int], "int | None"]
 
 
-class EntryFrameEnv(scopes_mod.FrameEnv):
+class EntryFrameEnv(SymbolsFrameEnv):
     """FrameEnv whose optimized-out variables get a second chance through
     DW_OP_entry_value, resolved at the caller's call site (entry_values.py)."""
 

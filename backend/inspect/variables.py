@@ -13,10 +13,12 @@ from ..errors import CommandError, ExpressionError, TdbgError
 from ..events import Variable
 from ..process.ptrace import REG_NAMES
 from ..program.target import Target
-from ..symbols import scopes as scopes_mod
 from ..symbols.dwarf.expr import Unavailable, location_expression
-from ..symbols.types import AGGREGATES, type_name
-from ..symbols.values import Value, format_value, has_children
+from ..symbols.return_values import return_value
+from ..symbols.type_names import type_name
+from ..symbols.types import AGGREGATES
+from ..symbols.value_format import format_value
+from ..symbols.values import Value, has_children
 from ..symbols.values import children as value_children
 from .entry_substitute import register_of
 from .entry_values import EntryValues
@@ -187,7 +189,7 @@ class Variables:
             return None
         regs = FrameRegs(self.target.registers(), lambda: fp_registers(self.target.inf, self.target.tid))
         try:
-            v = scopes_mod.return_value(t, lambda n: regs[n], self.target.read_memory)
+            v = return_value(t, lambda n: regs[n], self.target.read_memory)
             text = format_value(v, self.target.read_memory, self.target.program.symbolize, top=True)
         except (TdbgError, KeyError):
             return None

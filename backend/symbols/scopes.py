@@ -8,7 +8,7 @@ name through an index built on first use, preferring the CU that contains the
 pc, then external definitions, then other CUs' statics.
 
 frame_env.py builds a `cexpr.EvalEnv` over one frame from this, and
-return_values.py finds a returned value; both names are importable from here too.
+return_values.py finds a returned value.
 """
 from __future__ import annotations
 
@@ -18,9 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ExpressionError, TdbgError
 from .dwarf.expr import Unavailable, debug_addr, evaluate, location_expression
 from .dwarf_types import TypeTable, attr_int, die_name, ref_die
-from .frame_env import FrameEnv as FrameEnv
 from .range_lists import range_list
-from .return_values import return_value as return_value
 from .types import Type, c_type
 from .values import Reader, Value, value_from_pieces
 

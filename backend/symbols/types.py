@@ -11,13 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    # Moved to type_names.py; still importable from here (see __getattr__ below).
-    from .type_names import ptype_text as ptype_text
-    from .type_names import type_name as type_name
-    from .type_names import whatis_text as whatis_text
 
 QUALIFIERS = {"const": "const", "volatile": "volatile", "restrict": "restrict", "atomic": "_Atomic"}
 AGGREGATES = ("struct", "union", "class")
@@ -154,8 +147,7 @@ class Type:
         return None
 
     def __repr__(self) -> str:
-        from .type_names import type_name  # type_names.py builds on this module
-        return f"<Type {type_name(self)}>"
+        return f"<Type {self.kind} {self.name or '?'}>"   # gdb's spelling: type_names.py
 
 
 # -- C built-in types ---------------------------------------------------------
@@ -224,18 +216,3 @@ def func_type(ret: Type | None, params: Sequence[Type] = (), *, prototyped: bool
     t = Type("func", None, 1, ret)
     t.params, t.prototyped, t.varargs = list(params), prototyped, varargs
     return t
-
-
-_MOVED = {"type_name", "ptype_text", "whatis_text"}
-
-
-def __getattr__(name: str) -> object:
-    """Names that moved to type_names.py, for modules that still import them from
-    here. Fetched on first use: type_names.py imports this module, so importing it
-    at the top would be a cycle."""
-    if name in _MOVED:
-        from . import type_names
-        value: object = getattr(type_names, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

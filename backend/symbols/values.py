@@ -14,22 +14,15 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from ..errors import BadAddress, ExpressionError, TdbgError
+from .floats import pack_float, unpack_float
 
 # format_float and format_g moved to floats.py; still importable from here.
-from .floats import format_float as format_float
-from .floats import format_g as format_g
-from .floats import pack_float as pack_float
-from .floats import unpack_float as unpack_float
 from .type_names import type_name
 from .types import AGGREGATES, VOID, Member, Type, pointer_to
 
 if TYPE_CHECKING:
     from .dwarf.expr import ExprContext, Piece
 
-    # Moved to value_format.py; still importable from here (see __getattr__ below).
-    from .value_format import Formatter as Formatter
-    from .value_format import char_literal as char_literal
-    from .value_format import format_value as format_value
 
 Reader = Callable[[int, int], bytes]
 Symbolizer = Callable[[int], "str | None"]
@@ -279,18 +272,3 @@ def has_children(value: Value) -> bool:
         except TdbgError:
             return False
     return False
-
-
-_MOVED = {"Formatter", "format_value", "char_literal"}
-
-
-def __getattr__(name: str) -> object:
-    """Names that moved to value_format.py, for modules that still import them from
-    here. Fetched on first use: value_format.py imports this module, so importing
-    it at the top would be a cycle."""
-    if name in _MOVED:
-        from . import value_format
-        value: object = getattr(value_format, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
