@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+from collections.abc import Callable
 
 from .events import LATEST_WINS, Event
 
@@ -16,7 +17,7 @@ from .events import LATEST_WINS, Event
 class Subscription:
     def __init__(self, bus: EventBus) -> None:
         self._bus = bus
-        self._items: collections.deque = collections.deque()
+        self._items: collections.deque[Event] = collections.deque()
         self._ready = asyncio.Event()
         self.closed = False
 
@@ -51,7 +52,7 @@ class Subscription:
     async def __aenter__(self) -> Subscription:
         return self
 
-    async def __aexit__(self, *exc) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         self.close()
 
 
@@ -59,7 +60,8 @@ class EventBus:
     def __init__(self) -> None:
         self._subs: set[Subscription] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self.listeners: list = []     # synchronous callbacks (batch mode), called on the loop thread
+        # synchronous callbacks (batch mode), called on the loop thread
+        self.listeners: list[Callable[[Event], object]] = []
 
     def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop

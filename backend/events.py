@@ -65,6 +65,7 @@ class BreakpointLocation:
     symbol: str | None = None                # "puts+4" where there is no line info
     enabled: bool = True                     # False after `disable N.M`
     condition_ok: bool = True                # False where the condition does not parse (gdb's N*)
+    file_shown: str | None = None            # the file as gdb names it (as given to the compiler)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,21 +3,31 @@
 Every method hops once to the ptrace worker and awaits the result there;
 loops (continue N, stepi N, condition checks) stay on the worker. Events
 (Stopped, Exited, Output ...) arrive on the bus.
+
+The Session itself starts, runs and ends the program and knows the facts about it;
+the rest is grouped (backend/api/): `session.breakpoints`, `session.frames`,
+`session.data`, `session.settings`.
 """
 from __future__ import annotations
 
 import asyncio
 import os
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from . import events as ev
+from .api.breakpoints import BreakpointsAPI
+from .api.data import DataAPI
+from .api.frames import FramesAPI
+from .api.link import WorkerLink
+from .api.settings import SettingsAPI
 from .bus import EventBus, Subscription
 from .commands import CommandInterpreter
 from .debugger import Debugger
 from .errors import NotRunning, Running, TdbgError
 from .events import CommandResult
-from .inspect.frame_regs import fp_registers
+from .exec.report import Result
+from .process.ptrace import REG_NAMES
 from .worker import PtraceWorker
 
 T = TypeVar("T")
@@ -29,12 +39,17 @@ class Session:
         self.bus = EventBus()
         self.worker = PtraceWorker()
         self.worker.start()
-        self.dbg = Debugger(self.bus.publish)
+        self.dbg = Debugger(cast(Callable[[object], None], self.bus.publish))
         # Settings are written before the worker runs anything for this session; later
-        # changes go through the worker (set_args, set_tty ...).
+        # changes go through the worker (session.settings).
         settings = self.dbg.target.settings
         settings.args, settings.aslr, settings.use_pty, settings.tty = list(args), aslr, use_pty, tty
-        self._running = False
+        self.link = WorkerLink(self.worker, self.bus)
+        self.breakpoints = BreakpointsAPI(self.link, self.dbg)
+        self.frames = FramesAPI(self.link, self.dbg)
+        self.data = DataAPI(self.link, self.dbg)
+        self.settings = SettingsAPI(self.link, self.dbg)
+        self.from_tty = True          # False (batch mode): queries answer themselves, handle is quiet
         self._closed = False
         self._commands: CommandInterpreter | None = None
         if program is not None:
@@ -42,24 +57,20 @@ class Session:
 
     # ---- plumbing ----------------------------------------------------------------
     async def _call(self, fn: Callable[[], T]) -> T:
-        if self.bus._loop is None:
-            self.bus.bind_loop(asyncio.get_running_loop())
-        return await asyncio.wrap_future(self.worker.submit(fn))
+        return await self.link.call(fn)
 
     async def _stopped_call(self, fn: Callable[[], T]) -> T:
-        if self._running:
-            raise Running()
-        return await self._call(fn)
+        return await self.link.stopped_call(fn)
 
-    async def _resume(self, fn: Callable[[], object]) -> None:
+    async def _resume(self, fn: Callable[[], Result | None]) -> None:
         """Run a resuming command; its stop or exit is published as an event."""
-        if self._running:
+        if self.link.running:
             raise Running()
-        self._running = True
+        self.link.running = True
         try:
             await self._call(lambda: self.dbg.report_after(fn))
         finally:
-            self._running = False
+            self.link.running = False
 
     def events(self) -> Subscription:
         if self.bus._loop is None:
@@ -73,32 +84,32 @@ class Session:
 
     @property
     def pid(self) -> int | None:
-        return self.dbg.inf.pid if self.dbg.alive else None
+        inf = self.dbg.inf
+        return inf.pid if inf is not None and self.dbg.alive else None
+
+    @property
+    def alive(self) -> bool:
+        """There is a process (stopped or running)."""
+        return self.dbg.alive
+
+    @property
+    def stop_pc(self) -> int | None:
+        """Where the program stopped; None while it runs, before it runs, and after a resume
+        that failed before stopping."""
+        stop = self.dbg.target.stop
+        return stop.pc if stop is not None else None
 
     @property
     def state(self) -> str:
-        if self._running:
+        if self.link.running:
             return "running"
         if self.dbg.alive:
             return "stopped"
         return "exited" if self.dbg.inf is not None else "idle"
 
-    @property
-    def args(self) -> list[str]:
-        return list(self.dbg.target.settings.args)
-
-    @property
-    def tty(self) -> str | None:
-        """The terminal the next run's stdin/stdout/stderr go to (None: our own pty)."""
-        return self.dbg.target.settings.tty
-
-    @tty.setter
-    def tty(self, device: str | None) -> None:
-        self.worker.call(lambda: setattr(self.dbg.target.settings, "tty", device or None))
-
     async def load(self) -> None:
         """Index the program's symbols (off the UI thread; cached on disk)."""
-        def work():
+        def work() -> None:
             prog = self.dbg.target.require_program()
             if prog.main.debug is None:
                 self.bus.publish(ev.Message(f"(No debugging symbols found in {prog.path})", "warning"))
@@ -106,11 +117,16 @@ class Session:
                 self.bus.publish(ev.Message(w, "warning"))
         await self._call(work)
 
+    async def load_program(self, path: str) -> None:
+        """gdb's `file PATH`: the program the next run starts (read for its symbols)."""
+        await self._stopped_call(lambda: self.dbg.load(path))
+
+    # ---- source and symbols ------------------------------------------------------------------
     def main_location(self) -> ev.SourceLocation | None:
         return self.worker.call(lambda: self.dbg.program.main_location() if self.dbg.program else None)
 
     def source_files(self) -> list[str]:
-        def work():
+        def work() -> list[str]:
             prog = self.dbg.program
             if prog is None or prog.main.debug is None:
                 return []
@@ -118,7 +134,23 @@ class Session:
         return self.worker.call(work)
 
     def read_source(self, path: str) -> list[str] | None:
+        """Without a hop: the source pane reads while the program runs."""
         return self.dbg.target.source_lines(path)
+
+    def completions(self, word: str) -> list[str]:
+        """What a command's argument starting with `word` may be: $registers, symbols, source
+        file names (unsorted, may repeat); nothing without a program. Without a hop, like
+        read_source: completion must not wait for a running program."""
+        prog = self.dbg.target.program
+        if prog is None:
+            return []
+        if word.startswith("$"):
+            return ["$" + r for r in REG_NAMES if ("$" + r).startswith(word)]
+        out = prog.main.elf.symbols_matching(word)[:200]
+        if prog.main.debug is not None and word:
+            out += [os.path.basename(f) for f in prog.main.debug.source_files()
+                    if os.path.basename(f).startswith(word)]
+        return out
 
     # ---- running ---------------------------------------------------------------------------
     async def run(self, args: Sequence[str] | None = None) -> None:
@@ -160,11 +192,11 @@ class Session:
     def interrupt(self) -> None:
         """Any thread: stop the running program (Ctrl-C)."""
         ctl = self.dbg.ctl
-        if ctl is not None and self._running:
+        if ctl is not None and self.link.running:
             ctl.interrupt()
 
     async def kill(self) -> None:
-        if self._running:
+        if self.link.running:
             self.interrupt()
         await self._call(self.dbg.proc.kill)
 
@@ -176,7 +208,7 @@ class Session:
         if self._closed:
             return
         self._closed = True
-        if self._running:
+        if self.link.running:
             self.interrupt()
         try:
             await asyncio.wait_for(asyncio.wrap_future(self.worker.submit(self.dbg.proc.close)), 10)
@@ -189,7 +221,7 @@ class Session:
         if self._closed:
             return
         self._closed = True
-        if self._running:
+        if self.link.running:
             self.interrupt()
         try:
             self.worker.submit(self.dbg.proc.close).result(timeout=10)
@@ -213,91 +245,7 @@ class Session:
             except (NotImplementedError, RuntimeError):
                 pass
 
-    # ---- breakpoints -------------------------------------------------------------------------
-    async def break_at(self, spec: str, condition: str | None = None,
-                       temporary: bool = False) -> ev.BreakpointInfo:
-        b = self.dbg.breakpoints
-        return await self._stopped_call(lambda: b.info(b.break_at(spec, condition, temporary)[0]))
-
-    async def toggle_breakpoint(self, file: str, line: int) -> tuple[ev.BreakpointInfo | None, str]:
-        return await self._stopped_call(lambda: self.dbg.breakpoints.toggle_line(file, line))
-
-    async def delete_breakpoint(self, id: int) -> None:
-        await self._stopped_call(lambda: self.dbg.breakpoints.delete(id))
-
-    async def enable_breakpoint(self, id: int, enabled: bool = True) -> None:
-        await self._stopped_call(lambda: self.dbg.breakpoints.enable(id, enabled))
-
-    async def enable_location(self, id: int, number: int, enabled: bool = True) -> None:
-        """One location of a breakpoint (gdb's `enable|disable ID.NUMBER`)."""
-        await self._stopped_call(lambda: self.dbg.breakpoints.enable_location(id, number, enabled))
-
-    async def set_condition(self, id: int, condition: str | None) -> None:
-        await self._stopped_call(lambda: self.dbg.breakpoints.set_condition(id, condition))
-
-    async def set_ignore(self, id: int, count: int) -> None:
-        await self._stopped_call(lambda: self.dbg.breakpoints.ignore(id, count))
-
-    def breakpoints(self) -> tuple[ev.BreakpointInfo, ...]:
-        return self.worker.call(self.dbg.breakpoints.infos)
-
-    # ---- state -------------------------------------------------------------------------------
-    async def registers(self, sse: bool = True) -> dict[str, int]:
-        """The selected frame's registers; with sse, frame 0 adds xmm0-15 and st0-7."""
-        def work():
-            regs = self.dbg.frames.frame_registers()
-            t = self.dbg.target
-            if sse and t.selected_frame == 0:
-                regs.update(fp_registers(t.require_inferior(), t.tid))
-            return regs
-        return await self._stopped_call(work)
-
-    async def evaluate_address(self, expr: str) -> int:
-        """An address from an expression: `$rsp`, `&arr`, `p->next`, `0x401000`."""
-        return await self._stopped_call(lambda: self.dbg.evaluator.evaluate_address(expr))
-
-    async def read_memory(self, addr: int, n: int) -> bytes:
-        return await self._stopped_call(lambda: self.dbg.target.read_memory(addr, n))
-
-    async def read_memory_partial(self, addr: int, n: int) -> tuple[bytes, int]:
-        return await self._stopped_call(lambda: self.dbg.target.read_memory_partial(addr, n))
-
-    async def write_memory(self, addr: int, data: bytes) -> None:
-        await self._stopped_call(lambda: self.dbg.target.write_memory(addr, data))
-
-    async def disassemble(self, addr: int, count: int):
-        return await self._stopped_call(lambda: self.dbg.disassemble(addr, count))
-
-    async def backtrace(self, limit: int = 256):
-        return await self._stopped_call(lambda: self.dbg.frames.backtrace(limit))
-
-    async def select_frame(self, level: int):
-        return await self._stopped_call(lambda: self.dbg.frames.select_frame(level))
-
-    async def locals(self):
-        return await self._stopped_call(lambda: self.dbg.variables.variables())
-
-    async def children(self, expr: str):
-        return await self._stopped_call(lambda: self.dbg.variables.children(expr))
-
-    async def threads(self) -> list[ev.ThreadInfo]:
-        """Every thread of the stopped program, with its frame 0 (gdb's `info threads`)."""
-        return await self._stopped_call(self.dbg.threads.threads_info)
-
-    async def select_thread(self, num: int) -> ev.ThreadInfo:
-        """Switch frames, registers and stepping to thread `num` (gdb's `thread N`)."""
-        def work():
-            self.dbg.threads.select_thread(num)
-            return next(t for t in self.dbg.threads.threads_info() if t.current)
-        return await self._stopped_call(work)
-
-    async def memory_map(self) -> list:
-        """The stopped program's /proc/PID/maps rows (start, end, perms, offset, path)."""
-        return await self._stopped_call(lambda: list(self.dbg.target.require_inferior().maps()))
-
-    async def evaluate(self, expr: str) -> str:
-        return await self._stopped_call(lambda: self.dbg.evaluator.evaluate_text(expr))
-
+    # ---- the program's terminal ---------------------------------------------------------------
     async def write_stdin(self, data: bytes) -> None:
         inf = self.dbg.inf
         if inf is None or inf.pty_master is None or not inf.alive:

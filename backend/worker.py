@@ -10,7 +10,7 @@ import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .process import ptrace
 
@@ -21,11 +21,11 @@ _STOP = object()
 class PtraceWorker(threading.Thread):
     def __init__(self) -> None:
         super().__init__(name="tdbg-ptrace", daemon=True)
-        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()   # (fn, future) jobs, or _STOP
         self.busy = False
 
     def submit(self, fn: Callable[[], T]) -> Future[T]:
-        fut: Future = Future()
+        fut: Future[T] = Future()
         self._jobs.put((fn, fut))
         return fut
 

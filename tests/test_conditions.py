@@ -74,7 +74,7 @@ def test_bound_names_are_used_for_memory_locations(build):
 
     async def probe(binary, names):
         async with session_for(binary) as (s, rec):
-            await s.break_at(f"cond_names.c:{line('mixed')}")
+            await s.breakpoints.break_at(f"cond_names.c:{line('mixed')}")
             await s.run()
             dbg = s.dbg
 

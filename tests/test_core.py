@@ -22,7 +22,7 @@ def core(build):
 
 async def test_thousand_hits_exact_and_output_intact(core):
     async with session_for(core, "calls") as (s, rec):
-        await s.break_at("hit_me")
+        await s.breakpoints.break_at("hit_me")
         await s.run()
         hits = 0
         while s.state == "stopped":
@@ -33,16 +33,16 @@ async def test_thousand_hits_exact_and_output_intact(core):
         assert rec.of(ev.Exited)[-1].code == 0
         out = await rec.wait_output(b"calls=")
         assert b"calls=1000 sum=999000" in out
-        info = s.breakpoints()[0]
+        info = s.breakpoints.info()[0]
         assert info.hit_count == 1000
 
 
 async def test_continue_n_ignores_crossings(core):
     async with session_for(core, "calls") as (s, rec):
-        await s.break_at("hit_me")
+        await s.breakpoints.break_at("hit_me")
         await s.run()
         await s.cont(500)          # gdb: continue N ignores the next N-1 crossings
-        assert s.breakpoints()[0].hit_count == 501
+        assert s.breakpoints.info()[0].hit_count == 501
         r = await s.execute("print $rdi")
         assert r.ok and r.text.endswith("= 500"), r.text
 
@@ -54,7 +54,7 @@ async def test_continue_n_ignores_crossings(core):
 ])
 async def test_breakpoints_on_tricky_instructions(core, spec, expected):
     async with session_for(core, "asm") as (s, rec):
-        await s.break_at(f"*{spec}")   # exactly on the instruction, no prologue skip
+        await s.breakpoints.break_at(f"*{spec}")   # exactly on the instruction, no prologue skip
         await s.run()
         hits = 0
         while s.state == "stopped":
@@ -67,8 +67,8 @@ async def test_breakpoints_on_tricky_instructions(core, spec, expected):
 
 async def test_consecutive_instruction_breakpoints_each_hit_once(core):
     async with session_for(core, "asm") as (s, rec):
-        first = await s.break_at("*two_nops")
-        second = await s.break_at("*two_nops+1")
+        first = await s.breakpoints.break_at("*two_nops")
+        second = await s.breakpoints.break_at("*two_nops+1")
         await s.run()
         seen = []
         while s.state == "stopped":
@@ -79,7 +79,7 @@ async def test_consecutive_instruction_breakpoints_each_hit_once(core):
 
 async def test_continue_from_breakpoint_at_current_pc(core):
     async with session_for(core, "calls") as (s, rec):
-        await s.break_at("main")
+        await s.breakpoints.break_at("main")
         await s.run()
         pc = rec.last_stop.pc
         r = await s.execute(f"break *{pc:#x}")      # a breakpoint exactly under the pc
@@ -90,10 +90,10 @@ async def test_continue_from_breakpoint_at_current_pc(core):
 
 async def test_temporary_breakpoint_fires_once(core):
     async with session_for(core, "calls") as (s, rec):
-        await s.break_at("hit_me", temporary=True)
+        await s.breakpoints.break_at("hit_me", temporary=True)
         await s.run()
         assert rec.last_stop.reason == ev.StopReason.BREAKPOINT
-        assert s.breakpoints() == ()
+        assert s.breakpoints.info() == ()
         await s.cont()
         assert rec.of(ev.Exited)[-1].code == 0
         assert len(rec.of(ev.Stopped)) == 1
@@ -101,10 +101,10 @@ async def test_temporary_breakpoint_fires_once(core):
 
 async def test_manager_errors_carry_errno(core):
     async with session_for(core, "calls") as (s, rec):
-        await s.break_at("main")
+        await s.breakpoints.break_at("main")
         await s.run()
         with pytest.raises(PtraceError) as e:
-            await s.delete_breakpoint(42)
+            await s.breakpoints.delete(42)
         assert e.value.errno == errno.ENODATA
         mgr = s.dbg.bps
 
@@ -134,11 +134,11 @@ def _file_bytes(binary, name: str, n: int) -> tuple[int, bytes]:
 async def test_memory_and_disassembly_show_original_bytes(core):
     link, orig = _file_bytes(core, "hit_me", 16)
     async with session_for(core, "calls") as (s, rec):
-        await s.break_at("*hit_me")
-        await s.break_at("*hit_me+1")
+        await s.breakpoints.break_at("*hit_me")
+        await s.breakpoints.break_at("*hit_me+1")
         await s.run()
         pc = rec.last_stop.pc
-        data = await s.read_memory(pc, 16)
+        data = await s.data.read_memory(pc, 16)
         assert data == orig
         raw = await s._call(lambda: s.dbg.inf.read(pc, 2))
         assert raw == b"\xcc\xcc"                      # really planted
@@ -158,10 +158,10 @@ async def test_detach_leaves_text_intact_and_program_finishes(core):
         async with session_for(core) as (s, rec):
             await s.attach(proc.pid)
             assert rec.of(ev.Started)[-1].attached
-            await s.break_at("hit_me")
-            await s.break_at("main")
+            await s.breakpoints.break_at("hit_me")
+            await s.breakpoints.break_at("main")
             link, orig = _file_bytes(core, "hit_me", 32)
-            addr = s.breakpoints()[0].addresses[0]
+            addr = s.breakpoints.info()[0].addresses[0]
             start = addr - (addr - (s.dbg.program.main.bias + link))
             await s.detach()
             with open(f"/proc/{proc.pid}/mem", "rb") as mem:
@@ -181,14 +181,14 @@ async def test_killed_from_outside_is_signaled_not_a_hang(core):
         await asyncio.wait_for(task, 5)
         assert rec.of(ev.Signaled)[-1].signal == signal.SIGKILL
         # and the session runs again
-        await s.break_at("main")
+        await s.breakpoints.break_at("main")
         await s.run()
         assert rec.last_stop.reason == ev.StopReason.BREAKPOINT
 
 
 async def test_sigkill_while_stopped(core):
     async with session_for(core, "calls") as (s, rec):
-        await s.break_at("hit_me")
+        await s.breakpoints.break_at("hit_me")
         await s.run()
         os.kill(s.pid, signal.SIGKILL)
         await asyncio.wait_for(s.cont(), 5)
@@ -216,7 +216,7 @@ async def test_segv_is_reported_with_fault_address(core):
 
 async def test_breakpoint_in_signal_handler(core):
     async with session_for(core, "signal") as (s, rec):
-        await s.break_at("on_usr1")
+        await s.breakpoints.break_at("on_usr1")
         await s.run()
         reasons = []
         while s.state == "stopped":

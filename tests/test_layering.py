@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("breaks",),
     ("exec",),
     ("debugger", "worker"),
+    ("api",),
     ("commands",),
     ("session",),
     ("batch",),

@@ -46,9 +46,9 @@ async def _finish(s, rec, limit: int = 100000, timeout: float = 20) -> list[ev.S
 # ---- signals ------------------------------------------------------------------------------------
 async def test_alarm_storm_while_stepping_over_breakpoint(sigs):
     async with session_for(sigs, "alarm", "2000") as (s, rec):
-        await s.break_at("hot")
+        await s.breakpoints.break_at("hot")
         await asyncio.wait_for(s.run(), 20)
-        addr = s.breakpoints()[0].addresses[0]
+        addr = s.breakpoints.info()[0].addresses[0]
         hits = 0
         while s.state == "stopped":
             assert rec.last_stop.reason == ev.StopReason.BREAKPOINT, rec.last_stop.message
@@ -68,7 +68,7 @@ async def test_compiled_int3_reports_trap_and_moves_on(sigs):
     async with session_for(sigs, "int3") as (s, rec):
         await asyncio.wait_for(s.run(), 20)
         pc = rec.last_stop.pc
-        assert await s.read_memory(pc - 1, 1) == b"\xcc"   # stopped after the int3, not on it
+        assert await s.data.read_memory(pc - 1, 1) == b"\xcc"   # stopped after the int3, not on it
         stops = await _finish(s, rec)
         assert len(stops) == 10
         assert {st.reason for st in stops} == {ev.StopReason.TRAP}
@@ -140,7 +140,7 @@ async def test_stop_and_cont_from_outside_no_busy_loop(sigs):
 # ---- fork, vfork, exec --------------------------------------------------------------------------
 async def test_fifty_forked_children_run_breakpointed_code(forks):
     async with session_for(forks, "fork", "50") as (s, rec):
-        await s.break_at("work")
+        await s.breakpoints.break_at("work")
         await asyncio.wait_for(s.run(), 20)
         stops = await _finish(s, rec)
         assert len(stops) == 50                      # the parent's calls only
@@ -151,7 +151,7 @@ async def test_fifty_forked_children_run_breakpointed_code(forks):
 
 async def test_vfork_child_never_traps_parent_hits_once(forks):
     async with session_for(forks, "vfork") as (s, rec):
-        await s.break_at("mark")                     # run by the vfork child too, in shared memory
+        await s.breakpoints.break_at("mark")         # run by the vfork child too, in shared memory
         await asyncio.wait_for(s.run(), 20)
         stops = await _finish(s, rec)
         assert [st.reason for st in stops] == [ev.StopReason.BREAKPOINT]
@@ -162,8 +162,8 @@ async def test_vfork_child_never_traps_parent_hits_once(forks):
 @pytest.mark.parametrize("mode", ["fork", "vfork"])
 async def test_breakpoint_on_raw_fork_syscall_instruction(rawsys, mode):
     async with session_for(rawsys, mode) as (s, rec):
-        await s.break_at(f"*raw_{mode}_syscall")
-        await s.break_at("shared_code")
+        await s.breakpoints.break_at(f"*raw_{mode}_syscall")
+        await s.breakpoints.break_at("shared_code")
         await asyncio.wait_for(s.run(), 20)
         seen = []
         while s.state == "stopped":
@@ -181,7 +181,7 @@ async def test_breakpoint_on_raw_fork_syscall_instruction(rawsys, mode):
 
 async def test_breakpoint_on_exit_group_syscall(rawsys):
     async with session_for(rawsys, "exit") as (s, rec):
-        await s.break_at("*raw_exit_syscall")
+        await s.breakpoints.break_at("*raw_exit_syscall")
         await asyncio.wait_for(s.run(), 20)
         assert rec.last_stop.reason == ev.StopReason.BREAKPOINT
         await asyncio.wait_for(s.stepi(), 20)       # no step-trap ever comes after exit
@@ -191,7 +191,7 @@ async def test_breakpoint_on_exit_group_syscall(rawsys):
 @pytest.mark.parametrize("mode", ["exec", "exec_thread"])
 async def test_break_set_before_run_is_hit_after_exec(forks, mode):
     async with session_for(forks, mode) as (s, rec):
-        await s.break_at("stage2_main")
+        await s.breakpoints.break_at("stage2_main")
         await asyncio.wait_for(s.run(), 20)
         st = rec.last_stop
         assert st.reason == ev.StopReason.BREAKPOINT and st.function == "stage2_main", st
@@ -221,7 +221,7 @@ async def test_exit_three_ways(forks):
 
 async def test_next_over_exit_reports_exit_once(forks):
     async with session_for(forks, "exit3") as (s, rec):
-        await s.break_at("before_exit")
+        await s.breakpoints.break_at("before_exit")
         await asyncio.wait_for(s.run(), 20)
         await asyncio.wait_for(s.finish(), 20)
         assert "exit(3)" in rec.last_stop.message or rec.last_stop.function == "main"
@@ -264,7 +264,7 @@ async def test_detach_mid_storm_twenty_times(build):
         for i in range(20):
             async with session_for(storm) as (s, rec):
                 await asyncio.wait_for(s.attach(proc.pid), 20)
-                await s.break_at("hit")
+                await s.breakpoints.break_at("hit")
                 if i % 2:
                     r = await s.execute("watch stop_flag")
                     assert r.ok, r.text

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import time
 
@@ -38,6 +39,11 @@ def untraced_total(host, rounds: str = "3") -> str:
     return out.stdout.strip()
 
 
+def short(text: str) -> str:
+    """File names without their directories (gdb shows them as given to the compiler)."""
+    return re.sub(r"(?<=\s)/\S+/(?=[\w.-]+\.c:)", "", text)
+
+
 def both(host, commands, rounds: str = "3") -> tuple[str, str | None]:
     prog, libdir = host
     ours = batch_diff.tdbg(prog, commands, (LIB, rounds), cwd=libdir)
@@ -58,9 +64,9 @@ def test_pending_breakpoint_resolves_in_each_dlopen(host):
             "info breakpoints", "info sharedlibrary", "continue", "continue",
             "info breakpoints", "continue"]
     ours, theirs = both(host, cmds)
-    stops = [l for l in ours.splitlines() if l.startswith("Breakpoint 1, ")]
+    stops = [l for l in short(ours).splitlines() if l.startswith("Breakpoint 1, ")]
     assert stops == [f"Breakpoint 1, plugin_fn (x={i}) at solib_plugin.c:13" for i in (1, 2, 3)]
-    assert "#0  plugin_fn (x=1) at solib_plugin.c:13" in ours
+    assert "#0  plugin_fn (x=1) at solib_plugin.c:13" in short(ours)
     assert ours.count('warning: Temporarily disabling breakpoints for unloaded shared library '
                       f'"{LIB}"') == 3
     assert "1       breakpoint     keep y   <PENDING>  plugin_fn" in ours
@@ -97,7 +103,7 @@ def test_pending_breakpoint_with_a_condition_like_gdb(host):
             "info breakpoints"]
     ours, theirs = both(host, cmds)
     assert "Breakpoint 1 (plugin_fn if x == 2) pending." in ours
-    assert "Breakpoint 1, plugin_fn (x=2) at solib_plugin.c:13" in ours
+    assert "Breakpoint 1, plugin_fn (x=2) at solib_plugin.c:13" in short(ours)
     assert "<PENDING>          plugin_fn if x == 2\n\tstop only if x == 2\n" in ours
     assert same(ours, theirs), (ours, theirs)
 
@@ -110,8 +116,8 @@ def test_function_in_two_objects_gets_a_location_in_each_like_gdb(host):
             "info breakpoints", "continue", "info breakpoints", "continue", "info breakpoints",
             "delete 2", "continue", "continue", "info breakpoints"]
     ours, theirs = both(host, cmds)
-    assert "1.2                         y   0x" in ours and "in twin at solib_plugin.c:8" in ours
-    assert "Breakpoint 1.2, twin (x=2) at solib_plugin.c:8" in ours
+    assert "1.2                         y   0x" in ours and "in twin at solib_plugin.c:8" in short(ours)
+    assert "Breakpoint 1.2, twin (x=2) at solib_plugin.c:8" in short(ours)
     assert same(ours, theirs), (ours, theirs)
 
 

@@ -31,7 +31,7 @@ async def _cont_until_end(s, rec, on_stop=None, limit: int = 100000, timeout: fl
 
 async def test_four_threads_one_breakpoint_every_hit_counted(storm):
     async with session_for(storm, "barrier") as (s, rec):
-        await s.break_at("hit")
+        await s.breakpoints.break_at("hit")
         await asyncio.wait_for(s.run(), 20)
         per_thread = collections.Counter()
 
@@ -43,7 +43,7 @@ async def test_four_threads_one_breakpoint_every_hit_counted(storm):
         assert b"total=4000 ok=1" in await rec.wait_output(b"total=")
         assert sum(per_thread.values()) == 4000
         assert len(per_thread) == 4 and set(per_thread.values()) == {1000}
-        assert s.breakpoints()[0].hit_count == 4000
+        assert s.breakpoints.info()[0].hit_count == 4000
         assert not rec.of(ev.Error)
 
 
@@ -53,7 +53,7 @@ def _task_count(pid: int) -> int:
 
 async def test_two_hundred_threads_in_bursts(storm):
     async with session_for(storm, "burst") as (s, rec):
-        await s.break_at("burst_worker")
+        await s.breakpoints.break_at("burst_worker")
         await asyncio.wait_for(s.run(), 20)
         hits, checked = 0, 0
         while s.state == "stopped":
@@ -77,7 +77,7 @@ async def test_two_hundred_threads_in_bursts(storm):
 
 async def test_select_thread_switches_frames_and_registers(storm):
     async with session_for(storm, "barrier") as (s, rec):
-        await s.break_at("hit")
+        await s.breakpoints.break_at("hit")
         await asyncio.wait_for(s.run(), 20)
         r = await s.execute("info threads")
         rows = {int(m.group(1)): m.group(0) for m in re.finditer(r"^[* ] (\d+) .*$", r.text, re.M)}
@@ -88,7 +88,7 @@ async def test_select_thread_switches_frames_and_registers(storm):
         assert r.ok and r.text.startswith(f"[Switching to thread {other} (Thread 0x"), r.text
         assert f"(LWP {lwp})" in r.text and "\n#0  " in r.text
         assert s.dbg.tid == lwp
-        regs = await s.registers()
+        regs = await s.frames.registers()
         assert regs["rip"] == await s._call(lambda: s.dbg.inf.regs(lwp).rip)
         assert rec.of(ev.ThreadsChanged)[-1].current == lwp
         r = await s.execute("thread")
@@ -110,7 +110,7 @@ async def test_leader_exits_first_then_workers_exit_7(storm):
 
 async def test_leader_exits_first_with_breakpoint_in_workers(storm):
     async with session_for(storm, "leader_exit") as (s, rec):
-        await s.break_at("exit")
+        await s.breakpoints.break_at("exit")
         await asyncio.wait_for(s.run(), 20)
         await _cont_until_end(s, rec)
         assert [e.code for e in rec.of(ev.Exited)] == [7]
@@ -120,7 +120,7 @@ async def test_leader_exits_first_with_breakpoint_in_workers(storm):
 async def test_exit_group_during_breakpoint_storm_30_runs(storm):
     for _ in range(30):
         async with session_for(storm, "exit_storm") as (s, rec):
-            await s.break_at("hit")
+            await s.breakpoints.break_at("hit")
             await asyncio.wait_for(s.run(), 20)
             await _cont_until_end(s, rec, limit=1_000_000)
             assert [e.code for e in rec.of(ev.Exited)] == [0], rec.events[-5:]
@@ -131,7 +131,7 @@ async def test_finish_and_next_stay_in_their_thread(storm):
     # The return-address breakpoint of finish/next is reached by every worker;
     # only the stepping thread's own arrival may end the command.
     async with session_for(storm, "barrier") as (s, rec):
-        await s.break_at("hit")
+        await s.breakpoints.break_at("hit")
         await asyncio.wait_for(s.run(), 20)
         tid = rec.last_stop.tid
         await s.execute("delete")

@@ -23,11 +23,11 @@ from tdbg.backend.symbols import cexpr
 from tdbg.backend.symbols.dwarf.cfi import ObjectCFI
 from tdbg.backend.symbols.dwarf.expr import debug_addr, location_expression
 from tdbg.backend.symbols.elf import ElfFile
-from tdbg.backend.symbols.frames import FrameContext, Unwinder
+from tdbg.backend.symbols.floats import format_float, format_g, pack_float, unpack_float
 from tdbg.backend.symbols.frame_env import FrameEnv
+from tdbg.backend.symbols.frames import FrameContext, Unwinder
 from tdbg.backend.symbols.scopes import Scopes
 from tdbg.backend.symbols.type_names import ptype_text, whatis_text
-from tdbg.backend.symbols.floats import format_float, format_g, pack_float, unpack_float
 from tdbg.backend.symbols.value_format import Formatter, format_value
 from tdbg.backend.symbols.values import Value, children, has_children
 

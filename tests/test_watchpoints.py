@@ -17,7 +17,7 @@ def watch(build):
 
 
 async def _start(s, rec, stop_at: str = "main"):
-    await s.break_at(stop_at)
+    await s.breakpoints.break_at(stop_at)
     await asyncio.wait_for(s.run(), 20)
     assert rec.last_stop.reason == ev.StopReason.BREAKPOINT
 
@@ -61,7 +61,7 @@ async def test_four_threads_write_watched_global_400_hits(watch):
             hits += 1
             tids.add(rec.last_stop.tid)
         assert hits == 400 and len(tids) == 4
-        assert s.breakpoints()[-1].hit_count == 400
+        assert s.breakpoints.info()[-1].hit_count == 400
         assert rec.of(ev.Exited)[-1].code == 0
         assert b"total=400" in await rec.wait_output(b"total=")
 

@@ -15,6 +15,8 @@ from dataclasses import replace
 from .. import events as ev
 from ..errors import CommandError, ExpressionError, NotFound, TdbgError
 from ..inspect.conditions import validate as validate_condition
+from ..inspect.file_names import display_name
+from ..program.program import Resolved
 from ..program.target import Target
 from .locations import break_warnings, condition_changed, key, numbered, parse, relocate
 from .manager import Breakpoint, Manager
@@ -66,10 +68,17 @@ class Breakpoints:
             resolved = prog.resolve(spec, current_file or here, self._evaluate_address)
         except NotFound as e:         # maybe in a library loaded later (solib.py)
             return self.pending_breakpoint(spec, condition, temporary, e)
+        exact = resolved.file is not None and resolved.line is not None
+        if not exact and spec.isdigit() and current_file is None and here:
+            spec = f"{here}:{spec}"
+        return self._set_resolved(spec, resolved, condition, temporary, note)
+
+    def _set_resolved(self, spec: str, resolved: Resolved, condition: str | None,
+                      temporary: bool, note: bool) -> tuple[Breakpoint, str]:
+        """A breakpoint at a location already resolved (break_at, the gutter's toggle)."""
+        t = self.target
         if resolved.file is not None and resolved.line is not None:
             spec = f"{resolved.file}:{resolved.line}"
-        elif spec.isdigit() and current_file is None and here:
-            spec = f"{here}:{spec}"
         errors: dict[int, Exception] = {}
         check = self.compile(condition, resolved.addrs, errors) if condition else None
         addrs = resolved.addrs if t.alive else []
@@ -83,7 +92,8 @@ class Breakpoints:
         what = "Temporary breakpoint" if temporary else "Breakpoint"
         msg = f"{what} {bp.id} at {resolved.addrs[0]:#x}" if resolved.addrs else f"{what} {bp.id} (pending)"
         if info.location is not None:
-            msg += f": file {os.path.basename(info.location.file)}, line {info.location.line}."
+            shown = display_name(t.require_program(), info.location.file, resolved.addrs[0] if resolved.addrs else None)
+            msg += f": file {shown}, line {info.location.line}."
         if len(resolved.addrs) > 1:
             msg = f"{what} {bp.id} at {resolved.addrs[0]:#x}: {spec}. ({len(resolved.addrs)} locations)"
         if errors:
@@ -121,7 +131,7 @@ class Breakpoints:
                                                and _same_file(info.location.file, file)):
                 self.delete(bp.id)
                 return None, f"Deleted breakpoint {bp.id}"
-        bp, msg = self.break_at(f"{file}:{line}", note=True)
+        bp, msg = self._set_resolved(f"{file}:{line}", resolved, None, False, note=True)
         return self.info(bp), msg
 
     def compile(self, condition: str, addrs: tuple[int, ...] | list[int] = (),

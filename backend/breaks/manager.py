@@ -67,7 +67,8 @@ class Manager:
     # ---- setting and deleting ---------------------------------------------------
     def set_breakpoint(self, addrs: int | list[int], *, temporary: bool = False,
                        registered: bool = True, id: int | None = None, spec: str = "",
-                       condition: str | None = None, check=None, enabled: bool = True,
+                       condition: str | None = None, check: Callable[[int], bool] | None = None,
+                       enabled: bool = True,
                        bad: set[int] | None = None) -> Breakpoint:
         addrs = [addrs] if isinstance(addrs, int) else list(addrs)
         if registered:

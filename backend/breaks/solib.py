@@ -24,7 +24,7 @@ from ..errors import NotFound, TdbgError
 from ..program.program import ObjFile
 from ..program.target import Target
 from .locations import relocate as relocate_locations
-from .manager import Manager
+from .manager import Breakpoint, Manager
 
 _R_DEBUG = struct.Struct("<i4xQQi4xQ")      # r_version, r_map, r_brk, r_state, r_ldbase
 _LINK_MAP = struct.Struct("<QQQQ")          # l_addr, l_name, l_ld, l_next
@@ -35,11 +35,14 @@ PT_DYNAMIC = 2
 _MAX_OBJECTS = 4096                         # a corrupt (cyclic) list ends here
 
 
+LinkKey = tuple[int, ...]      # (link_map address, l_addr, l_name pointer)
+
+
 @dataclass(slots=True)
 class Library:
     name: str           # l_name, as gdb shows it ("./libplug.so", "/lib/x86_64-linux-gnu/libc.so.6")
     obj: ObjFile
-    key: tuple = ()     # (link_map address, l_addr, l_name pointer); () until the list is read
+    key: LinkKey = ()   # () until the list is read
 
 
 class PendingQuery(NotFound):
@@ -68,8 +71,8 @@ class SharedLibraries:
         self.unloaded: set[int] = set()     # breakpoints left without locations by a dlclose
         self.unresolved: set[int] = set()   # pending since set: never had a location yet
         self._r_debug = 0
-        self._event_bp = None
-        self._skipped: set[tuple] = set()    # entries with no file (the vDSO): not looked at again
+        self._event_bp: Breakpoint | None = None
+        self._skipped: set[LinkKey] = set()    # entries with no file (the vDSO): not looked at again
         self._files: dict[tuple[str, int], str] = {}   # (l_name, l_addr) -> the file it was
 
     # ---- a new address space (run, attach, exec) ------------------------------------------
@@ -81,8 +84,9 @@ class SharedLibraries:
         self._event_bp, self.libs, self._r_debug = None, [], 0
         self._skipped, self._files = set(), {}
         interp = self._interpreter()
+        interp_name = prog.main.elf.interp or ""     # set whenever there is an interpreter
         if interp is not None:
-            interp.display_path = prog.main.elf.interp
+            interp.display_path = interp_name
         home = interp or prog.main            # a static program carries its own linker bits
         brk = version = 0
         try:
@@ -96,7 +100,7 @@ class SharedLibraries:
         else:
             brk = 0                             # just exec'd: only ld.so is there, listed first
             if interp is not None:
-                self.libs.append(Library(prog.main.elf.interp, interp))
+                self.libs.append(Library(interp_name, interp))
         brk = brk or _symbol(home, "_dl_debug_state")
         if not brk:
             return
@@ -121,6 +125,8 @@ class SharedLibraries:
         for p in main.elf.segments:
             if p[0] == PT_DYNAMIC:
                 data = inf.read_partial(p[3] + main.bias, p[6])
+                tag: int
+                val: int
                 for off in range(0, len(data) - 15, 16):
                     tag, val = _DYN.unpack_from(data, off)
                     if tag == DT_DEBUG:
@@ -129,7 +135,7 @@ class SharedLibraries:
                         break
         return 0
 
-    def _read_r_debug(self) -> tuple:
+    def _read_r_debug(self) -> tuple[int, ...]:
         return _R_DEBUG.unpack(self.target.require_inferior().read(self._r_debug, _R_DEBUG.size))
 
     # ---- the linker's notification ------------------------------------------------------
@@ -198,12 +204,13 @@ class SharedLibraries:
         if removed or added:
             self.target.publish(ev.LibrariesChanged(tuple((l.name, l.obj.bias) for l in self.libs)))
 
-    def _read_list(self, r_map: int) -> list[tuple[tuple, str]]:
+    def _read_list(self, r_map: int) -> list[tuple[LinkKey, str]]:
         """(key, name) of every object but the program itself, in the linker's order."""
         inf = self.target.require_inferior()
         names = {lib.key: lib.name for lib in self.libs if lib.key}
         skipped = self._skipped
-        out, lm, first = [], r_map, True
+        out: list[tuple[LinkKey, str]] = []
+        lm, first = r_map, True
         while lm and len(out) < _MAX_OBJECTS:
             l_addr, l_name, _, l_next = _LINK_MAP.unpack(inf.read(lm, _LINK_MAP.size))
             key = (lm, l_addr, l_name)
@@ -216,7 +223,7 @@ class SharedLibraries:
             first, lm = False, l_next
         return out
 
-    def _load(self, key: tuple, name: str) -> Library | None:
+    def _load(self, key: LinkKey, name: str) -> Library | None:
         path = self._file_of(name, key[1])
         prog = self.target.require_program()
         obj = prog.open_object(path) if path else None

@@ -10,12 +10,15 @@ breakpoint has an address (all pending).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import replace
 
 from ..events import BreakpointInfo, BreakpointLocation
+from ..inspect.file_names import display_name
+from ..program.program import Program
 
 
-def innermost_function(prog, addr: int) -> str | None:
+def innermost_function(prog: Program, addr: int) -> str | None:
     """The function gdb names for a code address: an inlined one's own name."""
     o = prog.objfile_for(addr)
     if o is None or o.debug is None:
@@ -44,7 +47,7 @@ def _line_part(spec: str) -> int | None:
     return int(rest) if rest.isdigit() and not spec.strip().startswith("*") else None
 
 
-def locations(prog, spec: str, addrs) -> tuple[BreakpointLocation, ...]:
+def locations(prog: Program | None, spec: str, addrs: Iterable[int]) -> tuple[BreakpointLocation, ...]:
     if prog is None:
         return ()
     named, line = _function_part(spec), _line_part(spec)
@@ -54,7 +57,8 @@ def locations(prog, spec: str, addrs) -> tuple[BreakpointLocation, ...]:
         if loc is not None and line is not None and loc.line != line:
             loc = replace(loc, line=line)
         if loc is not None:
-            out.append(BreakpointLocation(a, named or innermost_function(prog, a), loc))
+            out.append(BreakpointLocation(a, named or innermost_function(prog, a), loc,
+                                          file_shown=display_name(prog, loc.file, a)))
         else:
             out.append(BreakpointLocation(a, None, None, prog.symbolize(a)))
     return tuple(out)
@@ -62,7 +66,7 @@ def locations(prog, spec: str, addrs) -> tuple[BreakpointLocation, ...]:
 
 def _what(loc: BreakpointLocation) -> str:
     if loc.location is not None:
-        where = f"{os.path.basename(loc.location.file)}:{loc.location.line}"
+        where = f"{loc.file_shown or os.path.basename(loc.location.file)}:{loc.location.line}"
         return f"in {loc.function} at {where}" if loc.function else where
     return f"<{loc.symbol}>" if loc.symbol else ""
 

@@ -14,17 +14,24 @@ unchanged; we count each write, which is what threaded tests need).
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, Protocol, cast, overload
 
 from ..errors import CommandError, PtraceError
-from ..process import ptrace
+from ..events import SourceLocation
 from ..inspect.evaluate import Evaluator
 from ..inspect.frame_text import FrameText
+from ..process import ptrace
+from ..process.inferior import Inferior
 from ..program.target import Target
 from ..symbols.value_format import format_value
 from ..symbols.values import Value
 from .breakpoints import Breakpoints
 from .manager import Breakpoint, Manager
+
+if TYPE_CHECKING:
+    from ..symbols.types import Type
 
 DR6 = ptrace.DEBUGREG_OFFSET + 6 * 8
 DR7 = ptrace.DEBUGREG_OFFSET + 7 * 8
@@ -44,7 +51,14 @@ class Watch:
     size: int
     access: str          # "w", "r" or "rw"
     old: bytes           # the value at the last report (Old value = ...)
-    type: object = None  # the expression's type, to format values
+    type: Type | None = None   # the expression's type, to format values
+
+
+class StopDetail(Protocol):
+    """What watch_message reads of a stop (exec/stop.py's Stop, a layer above)."""
+
+    @property
+    def detail(self) -> object: ...
 
 
 def dr7_bits(slot: int, w: Watch) -> int:
@@ -56,7 +70,7 @@ class HwSlots:
         self.bps = bps
         self.slots: list[Watch | None] = [None] * NSLOTS
         self._dirty = False
-        self._inf = None             # the process the registers were last written to
+        self._inf: Inferior | None = None   # the process the registers were last written to
 
     def in_use(self) -> bool:
         return any(w is not None for w in self.slots)
@@ -82,7 +96,7 @@ class HwSlots:
             ptrace.poke_user(tid, ptrace.DEBUGREG_OFFSET + 8 * i, w.addr if w else 0)
         ptrace.poke_user(tid, DR7, self.dr7())
 
-    def sync(self, inf) -> None:
+    def sync(self, inf: Inferior) -> None:
         """Before a resume: forget deleted watchpoints, reach a new process's threads."""
         for i, w in enumerate(self.slots):
             if w is not None and w.bp.id not in self.bps.bps:
@@ -101,7 +115,7 @@ class HwSlots:
                     pass
         self._dirty = False
 
-    def triggered(self, tid: int, read) -> list[Watch]:
+    def triggered(self, tid: int, read: Callable[[int, int], bytes]) -> list[Watch]:
         """The watchpoints DR6 says fired in tid (DR6 is cleared for the next trap)."""
         try:
             dr6 = ptrace.peek_user(tid, DR6)
@@ -130,6 +144,10 @@ class HwSlots:
 _TABLES: weakref.WeakKeyDictionary[Manager, HwSlots] = weakref.WeakKeyDictionary()
 
 
+@overload
+def slots_of(bps: Manager, create: Literal[True]) -> HwSlots: ...
+@overload
+def slots_of(bps: Manager, create: bool = False) -> HwSlots | None: ...
 def slots_of(bps: Manager, create: bool = False) -> HwSlots | None:
     hw = _TABLES.get(bps)
     if hw is None and create:
@@ -172,29 +190,32 @@ class Watchpoints:
         except PtraceError as e:
             self.bps.delete_breakpoint(bp.id)
             hw.sync(inf)
-            raise CommandError(f"Hardware watchpoint {bp.id}: Could not insert watchpoint ({e})")
+            raise CommandError(f"Hardware watchpoint {bp.id}: Could not insert watchpoint ({e})") from None
         self.breakpoints.changed()
         return bp, f"{TITLE[access]} {bp.id}: {expr}"
 
-    def watch_message(self, stop, pc: int, loc) -> str:
+    def watch_message(self, stop: StopDetail, pc: int, loc: SourceLocation | None) -> str:
         """gdb's report: the watchpoint, old/new values, then the frame line."""
+        prog = self.target.prog
         parts = []
-        for w in stop.detail or ():
+        for w in cast("list[Watch] | None", stop.detail) or ():   # the slots DR6 named
             try:
                 new = self.target.read_memory(w.addr, w.size)
             except Exception:
                 new = w.old
 
-            def show(data: bytes, w=w) -> str:
-                try:
-                    return format_value(Value(w.type, data), self.target.read_memory, self.target.program.symbolize)
-                except Exception:
-                    return "0x" + data[::-1].hex()
+            def show(data: bytes, w: Watch = w) -> str:
+                if w.type is not None:
+                    try:
+                        return format_value(Value(w.type, data), self.target.read_memory, prog.symbolize)
+                    except Exception:
+                        pass
+                return "0x" + data[::-1].hex()
             head = f"\n{TITLE[w.access]} {w.bp.id}: {w.expr}\n\n"
             if w.access == "w" or (w.access == "rw" and new != w.old):
                 parts.append(f"{head}Old value = {show(w.old)}\nNew value = {show(new)}\n")
             else:
                 parts.append(f"{head}Value = {show(new)}\n")
             w.old = new
-        at_start = loc is not None and self.target.program.line_start(pc)
+        at_start = loc is not None and prog.line_start(pc)
         return "".join(parts) + self.text.frame_line(pc, loc, with_addr=not at_start)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..api.breakpoints import PendingQuery
 from ..errors import CommandError
 from ..numbers import parse_int
 from .args import parse_ids
@@ -25,19 +26,18 @@ async def _set_break(ci: CommandInterpreter, arg: str, temporary: bool) -> str:
     if m:
         spec, cond = m.group(1), m.group(2)
     if not spec:
-        if ci.dbg.target.stop is None:
+        pc = ci.s.stop_pc
+        if pc is None:
             raise CommandError("No default breakpoint location now selected.")
-        spec = f"*{ci.dbg.target.stop.pc:#x}"
-    from ..breaks.solib import PendingQuery
+        spec = f"*{pc:#x}"
     try:
-        _, msg = await ci.call(lambda: ci.dbg.breakpoints.break_at(spec, cond, temporary))
+        return await ci.s.breakpoints.break_text(spec, cond, temporary)
     except PendingQuery as e:
         question = "Make breakpoint pending on future shared library load? "
-        hint = "" if not getattr(ci.s, "from_tty", True) else \
+        hint = "" if not ci.s.from_tty else \
             '\n(use "set breakpoint pending on" to make it pending)'
         asked = query_text(ci, question, False)
         raise CommandError(f"{e}\n{asked}{hint}" if asked else str(e)) from None
-    return msg
 
 
 @command("break", "b", "br", "brea", group="breakpoints", help="Set breakpoint at specified location.",
@@ -59,9 +59,7 @@ async def _tbreak(ci: CommandInterpreter, arg: str) -> str | None:
                "To delete all breakpoints, give no argument.")
 async def _delete(ci: CommandInterpreter, arg: str) -> str | None:
     arg = re.sub(r"^breakpoints?\s*", "", arg)
-    ids = parse_ids(arg) if arg else [b.id for b in ci.dbg.bps.user_breakpoints()]
-    for i in ids:
-        await ci.call(lambda i=i: ci.dbg.breakpoints.delete(i))
+    await ci.s.breakpoints.delete_many(parse_ids(arg) if arg else None)
     return ""
 
 
@@ -69,18 +67,7 @@ async def _delete(ci: CommandInterpreter, arg: str) -> str | None:
          usage="Usage: clear [LOCATION]\n"
                "With no argument, clears all breakpoints at the address the program stopped at.")
 async def _clear(ci: CommandInterpreter, arg: str) -> str | None:
-    def work():
-        resolved = ci.dbg.target.program.resolve(arg, ci.dbg.target.current_file()) if arg else None
-        addrs = set(resolved.addrs) if resolved else {ci.dbg.target.stop.pc} if ci.dbg.target.stop else set()
-        gone = [b.id for b in ci.dbg.bps.user_breakpoints() if set(b.addrs) & addrs
-                or (not b.addrs and resolved and resolved.line is not None
-                    and b.spec.endswith(f":{resolved.line}"))]
-        for i in gone:
-            ci.dbg.breakpoints.delete(i)
-        if not gone:
-            raise CommandError(f"No breakpoint at {arg}.")
-        return f"Deleted breakpoint{'s' if len(gone) > 1 else ''} {' '.join(map(str, gone))} "
-    return await ci.call(work)
+    return await ci.s.breakpoints.clear_text(arg)
 
 
 _ENABLE_ARGS = ("Arguments are breakpoint numbers N, locations N.M and ranges N-M or N.M-L,\n"
@@ -92,14 +79,14 @@ _ENABLE_ARGS = ("Arguments are breakpoint numbers N, locations N.M and ranges N-
                "A disabled breakpoint is not forgotten, but has no effect until re-enabled.")
 async def _disable(ci: CommandInterpreter, arg: str) -> str | None:
     arg = re.sub(r"^breakpoints?\b\s*", "", arg)
-    return await ci.call(lambda: ci.dbg.breakpoints.enable_disable(arg, False))
+    return await ci.s.breakpoints.enable_text(arg, False)
 
 
 @command("enable", group="breakpoints", help="Enable all or some breakpoints.",
          usage=f"Usage: enable [BREAKPOINTNUM]...\n{_ENABLE_ARGS}")
 async def _enable(ci: CommandInterpreter, arg: str) -> str | None:
     arg = re.sub(r"^breakpoints?\b\s*", "", arg)
-    return await ci.call(lambda: ci.dbg.breakpoints.enable_disable(arg, True))
+    return await ci.s.breakpoints.enable_text(arg, True)
 
 
 @command("condition", group="breakpoints",
@@ -112,9 +99,8 @@ async def _condition(ci: CommandInterpreter, arg: str) -> str | None:
     if not num:
         raise CommandError("Argument required (breakpoint number).")
     bid = parse_int(num)
-    notes: list[str] = []
-    await ci.call(lambda: ci.dbg.breakpoints.set_condition(bid, expr.strip() or None, notes))
-    if not expr.strip() and getattr(ci.s, "from_tty", True):
+    notes = await ci.s.breakpoints.condition(bid, expr.strip() or None)
+    if not expr.strip() and ci.s.from_tty:
         notes.append(f"Breakpoint {bid} now unconditional.")     # gdb says it only to a person
     return "\n".join(notes)
 
@@ -126,8 +112,8 @@ async def _ignore(ci: CommandInterpreter, arg: str) -> str | None:
     if len(parts) != 2:
         raise CommandError("Argument required (a breakpoint number and a count).")
     bid, n = parse_int(parts[0]), parse_int(parts[1])
-    await ci.call(lambda: ci.dbg.breakpoints.ignore(bid, n))
-    if not getattr(ci.s, "from_tty", True):
+    await ci.s.breakpoints.ignore(bid, n)
+    if not ci.s.from_tty:
         return ""                                   # gdb says it only to a person
     if n == 0:
         return f"Will stop next time breakpoint {bid} is reached."

@@ -1,8 +1,7 @@
-"""Data commands: print, output, ptype, display, undisplay, x."""
+"""Data commands: print, output, ptype, whatis, display, undisplay, x."""
 from __future__ import annotations
 
 from ..errors import CommandError
-from ..inspect.memview import format_examine, parse_examine
 from .args import parse_ids
 from .displays import display_parts, examined_display, show_displays, show_one_display
 from .registry import CommandInterpreter, command
@@ -18,21 +17,26 @@ async def _print(ci: CommandInterpreter, arg: str) -> str | None:
         fmt, _, arg = arg[1:].partition(" ")
     if not arg.strip():
         raise CommandError("Argument required (expression to compute).")
-    return await ci.call(lambda: ci.dbg.evaluator.print_text(arg.strip(), fmt))
+    return await ci.s.data.print_text(arg.strip(), fmt)
 
 
 @command("output", group="data",
          help='Like "print" but don\'t put in value history and don\'t print newline.',
          usage="Usage: output EXP")
 async def _output(ci: CommandInterpreter, arg: str) -> str | None:
-    text = await ci.call(lambda: ci.dbg.evaluator.evaluate_text(arg))
-    return text
+    return await ci.s.data.evaluate(arg)
 
 
-@command("ptype", "whatis", group="data", help="Print definition of type TYPE.",
+@command("ptype", group="data", help="Print definition of type TYPE.",
          usage="Usage: ptype TYPE | EXPRESSION")
 async def _ptype(ci: CommandInterpreter, arg: str) -> str | None:
-    return await ci.call(lambda: ci.dbg.evaluator.ptype_text(arg))
+    return await ci.s.data.ptype_text(arg)
+
+
+@command("whatis", group="data", help="Print data type of expression EXP.",
+         usage='Only one level of typedefs is unrolled.  See also "ptype".')
+async def _whatis(ci: CommandInterpreter, arg: str) -> str | None:
+    return await ci.s.data.whatis_text(arg)
 
 
 @command("display", group="data", help="Print value of expression EXP each time the program stops.",
@@ -46,14 +50,12 @@ async def _ptype(ci: CommandInterpreter, arg: str) -> str | None:
 async def _display(ci: CommandInterpreter, arg: str) -> str | None:
     if not arg:
         return await show_displays(ci)
-    if ci.dbg.alive:                     # gdb refuses an expression it cannot evaluate now
-        expr = display_parts(arg)[2]
-        await ci.call(lambda: ci.dbg.evaluator.evaluate_address(expr) if examined_display(arg)
-                      else ci.dbg.evaluator.evaluate_value(expr))
+    if ci.s.alive:                       # gdb refuses an expression it cannot evaluate now
+        await ci.s.data.check(display_parts(arg)[2], address=examined_display(arg))
     ci._display_num += 1
     n = ci._display_num
     ci.displays[n] = arg
-    if ci.dbg.alive and getattr(ci.s, "from_tty", True):   # gdb -batch shows it at stops only
+    if ci.s.alive and ci.s.from_tty:     # gdb -batch shows it at stops only
         return await show_one_display(ci, n, arg)
     return ""
 
@@ -83,10 +85,5 @@ async def _undisplay(ci: CommandInterpreter, arg: str) -> str | None:
                "Default count is 1.  Default address is following last thing printed\n"
                "with this command.")
 async def _x(ci: CommandInterpreter, arg: str) -> str | None:
-    fmt, unit, count, expr = parse_examine(arg, ci.last_examine)
-    def work():
-        addr = ci.dbg.evaluator.evaluate_address(expr) if expr else ci.last_examine[2]
-        text, next_addr = format_examine(ci.dbg.target, addr, fmt, unit, count)
-        ci.last_examine = (fmt, unit, next_addr)
-        return text
-    return await ci.call(work)
+    text, ci.last_examine = await ci.s.data.examine(arg, ci.last_examine)
+    return text

@@ -9,7 +9,6 @@ import re
 from typing import TYPE_CHECKING
 
 from ..errors import TdbgError
-from ..inspect.memview import format_examine, parse_examine
 
 if TYPE_CHECKING:
     from .registry import CommandInterpreter
@@ -40,10 +39,8 @@ def display_spelling(e: str) -> str:
 
 
 async def _examine_display(ci: CommandInterpreter, n: int, arg: str) -> str:
-    fmt, unit, count, expr = parse_examine(arg, ("x", "w", 0))
-    text, _ = await ci.call(lambda: format_examine(ci.dbg.target, ci.dbg.evaluator.evaluate_address(expr),
-                                                   fmt, unit, count))
-    return f"{n}: x{arg.split()[0]} {expr}\n{text}"
+    text, _ = await ci.s.data.examine(arg)
+    return f"{n}: x{arg.split()[0]} {display_parts(arg)[2].strip()}\n{text}"
 
 
 async def show_displays(ci: CommandInterpreter) -> str:
@@ -58,7 +55,6 @@ async def show_one_display(ci: CommandInterpreter, n: int, e: str) -> str:
             return await _examine_display(ci, n, e)
         count, letters, expr = display_parts(e)
         fmt, expr = (letters, expr) if letters and not count else (None, e)
-        _, text = await ci.call(lambda: ci.dbg.evaluator.formatted(expr, fmt))
-        return f"{n}: {e} = {text}"
+        return f"{n}: {e} = {await ci.s.data.formatted(expr, fmt)}"
     except TdbgError as err:
         return f"{n}: {e} = <error: {err}>"

@@ -5,19 +5,25 @@ this module never imports them (commands/__init__.py does), so nothing imports i
 
 `execute(line)` never raises for user errors: it returns CommandResult(ok=False, text=one line).
 Stops and exits are events on the bus; the text returned is what the command itself prints.
+
+Handlers reach the program only through the Session (`ci.s`, its groups in backend/api/),
+never the Debugger: every call hops to the ptrace worker, which owns the program's state
+(tests/test_session_api.py checks it). The interpreter's own state (displays, `x`
+defaults, `set confirm`) lives on the event loop.
 """
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..errors import CommandError, TdbgError
 from ..events import CommandResult
-from ..process.ptrace import REG_NAMES
 from .displays import show_displays
+
+if TYPE_CHECKING:
+    from ..api.protocol import SessionAPI
 
 Handler = Callable[["CommandInterpreter", str], Awaitable[str | None]]
 
@@ -66,9 +72,8 @@ def command(name: str, *aliases: str, group: str, help: str, usage: str = "",
 class CommandInterpreter:
     confirm: bool       # only after `set confirm`: until then getattr(ci, "confirm", True)
 
-    def __init__(self, session) -> None:
-        self.s = session
-        self.dbg = session.dbg
+    def __init__(self, session: SessionAPI) -> None:
+        self.s = session                    # handlers reach the program only through it
         self.last_examine = ("x", "w", 0)   # format, unit, next address
         self.displays: dict[int, str] = {}     # gdb's display numbers stay put
         self._display_num = 0
@@ -98,7 +103,7 @@ class CommandInterpreter:
         try:
             cmd = COMMANDS[self.lookup(word)]
             text = await cmd.handler(self, rest.strip() if not rest.startswith("/") else rest)
-            if cmd.resumes and self.displays and self.dbg.alive and self.dbg.target.stop:
+            if cmd.resumes and self.displays and self.s.alive and self.s.stop_pc is not None:
                 # gdb shows the auto-display expressions after every stop
                 text = "\n".join(t for t in (text, await show_displays(self)) if t)
             return CommandResult(True, text or "")
@@ -111,21 +116,7 @@ class CommandInterpreter:
             return [n for n in sorted(COMMANDS) if n.startswith(parts[0])]
         word = parts[-1]
         prefix = " ".join(parts[:-1]) + " "
-        out: list[str] = []
-        prog = self.dbg.target.program
-        if prog is not None:
-            if word.startswith("$"):
-                out = ["$" + r for r in REG_NAMES if ("$" + r).startswith(word)]
-            else:
-                out = prog.main.elf.symbols_matching(word)[:200]
-                if prog.main.debug is not None and word:
-                    out += [os.path.basename(f) for f in prog.main.debug.source_files()
-                            if os.path.basename(f).startswith(word)]
-        return [prefix + o for o in sorted(set(out))]
-
-    # helpers --------------------------------------------------------------------
-    async def call(self, fn: Callable[..., Any]) -> Any:
-        return await self.s._stopped_call(fn)
+        return [prefix + o for o in sorted(set(self.s.completions(word)))]
 
 
 def query_text(ci: CommandInterpreter, question: str, answer: bool) -> str:
@@ -134,5 +125,5 @@ def query_text(ci: CommandInterpreter, question: str, answer: bool) -> str:
     if not getattr(ci, "confirm", True):
         return ""
     choices = "(y or n)" if answer else "(y or [n])"
-    why = "; input not from terminal" if not getattr(ci.s, "from_tty", True) else ""
+    why = "; input not from terminal" if not ci.s.from_tty else ""
     return f"{question}{choices} [answered {'Y' if answer else 'N'}{why}]"

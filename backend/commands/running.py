@@ -79,6 +79,7 @@ async def _nexti(ci: CommandInterpreter, arg: str) -> str | None:
          help="Execute until selected stack frame returns.",
          usage="Usage: finish\nUpon return, the value returned is printed.")
 async def _finish(ci: CommandInterpreter, arg: str) -> str | None:
+    await ci.s.settings.set_from_tty(ci.s.from_tty)     # "Run till exit from ..." or not
     await ci.s.finish()
     return ""
 
@@ -107,11 +108,11 @@ async def _advance(ci: CommandInterpreter, arg: str) -> str | None:
 @command("kill", "k", group="running", help="Kill execution of program being debugged.",
          usage="Usage: kill")
 async def _kill(ci: CommandInterpreter, arg: str) -> str | None:
-    if not ci.dbg.alive:
+    pid = ci.s.pid
+    if pid is None:
         raise CommandError("The program is not being run.")
-    pid = ci.dbg.target.inf.pid
     await ci.s.kill()
-    asked = "" if getattr(ci.s, "from_tty", True) else \
+    asked = "" if ci.s.from_tty else \
         query_text(ci, "Kill the program being debugged? ", True)
     return f"{asked}\n[Inferior 1 (process {pid}) killed]" if asked else \
         f"[Inferior 1 (process {pid}) killed]"
@@ -144,7 +145,7 @@ async def _quit(ci: CommandInterpreter, arg: str) -> str | None:
 async def _file(ci: CommandInterpreter, arg: str) -> str | None:
     if not arg:
         raise CommandError("Argument required (file name).")
-    await ci.call(lambda: ci.dbg.load(os.path.expanduser(arg)))
+    await ci.s.load_program(os.path.expanduser(arg))
     return f"Reading symbols from {arg}..."
 
 
@@ -154,5 +155,5 @@ async def _tty(ci: CommandInterpreter, arg: str) -> str | None:
     """gdb's `tty DEV` (= set inferior-tty DEV): the next run's stdin/stdout/stderr go to DEV."""
     if not arg.strip():
         raise CommandError("Argument required (filename to set it to.).")
-    ci.s.tty = arg.strip()
+    await ci.s.settings.set_tty(arg.strip())
     return ""

@@ -1,4 +1,4 @@
-"""Signal commands: handle, info signals."""
+"""Signal commands: handle (`info signals` is in info.py)."""
 from __future__ import annotations
 
 from .registry import CommandInterpreter, command, query_text
@@ -13,13 +13,8 @@ from .registry import CommandInterpreter, command, query_text
                'Numeric ranges may be given as LOW-HIGH; "all" means all signals except\n'
                "those used by the debugger.")
 async def _handle(ci: CommandInterpreter, arg: str) -> str | None:
-    table = ci.dbg.signals
-    changed, notes = table.handle(arg.split(), lambda q: (True, query_text(ci, q, True)))
+    notes, rows = await ci.s.settings.handle(arg.split(), lambda q: (True, query_text(ci, q, True)))
     out = list(notes)
-    if changed and getattr(ci.s, "from_tty", True):     # gdb shows the result only to a person
-        out += [table.HEADER] + [table.row(n) for n in changed]
+    if ci.s.from_tty:                   # gdb shows the result only to a person
+        out += rows
     return "\n".join(out)
-
-
-async def info_signals(ci: CommandInterpreter, arg: str) -> str:
-    return await ci.call(lambda: ci.dbg.signals.info(arg, ci.dbg.evaluator.evaluate_address))

@@ -11,17 +11,7 @@ from .registry import CommandInterpreter, command
          usage="Usage: backtrace [COUNT]")
 async def _bt(ci: CommandInterpreter, arg: str) -> str | None:
     limit = parse_int(arg) if arg.strip().lstrip("-").isdigit() else 256
-    def work():
-        frames = ci.dbg.frames.backtrace(limit if limit > 0 else 256)
-        return "\n".join(ci.dbg.text.format_frame(f) for f in frames)
-    return await ci.call(work)
-
-
-async def _show_frame(ci: CommandInterpreter, level: int, how: str = "frame") -> str:
-    def work():
-        info = ci.dbg.frames.select_frame(level, how)
-        return ci.dbg.text.format_frame(info, with_source=True)
-    return await ci.call(work)
+    return await ci.s.frames.backtrace_text(limit if limit > 0 else 256)
 
 
 @command("frame", "f", group="stack", help="Select and print a stack frame.",
@@ -29,16 +19,16 @@ async def _show_frame(ci: CommandInterpreter, level: int, how: str = "frame") ->
                'With no argument, print the selected stack frame.  (See also "info frame").\n'
                "A single numerical argument specifies the frame to select.")
 async def _frame(ci: CommandInterpreter, arg: str) -> str | None:
-    return await _show_frame(ci, parse_int(arg) if arg else ci.dbg.target.selected_frame)
+    return await ci.s.frames.frame_text(parse_int(arg) if arg else None)
 
 
 @command("up", group="stack", help="Select and print stack frame that called this one.",
          usage="Usage: up [N]\nAn argument says how many frames up to go.")
 async def _up(ci: CommandInterpreter, arg: str) -> str | None:
-    return await _show_frame(ci, ci.dbg.target.selected_frame + parse_count(arg), "up")
+    return await ci.s.frames.up_text(parse_count(arg), clamp=bool(arg.strip()))
 
 
 @command("down", group="stack", help="Select and print stack frame called by this one.",
          usage="Usage: down [N]\nAn argument says how many frames down to go.")
 async def _down(ci: CommandInterpreter, arg: str) -> str | None:
-    return await _show_frame(ci, ci.dbg.target.selected_frame - parse_count(arg), "down")
+    return await ci.s.frames.down_text(parse_count(arg), clamp=bool(arg.strip()))

@@ -99,29 +99,27 @@ async def _shell(ci: CommandInterpreter, arg: str) -> str | None:
 async def _set(ci: CommandInterpreter, arg: str) -> str | None:
     m = re.match(r"^(var|variable)\s+(.*)$", arg)
     if m:
-        expr = m.group(2)       # a name mypy sees as narrowed inside the lambda (m is reused)
-        await ci.call(lambda: ci.dbg.evaluator.evaluate_text(expr))
+        await ci.s.data.evaluate(m.group(2))
         return ""
     m = re.match(r"^args\s*(.*)$", arg)
     if m:
-        ci.dbg.target.settings.args = shlex.split(m.group(1))
+        await ci.s.settings.set_args(shlex.split(m.group(1)))
         return ""
     m = re.match(r"^inferior-tty\b\s*(.*)$", arg)
     if m:
-        ci.s.tty = m.group(1).strip() or None        # no device: back to tdbg's own terminal
+        await ci.s.settings.set_tty(m.group(1).strip() or None)    # no device: tdbg's own terminal
         return ""
     m = re.match(r"^breakpoint\s+pending\s+(on|off|auto)$", arg)
     if m:
-        ci.dbg.solib.pending_mode = m.group(1)
+        await ci.s.settings.set_breakpoint_pending(m.group(1))
         return ""
     m = re.match(r"^disable-randomization\s+(on|off)$", arg)
     if m:
-        ci.dbg.target.settings.aslr = m.group(1) == "off"
+        await ci.s.settings.set_disable_randomization(m.group(1) == "on")
         return ""
     m = re.match(r"^disassembly-flavor\s+(att|intel)$", arg)
     if m:
-        from ..disasm.decode import set_flavor
-        set_flavor(m.group(1))
+        await ci.s.settings.set_disassembly_flavor(m.group(1))
         return ""
     m = re.match(r"^confirm\s*(on|off)?$", arg)
     if m:
@@ -130,6 +128,6 @@ async def _set(ci: CommandInterpreter, arg: str) -> str | None:
     if re.match(r"^(confirm|pagination|width|height|print|listsize|debug-file-directory|style)\b", arg):
         return ""
     if arg.startswith("$") or "=" in arg:
-        await ci.call(lambda: ci.dbg.evaluator.evaluate_text(arg))
+        await ci.s.data.evaluate(arg)
         return ""
     raise CommandError(f'Undefined set command: "{arg}".  Try "help set".')

@@ -15,4 +15,4 @@ async def _thread(ci: CommandInterpreter, arg: str) -> str | None:
     if arg.startswith("apply") or arg.startswith("name") or arg.startswith("find"):
         raise CommandError(f'"thread {arg.split()[0]}" is not supported yet.')
     num = parse_int(arg) if arg else None
-    return await ci.call(lambda: ci.dbg.threads.select_thread(num))
+    return await ci.s.frames.thread_text(num)

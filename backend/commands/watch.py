@@ -10,10 +10,9 @@ _USAGE = ("Usage: {0} EXPRESSION\n"
 
 
 async def _set_watch(ci: CommandInterpreter, arg: str, access: str) -> str:
-    if ci.dbg.target.inf is None or not ci.dbg.alive:
+    if not ci.s.alive:
         raise CommandError("The program is not being run.")
-    _, msg = await ci.call(lambda: ci.dbg.watch.set_watchpoint(arg, access))
-    return msg
+    return await ci.s.breakpoints.watch_text(arg, access)
 
 
 @command("watch", group="breakpoints", help="Set a watchpoint for EXPRESSION.",

@@ -16,12 +16,16 @@ import errno
 import os
 import signal
 from collections.abc import Callable
+from typing import TYPE_CHECKING, overload
 
 from ..breaks.manager import Manager
 from ..errors import PtraceError
 from ..process import ptrace
 from ..process.inferior import Inferior, Thread
 from ..process.ptrace import WaitStatus
+
+if TYPE_CHECKING:
+    from ..breaks.watchpoints import HwSlots
 
 SIGTRAP, SIGSTOP = signal.SIGTRAP, signal.SIGSTOP
 _STOP_SIGNALS = (signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU)
@@ -39,8 +43,8 @@ class AllStop:
         self.on_exec = on_exec
         self.bps = bps
         self.exit_code: int | None = None
-        self.on_thread_change = None               # callback(tids) for ThreadsChanged
-        self.on_thread_start = None                # callback(thread) at a new thread's first stop
+        self.on_thread_change: Callable[[tuple[int, ...]], object] | None = None   # ThreadsChanged
+        self.on_thread_start: Callable[[Thread], object] | None = None   # at a new thread's first stop
         self.early: dict[int, WaitStatus] = {}    # first stops of threads/children we have not met yet
         self.deferred: list[WaitStatus] = []      # exit/exec seen while doing something else
         self.requeued: list[WaitStatus] = []      # statuses waited for outside _wait, to decide again
@@ -51,7 +55,7 @@ class AllStop:
         return self.inf.regs(tid).rip
 
     @property
-    def hw(self):
+    def hw(self) -> HwSlots | None:
         """The hardware watchpoint slots of our breakpoint table, if any are in use."""
         from ..breaks.watchpoints import slots_of
         hw = slots_of(self.bps)
@@ -85,8 +89,15 @@ class AllStop:
             # Nothing left to wait for: the process went while we were not looking.
             return WaitStatus(self.inf.pid, (self.exit_code or 0) << 8)
 
+    @overload
+    def wait(self, run: bool, focus: int | None = None, until: None = None) -> WaitStatus: ...
+
+    @overload
     def wait(self, run: bool, focus: int | None = None,
-              until: Callable[[], bool] | None = None) -> WaitStatus | None:
+             until: Callable[[], bool] | None = None) -> WaitStatus | None: ...
+
+    def wait(self, run: bool, focus: int | None = None,
+             until: Callable[[], bool] | None = None) -> WaitStatus | None:
         """Next status that needs a decision; bookkeeping stops are handled here.
 
         run: threads that stopped only for bookkeeping are resumed (continuing);
@@ -361,10 +372,10 @@ class AllStop:
             if st.event == ptrace.EVENT_EXEC:
                 self.on_exec(st)
                 continue
-            th = self.inf.threads.get(st.tid)
-            if th is not None:
-                th.pending = st
-                self._pending_to_signal(th)
+            stopped = self.inf.threads.get(st.tid)
+            if stopped is not None:
+                stopped.pending = st
+                self._pending_to_signal(stopped)
 
     def _pending_to_signal(self, th: Thread) -> None:
         st, th.pending = th.pending, None

@@ -15,20 +15,32 @@ catching a longjmp out of them (used by stepping.py).
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from ..breaks.manager import Breakpoint, Manager
 from ..errors import TdbgError
+from ..process.inferior import Inferior
 from ..program.target import Target
-from .control import Stop, StopKind
 from .process_control import ProcessControl
+from .stop import Stop, StopKind
 
 _LONGJMPS = ("siglongjmp", "longjmp", "_longjmp", "__libc_siglongjmp", "__libc_longjmp",
              "__longjmp_chk")
 _MASK = (1 << 64) - 1
 _STEPPED = StopKind.STEPPED
 
+# An instruction as disasm.decode yields it (addr, size, mnemonic, operands, bytes), or
+# (addr, 1, "") where nothing decodes.
+Insn = tuple[int, int, str] | tuple[int, int, str, str, bytes]
+
 
 def _ror(v: int, n: int) -> int:
     return ((v >> n) | (v << (64 - n))) & _MASK
+
+
+def _rsp_is(inf: Inferior, rsp: int) -> Callable[[int], bool]:
+    """A breakpoint check: the thread's stack pointer is exactly rsp (a longjmp landed)."""
+    return lambda tid: inf.regs(tid).rsp == rsp
 
 
 class Calls:
@@ -38,10 +50,11 @@ class Calls:
         self.target = target
         self.bps = bps
         self.proc = proc
-        self._longjmp_cache: tuple | None = None
+        self._longjmp_cache: tuple[tuple[int, ...], list[int]] | None = None
+        self._longjmp_relocated: int | None = None    # the stop at which libc was looked for
 
     # ---- stepping over ----------------------------------------------------------------
-    def run_to_return(self, ret_addr: int, rsp_at_call: int, *, extra: tuple = (),
+    def run_to_return(self, ret_addr: int, rsp_at_call: int, *, extra: tuple[Breakpoint, ...] = (),
                        longjmp: bool = True) -> Stop:
         """Resume until ret_addr is reached with the call's frame popped, or one of the
         `extra` internal breakpoints is hit; follows a longjmp that leaves the call."""
@@ -60,8 +73,7 @@ class Calls:
                 landing = self._longjmp_target(rsp_at_call)
                 if landing is not None:
                     pc, rsp = landing
-                    ours.append(self.bps.set_breakpoint(
-                        pc, registered=False, check=lambda tid, rsp=rsp: inf.regs(tid).rsp == rsp))
+                    ours.append(self.bps.set_breakpoint(pc, registered=False, check=_rsp_is(inf, rsp)))
         finally:
             for b in ours:
                 self.drop_internal(b)
@@ -77,7 +89,7 @@ class Calls:
             all(b is bp or not b.registered for b in stop.hit)
 
     @staticmethod
-    def internal_only(stop: Stop, bps) -> Stop:
+    def internal_only(stop: Stop, bps: Breakpoint | Sequence[Breakpoint]) -> Stop:
         """Our own breakpoint reached (and no user one with it): an ordinary step stop."""
         if isinstance(bps, Breakpoint):
             bps = [bps]
@@ -87,17 +99,17 @@ class Calls:
         return stop
 
     # ---- a signal arriving while single-stepping ------------------------------------------
-    def step_with_signal(self, pc: int, insn) -> Stop | None:
+    def step_with_signal(self, pc: int, insn: Insn) -> Stop | None:
         """The controller holds a routine signal that arrived during a single-step
         (th.pending_sig) and delivers it on the next *continue* only; a loop waiting for
         that signal would be stepped forever. Do as gdb does: let the handler run at full
         speed and catch the thread when the interrupted instruction has run, at its
         successor(s) in this frame. None when the successors are unknown (ret, jmp *r)."""
-        th = self.target.inf.threads.get(self.target.tid)
+        th = self.target.process.threads.get(self.target.tid)
         if th is None or not getattr(th, "pending_sig", 0):
             return None
         size, mnem, op = insn[1], insn[2], insn[3] if len(insn) > 3 else ""
-        succ = set()
+        succ: set[int] = set()
         if not (mnem == "jmp" or mnem.startswith(("ret", "call", "syscall", "int"))):
             succ.add(pc + size)
         if mnem.startswith("j"):
@@ -119,11 +131,12 @@ class Calls:
 
     # ---- longjmp -----------------------------------------------------------------------
     def _longjmp_breakpoint(self) -> Breakpoint | None:
-        if not self._longjmp_addrs() and getattr(self, "_longjmp_relocated", None) != self.target.stop_id:
+        if not self._longjmp_addrs() and self._longjmp_relocated != self.target.stop_id:
             # libc may be mapped but not met yet (objects are found lazily by address).
             self._longjmp_relocated = self.target.stop_id
+            prog, inf = self.target.prog, self.target.process
             try:
-                self.target.program.relocate(self.target.inf.maps())
+                prog.relocate(inf.maps())
             except (OSError, TdbgError):
                 pass
         addrs = self._longjmp_addrs()
@@ -135,10 +148,11 @@ class Calls:
             return None
 
     def _longjmp_addrs(self) -> list[int]:
-        objs = tuple(id(o) for o in self.target.program.objfiles)
+        prog = self.target.prog
+        objs = tuple(id(o) for o in prog.objfiles)
         if self._longjmp_cache is None or self._longjmp_cache[0] != objs:
-            addrs = set()
-            for o in self.target.program.objfiles:
+            addrs: set[int] = set()
+            for o in prog.objfiles:
                 for name in _LONGJMPS:
                     s = o.elf.symbol(name)
                     if s is not None and s.addr and s.kind == "func" and "@" not in s.name:
@@ -155,17 +169,19 @@ class Calls:
             guard = int.from_bytes(self.target.read_memory(regs.fs_base + 0x30, 8), "little")
         except (TdbgError, AttributeError):
             return None
-        word = lambda i: int.from_bytes(buf[8 * i:8 * i + 8], "little")
+
+        def word(i: int) -> int:
+            return int.from_bytes(buf[8 * i:8 * i + 8], "little")
         rsp, pc = _ror(word(6), 17) ^ guard, _ror(word(7), 17) ^ guard
-        if rsp < rsp_at_call or self.target.program.objfile_for(pc) is None:
+        if rsp < rsp_at_call or self.target.prog.objfile_for(pc) is None:
             return None
         return pc, rsp
 
     # ---- stepping into ---------------------------------------------------------------
-    def enter_function(self, pc: int, ret_addr: int, rsp_at_call: int):
+    def enter_function(self, pc: int, ret_addr: int, rsp_at_call: int) -> Stop | None:
         """`step` went into a call: stop after its prologue, or step over it when it has
-        no line info. Returns a Result, or None when it was stepped over."""
-        prog, inf = self.target.program, self.proc.ctl.inf
+        no line info. Returns the stop, or None when it was stepped over."""
+        prog, inf = self.target.prog, self.proc.ctl.inf
         below = lambda tid: inf.regs(tid).rsp < rsp_at_call
         sym = prog.symbolize(pc) or ""
         if sym.endswith("@plt"):
@@ -193,9 +209,9 @@ class Calls:
 
     def _plt_target(self, name: str) -> int | None:
         """Where the stub for `name` leads: the function of that name in a loaded object."""
-        prog = self.target.program
+        prog, inf = self.target.prog, self.target.process
         try:
-            prog.relocate(self.target.inf.maps())        # libraries mapped since the last look
+            prog.relocate(inf.maps())        # libraries mapped since the last look
         except (OSError, TdbgError):
             pass
         for o in prog.objfiles:
@@ -206,9 +222,9 @@ class Calls:
 
     def step_into_target(self, pc: int) -> int:
         """gdb's handle_step_into_function: where `step` stops in a function entered at pc."""
-        o = self.target.program.objfile_for(pc)
+        o = self.target.prog.objfile_for(pc)
         d = o.debug if o is not None else None
-        if d is None:
+        if o is None or d is None:
             return pc
         link = pc - o.bias
         f = d.function_at(link)

@@ -17,6 +17,8 @@ import struct
 import capstone
 
 from ..process import ptrace
+from ..process.inferior import Inferior
+from ..process.ptrace import WaitStatus
 
 SLOT = 32
 PAGE = 4096
@@ -27,13 +29,13 @@ _NO_RELOCATE = {capstone.CS_GRP_JUMP, capstone.CS_GRP_CALL, capstone.CS_GRP_RET,
 
 
 class Displaced:
-    def __init__(self, inferior, entry: int) -> None:
+    def __init__(self, inferior: Inferior, entry: int) -> None:
         self.inf = inferior
         self.entry = entry            # an address whose 2 bytes we may borrow (program entry)
         self.page: int | None = None
         self.failed = False
         self.slots: dict[int, tuple[int, int] | None] = {}   # site -> (slot addr, insn len)
-        self.stolen = None            # a wait status our injected step received that was not ours
+        self.stolen: WaitStatus | None = None   # a status our injected step received, not ours
         self.owed_signal = 0          # a signal that interrupted our injected step, to deliver
         self._next = 0
 
@@ -60,12 +62,15 @@ class Displaced:
         if insn is None or set(insn.groups) & _NO_RELOCATE or self.failed:
             self.slots[site] = None
             return None
-        if self.page is None and not self._map_page(tid, site):
-            return None                 # (retried later unless mapping failed for good)
+        page = self.page
+        if page is None:
+            page = self._map_page(tid, site)
+            if page is None:
+                return None             # (retried later unless mapping failed for good)
         self.slots[site] = None
         if self._next + SLOT > PAGE:
             return None
-        slot = self.page + self._next
+        slot = page + self._next
         code = bytearray(insn.bytes)
         if "rip" in insn.op_str:
             if not insn.disp_size == 4:
@@ -83,8 +88,9 @@ class Displaced:
         self.slots[site] = (slot, insn.size)
         return slot
 
-    def _map_page(self, tid: int, near: int) -> bool:
-        """mmap an RWX page in the tracee by running one `syscall` at the entry point."""
+    def _map_page(self, tid: int, near: int) -> int | None:
+        """mmap an RWX page in the tracee by running one `syscall` at the entry point;
+        the page's address, None when it could not be mapped."""
         inf = self.inf
         saved = ptrace.UserRegs.from_buffer_copy(inf.regs(tid))
         try:
@@ -103,12 +109,12 @@ class Displaced:
                     # A signal came first: the syscall did not run. The controller
                     # delivers the signal at the next resume; we try again later.
                     self.owed_signal = st.stop_sig
-                    return False
+                    return None
                 if not st.stopped or st.stop_sig != 5 or st.event:
                     # Killed meanwhile, or an event stop: the controller must see it.
                     self.stolen = st
                     self.failed = True
-                    return False
+                    return None
                 inf.threads[tid].regs = None
                 result = inf.regs(tid).rax
             finally:
@@ -116,9 +122,9 @@ class Displaced:
                 inf.set_regs(tid, saved)
         except Exception:
             self.failed = True
-            return False
+            return None
         if result >= (1 << 64) - 4096:          # -errno
             self.failed = True
-            return False
+            return None
         self.page = result
-        return True
+        return result

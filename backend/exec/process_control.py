@@ -18,10 +18,11 @@ from ..errors import CommandError, NotRunning, TdbgError
 from ..process.inferior import Inferior
 from ..program.program import Program
 from ..program.target import Target
-from .control import Controller, Stop, StopKind
+from .control import Controller
 from .displaced import Displaced
 from .signals import SignalTable
 from .signals import attach as attach_signals
+from .stop import Stop, StopKind
 from .thread_events import ThreadEvents
 
 
@@ -45,6 +46,10 @@ class ProcessControl:
         if self.controller is None:
             raise NotRunning()
         return self.controller
+
+    def require_live(self) -> Controller:
+        """What a command that resumes checks first: `ctl`, for its NotRunning."""
+        return self.ctl
 
     # ---- starting ---------------------------------------------------------------------
     def launch(self, args: list[str] | None = None) -> Stop:

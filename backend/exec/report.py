@@ -14,9 +14,9 @@ from ..events import SourceLocation, StopReason
 from ..inspect.frame_text import FrameText
 from ..process.ptrace import REG_NAMES, signal_description, signal_name
 from ..program.target import StopState, Target
-from .control import Stop, StopKind
 from .process_control import ProcessControl
 from .stepping import Stepper
+from .stop import Stop, StopKind
 from .thread_events import ThreadEvents
 
 Result = Stop | tuple[Stop, dict[str, Any]]
@@ -43,6 +43,7 @@ class Reporter:
         """Run a resuming command and publish how it ended (an exec resumes on its own)."""
         res = fn()
         extra: dict[str, Any] = {}
+        stop: Stop | None
         if isinstance(res, tuple):
             stop, extra = res
         else:
@@ -53,7 +54,9 @@ class Reporter:
             self.report(stop, **extra)
 
     def report(self, stop: Stop, *, reason: StopReason | None = None, message: str | None = None,
-               return_value: str | None = None) -> None:
+               return_value: str | None = None, preface: str | None = None) -> None:
+        """preface: what the resuming command said before the program ran (finish's
+        "Run till exit from ..."), shown first."""
         if stop.gone:
             self._report_end(stop)
             return
@@ -88,6 +91,8 @@ class Reporter:
         if stop.error:
             message = f"{stop.error}\n{message}"
         message = self.thread_events.stop_text(message, previous_tid, stop.tid)
+        if preface is not None:
+            message = f"{preface}\n{message}"
         sig = stop.sig if stop.kind in (StopKind.SIGNAL, StopKind.TRAP) else None
         t.publish(ev.Stopped(t.stop_id, reason, stop.tid, pc, ev.frozen_regs(regs), loc,
                              prog.function_name(pc), changed, bp_id, sig,
@@ -130,6 +135,7 @@ class Reporter:
         if reason == StopReason.STEP and loc is not None:
             src = t.source_line(loc.file, loc.line)
             if at_line_start:
-                return f"{loc.line}\t{src}" if src is not None else f"{loc.line}\tin {loc.file}"
+                return f"{loc.line}\t{src}" if src is not None \
+                    else f"{loc.line}\tin {self.text.file_name(loc.file, pc)}"
             return f"{pc:#018x}\t{loc.line}\t{src or ''}"
         return head + self.text.frame_line(pc, loc, with_addr=not at_line_start or head == "")

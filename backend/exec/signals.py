@@ -8,11 +8,14 @@ lives on the Debugger, so `handle` before `run` holds for every run.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .. import events as ev
 from ..errors import CommandError, TdbgError
 from ..process.signames import DESCRIPTION, HOST, ROWS, gdb_signal_description, gdb_signal_name
 from ..program.target import Target
-from .control import Controller, SignalPolicy
+from .control import Controller
+from .signal_policy import SignalPolicy
 from .thread_events import ThreadEvents
 
 # gdb's defaults (infrun.c): everything stops, prints and passes, except these.
@@ -50,7 +53,7 @@ class SignalTable:
         return (f"{name}{' ' * max(0, 13 - len(name))} {yn[p.stop]}\t{yn[p.print]}\t"
                 f"{yn[p.pass_]}\t\t{DESCRIPTION[name]}")
 
-    def info(self, arg: str, evaluate) -> str:
+    def info(self, arg: str, evaluate: Callable[[str], int]) -> str:
         arg = arg.strip()
         if not arg:
             rows = "\n".join(self.row(name) for name, _ in ROWS)
@@ -61,7 +64,8 @@ class SignalTable:
             raise CommandError(f"{self.HEADER}\n{e}") from None
         return f"{self.HEADER}\n{self.row(name)}"
 
-    def handle(self, words: list[str], confirm) -> tuple[list[str], list[str]]:
+    def handle(self, words: list[str], confirm: Callable[[str], tuple[bool, str]]
+               ) -> tuple[list[str], list[str]]:
         """gdb's handle_command: signals and actions in any order, an action applying to
         the signals named before it. Returns (signals changed, notes printed meanwhile);
         ``confirm(question)`` answers gdb's query for SIGTRAP/SIGINT."""

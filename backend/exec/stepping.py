@@ -23,21 +23,24 @@ the (non-inline) function differs from where the last step started.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 
+from ..breaks.breakpoints import Breakpoints
+from ..breaks.manager import Manager
 from ..disasm.decode import decode, is_call_mnemonic
 from ..errors import CommandError, TdbgError
 from ..events import Message, StopReason
-from ..breaks.breakpoints import Breakpoints
-from ..breaks.manager import Manager
 from ..inspect.frame_text import FrameText
-from ..inspect.frames import Frames
+from ..inspect.frames import FrameId, Frames, Level, VFrame
 from ..inspect.variables import Variables
 from ..program.target import Target
-from .calls import Calls
-from .control import Stop, StopKind
+from .calls import Calls, Insn
 from .process_control import ProcessControl
+from .stop import Stop, StopKind
 
-Result = Stop | tuple[Stop, dict]
+Result = Stop | tuple[Stop, dict[str, Any]]
+Origin = tuple[FrameId | None, int | None]     # gdb's step_frame_id and step_start_function
 _STEPPED = StopKind.STEPPED
 
 
@@ -54,7 +57,10 @@ class Stepper:
         self.breakpoints = breakpoints
         self.proc = proc
         self.calls = Calls(target, bps, proc)
-        self.step_origin: tuple | None = None        # (frame id, function entry) where the step began
+        self.step_origin: Origin | None = None        # (frame id, function entry) where the step began
+        # gdb's from_tty: a typed `finish` first says "Run till exit from #0 ...";
+        # gdb -batch does not (the command language sets it per command: api/settings.py)
+        self.from_tty = True
 
     # ---- run ------------------------------------------------------------------------
     def run(self, args: list[str] | None = None, stop_at_main: bool = False) -> Stop:
@@ -65,16 +71,15 @@ class Stepper:
             self.breakpoints.changed()
         return self.proc.ctl.cont(self.target.tid)
 
-
     # ---- frame identity ------------------------------------------------------------
-    def frame_origin(self) -> tuple | None:
+    def frame_origin(self) -> Origin | None:
         """(frame id of frame 0, entry of its non-inline function): gdb's step_frame_id
         and step_start_function."""
         try:
             frames = self.frames.unwind(limit=1)
             if not frames:
                 return None
-            rng = self.target.program.function_range(frames[0].lookup_pc)
+            rng = self.target.prog.function_range(frames[0].lookup_pc)
         except Exception:        # called from every stop report: it must never break one
             return None
         return frames[0].frame_id, rng[0] if rng else None
@@ -100,7 +105,7 @@ class Stepper:
             return self.text.describe_frame(self.frames.frame_info(f))
         src = self.target.source_line(loc.file, loc.line)
         if src is None:
-            src = f"in {loc.file}"
+            src = f"in {self.text.file_name(loc.file, f.pc)}"
         info = self.frames.frame_info_light(f, loc)
         if self.frames.show_address(info):
             return f"{f.pc:#018x}\t{loc.line}\t{src}"
@@ -114,7 +119,7 @@ class Stepper:
             return 0
 
     # ---- instruction steps ---------------------------------------------------------
-    def nexti(self, count: int = 1) -> Result:
+    def nexti(self, count: int = 1) -> Result | None:
         ctl = self.proc.ctl
         self.proc.resumed()
         stop = None
@@ -152,11 +157,10 @@ class Stepper:
         return self._repeat(False, count)
 
     def _repeat(self, into: bool, count: int) -> Result:
-        self.proc.ctl
+        self.proc.require_live()
         skip = self.frames.inline_skip() if self.target.stop is not None else self._skip_now()
         base = self.target.stop_id
         self.proc.resumed()
-        res = None
         for _ in range(max(1, count)):
             res, skip = self._step_line(into, skip)
             stop = res[0] if isinstance(res, tuple) else res
@@ -167,7 +171,7 @@ class Stepper:
 
     def _step_line(self, into: bool, skip: int, until: bool = False) -> tuple[Result, int]:
         """One `step`/`next`/`until`; returns the result and the inline frames left hidden."""
-        ctl, prog, tid = self.proc.ctl, self.target.program, self.target.tid
+        ctl, prog, tid = self.proc.ctl, self.target.prog, self.target.tid
         origin = self._origin_with_skip(skip)
         self.step_origin = origin
         if into and skip > 0:
@@ -179,7 +183,7 @@ class Stepper:
         if loc is None or prog.location(pc) is None:
             return self._step_nodebug(into), 0
         rng = prog.line_range(pc) or (pc, pc + 1)
-        if skip > 0 and f0.call_site is not None:
+        if skip > 0 and f0 is not None and f0.call_site is not None:
             # `next` at a hidden inline call: the range ends with the inlined block.
             rng = (rng[0], min(rng[1], self._block_end(pc, self.frames.levels_at(pc)[skip - 1])))
         if until:
@@ -188,12 +192,13 @@ class Stepper:
                 rng = (min(fr[0], rng[0]), rng[1])   # gdb: never stop on a jump backwards
         return self._step_loop(into, origin[0] if origin else None, (loc.file, loc.line), rng)
 
-    def _step_loop(self, into: bool, step_frame, cur_line, rng) -> tuple[Result, int]:
+    def _step_loop(self, into: bool, step_frame: FrameId | None, cur_line: tuple[str | None, int],
+                   rng: tuple[int, int]) -> tuple[Result, int]:
         """Step until gdb would stop; `step_frame`/`cur_line` are gdb's step_frame_id and
         current_line, `rng` the step range."""
-        ctl, prog, tid = self.proc.ctl, self.target.program, self.target.tid
+        ctl, prog, tid = self.proc.ctl, self.target.prog, self.target.tid
         pc = ctl.pc(tid)
-        decoded: dict[int, tuple] = {}       # a loop on one line decodes each pc once
+        decoded: dict[int, Insn] = {}       # a loop on one line decodes each pc once
         while True:
             insn = decoded.get(pc)
             if insn is None:
@@ -243,7 +248,7 @@ class Stepper:
             fid = f0.frame_id if f0 is not None else None
             if skip and fid == step_frame:
                 # Inline part one: reached an inlined call made from the step frame.
-                site = self.frames.frame_location(f0)
+                site = self.frames.frame_location(f0) if f0 is not None else None
                 same = site is not None and (site.file, site.line) == cur_line
                 if into:
                     return stop, skip - 1 if same else skip
@@ -274,14 +279,14 @@ class Stepper:
                     self.step_origin = (fid, self.step_origin[1])
 
     # ---- helpers for the loop -------------------------------------------------------------
-    def _origin_with_skip(self, skip: int) -> tuple | None:
+    def _origin_with_skip(self, skip: int) -> Origin | None:
         f0 = self._frame0_with_skip(skip)
         if f0 is None:
             return None
-        rng = self.target.program.function_range(f0.lookup_pc)
+        rng = self.target.prog.function_range(f0.lookup_pc)
         return f0.frame_id, rng[0] if rng else None
 
-    def _frame0_with_skip(self, skip: int):
+    def _frame0_with_skip(self, skip: int) -> VFrame | None:
         try:
             real = self.frames.unwind_real(limit=1)
         except TdbgError:
@@ -289,7 +294,7 @@ class Stepper:
         frames = self.frames.expand_inline(real, skip)
         return frames[0] if frames else None
 
-    def _stepped_in_from(self, skip: int, step_frame) -> bool:
+    def _stepped_in_from(self, skip: int, step_frame: FrameId | None) -> bool:
         """gdb's stepped_in_from: the step frame is an outer inline level of frame 0's
         real frame (or that real frame itself)."""
         try:
@@ -298,8 +303,8 @@ class Stepper:
             return False
         return any(f.frame_id == step_frame for f in frames[1:])
 
-    def _block_end(self, pc: int, level) -> int:
-        o = self.target.program.objfile_for(pc)
+    def _block_end(self, pc: int, level: Level) -> int:
+        o = self.target.prog.objfile_for(pc)
         if o is None or level.scope is None:
             return pc + 1
         try:
@@ -310,11 +315,11 @@ class Stepper:
             return pc + 1
 
     def _at_row_start(self, pc: int) -> bool:
-        rng = self.target.program.line_range(pc)
+        rng = self.target.prog.line_range(pc)
         return rng is not None and rng[0] == pc
 
     def _in_sigtramp(self, pc: int) -> bool:
-        if self.target.program.location(pc) is not None:
+        if self.target.prog.location(pc) is not None:
             return False
         f0 = self._frame0_with_skip(0)
         return f0 is not None and f0.signal_frame
@@ -332,8 +337,9 @@ class Stepper:
         """`step`/`next` where there is no line info: step out of the function (gdb's
         "Single stepping until exit"), then on to a line start in the caller."""
         pc = self.proc.ctl.pc(self.target.tid)
-        name = self.target.program.function_name(pc)
-        if name is None or self.target.program.function_range(pc) is None:
+        prog = self.target.prog
+        name = prog.function_name(pc)
+        if name is None or prog.function_range(pc) is None:
             raise CommandError("Cannot find bounds of current function")
         self.target.publish(Message(f"Single stepping until exit from function {name},\n"
                              "which has no line number information."))
@@ -344,7 +350,6 @@ class Stepper:
                                    else frames[0].regs["rsp"])
         if stop.kind != _STEPPED:
             return stop
-        prog = self.target.program
         if prog.location(stop.pc) is None or prog.line_start(stop.pc):
             return stop
         res, _ = self._step_line(into, 0)
@@ -353,16 +358,26 @@ class Stepper:
 
     # ---- finish / until / advance --------------------------------------------------------
     def finish(self) -> Result:
-        self.proc.ctl
+        self.proc.require_live()
         level = self.target.selected_frame
         frames = self.frames.unwind(limit=level + 2)
         bt = self.frames.backtrace(limit=level + 2)
         if len(bt) <= level + 1 or len(frames) <= level + 1:
             raise CommandError('"finish" not meaningful in the outermost frame.')
         frame, caller = frames[level], frames[level + 1]
+        # whatever ends the finish (its return, a breakpoint, a signal), this comes first
+        preface = "Run till exit from " + self.text.format_frame(bt[level]) if self.from_tty else None
         self.proc.resumed()
         if frame.inline:
-            return self._finish_inline(frame, caller)
+            res = self._finish_inline(frame, caller)
+        else:
+            res = self._finish_real(frame, caller)
+        if preface is None:
+            return res
+        stop, extra = res if isinstance(res, tuple) else (res, {})
+        return stop, {**extra, "preface": preface}
+
+    def _finish_real(self, frame: VFrame, caller: VFrame) -> Result:
         func_pc = frame.lookup_pc
         stop = self.calls.run_to_return(caller.pc, frame.cfa - 8 if frame.cfa else frame.regs["rsp"])
         if stop.kind != _STEPPED:
@@ -375,7 +390,7 @@ class Stepper:
             msg += f"\n{value}"
         return stop, {"reason": StopReason.STEP, "message": msg, "return_value": value}
 
-    def _finish_inline(self, frame, caller) -> Result:
+    def _finish_inline(self, frame: VFrame, caller: VFrame) -> Result:
         """gdb: finishing an inline frame is a `next` in its caller with an empty range
         and no current line: it stops once out of the inlined code, at a line start.
         No value is printed (nothing returned)."""
@@ -394,7 +409,7 @@ class Stepper:
         return self.text.describe_frame(self.frames.frame_info(f0))
 
     def until(self, location: str | None = None, advance: bool = False) -> Result:
-        self.proc.ctl
+        self.proc.require_live()
         if location is None:
             if advance:
                 raise CommandError("Argument required (a location).")
@@ -404,12 +419,12 @@ class Stepper:
             res, skip = self._step_line(False, skip, until=True)
             self.frames.set_inline_skip(skip, base + 1)
             return res
-        resolved = self.target.program.resolve(location, self.target.current_file())
+        resolved = self.target.prog.resolve(location, self.target.current_file())
         frames = self.frames.unwind_real(limit=2)
         self.proc.resumed()
         cfa = frames[0].cfa if frames else None
         # `until LOCATION` stops there only in the current frame; `advance` anywhere.
-        same_frame = None
+        same_frame: Callable[[int], bool] | None = None
         if not advance and cfa is not None:
             same_frame = lambda tid: self._real_cfa(tid) == cfa
         bps = [self.bps.set_breakpoint(resolved.addrs, registered=False, check=same_frame)]

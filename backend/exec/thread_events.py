@@ -12,10 +12,15 @@ is reported, so nothing is announced late).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .. import events as ev
 from ..errors import TdbgError
+from ..process.inferior import Thread
 from ..program.target import Target
+
+if TYPE_CHECKING:
+    from .control import Controller
 
 
 class ThreadEvents:
@@ -23,9 +28,10 @@ class ThreadEvents:
         self.target = target
         self._target_id = target_id              # `Thread 0x... (LWP n)` (inspect/threads.py)
         self.pthread: dict[int, int] = {}      # tid -> pthread_t of threads we announced
-        self._waiting: list = []               # started, not announced: an older one is not yet
+        # (num, tid, pthread_t) started, not announced: an older one is not yet
+        self._waiting: list[tuple[int, int, int]] = []
 
-    def attach(self, ctl) -> None:
+    def attach(self, ctl: Controller) -> None:
         """A new process: announce its threads from now on."""
         self.pthread, self._waiting = {}, []
         ctl.allstop.on_thread_change = self._changed
@@ -35,8 +41,8 @@ class ThreadEvents:
     def _target(base: int, tid: int) -> str:
         return f"Thread {base:#x} (LWP {tid})" if base else f"LWP {tid}"
 
-    def _started(self, th) -> None:
-        inf = self.target.inf
+    def _started(self, th: Thread) -> None:
+        inf = self.target.process
         if th.tid == inf.pid:
             return                             # gdb never announces the main thread
         try:
@@ -47,7 +53,7 @@ class ThreadEvents:
         self._announce()
 
     def _announce(self, everyone: bool = False) -> None:
-        inf = self.target.inf
+        inf = self.target.process
         older = min((t.num for t in inf.threads.values() if t.fresh and t.tid != inf.pid),
                     default=None)
         self._waiting.sort()
@@ -68,7 +74,7 @@ class ThreadEvents:
     def stop_text(self, message: str, previous_tid: int, tid: int) -> str:
         """gdb's normal_stop: name the thread once the program has had two, and say
         when the stop is in another thread than the one selected when it resumed."""
-        inf = self.target.inf
+        inf = self.target.process
         th = inf.threads.get(tid)
         nxt = getattr(inf, "_next_num", None)      # gdb's highest thread number so far + 1
         highest = nxt - 1 if nxt else max((t.num for t in inf.threads.values()), default=1)

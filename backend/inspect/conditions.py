@@ -7,9 +7,17 @@ checked here, from the DWARF scope at the address; values are read at hits.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from ..errors import ExpressionError, TdbgError
 from ..program.target import Target
 from ..symbols import cexpr
+
+if TYPE_CHECKING:
+    from ..symbols.cexpr.env import EvalEnv
+    from ..symbols.cexpr.parse import Node
+    from ..symbols.frame_env import FrameEnv
+    from ..symbols.types import Type
 
 
 def _no_memory(addr: int, n: int) -> bytes:
@@ -21,12 +29,13 @@ class _StaticScope:
 
     def __init__(self, target: Target, addr: int) -> None:
         from ..symbols.frame_env import FrameEnv
-        from .frame_env import _static_scope
-        o = target.program.objfile_for(addr)
-        self.env = None
+        from .frame_env import _FileContext, _static_scope
+        o = target.prog.objfile_for(addr)
+        self.env: FrameEnv | None = None
         if o is not None and o.debug is not None:
             sc, link, cu_off, _fb, scope_off, _addrx = _static_scope(o, addr)
-            self.env = FrameEnv(sc, None, link, cu_off, scope_off, read=_no_memory)
+            # Only names and types are asked of it: the file's context is never read.
+            self.env = FrameEnv(sc, _FileContext(o), link, cu_off, scope_off, read=_no_memory)
         self.convenience = target.convenience
 
     def known(self, name: str) -> bool:
@@ -35,10 +44,10 @@ class _StaticScope:
             return False
         return name in env._visible() or env.scopes.lookup_global(name, env.cu_offset) is not None
 
-    def lookup(self, name: str, scope: str | None = None):
+    def lookup(self, name: str, scope: str | None = None) -> bool | None:
         return True if self.known(name) else None      # the parser only asks "is it a variable?"
 
-    def lookup_type(self, name: str):
+    def lookup_type(self, name: str) -> Type | None:
         return self.env.lookup_type(name) if self.env is not None else None
 
 
@@ -56,7 +65,7 @@ def validate(target: Target, text: str, addr: int) -> None:
     _walk(tree, scope)
 
 
-def _walk(node, scope: _StaticScope) -> None:
+def _walk(node: Node, scope: _StaticScope) -> None:
     kind = node[0]
     if kind == "name":
         _, name, qualifier = node
@@ -64,7 +73,7 @@ def _walk(node, scope: _StaticScope) -> None:
             raise ExpressionError(f'No symbol "{name}" in current context.')
         return
     if kind in ("cast", "brace", "sizeof_type"):
-        cexpr.resolve_type(node[1], scope)
+        cexpr.resolve_type(node[1], cast("EvalEnv", scope))    # it only asks lookup_type
     for child in node[1:]:
         if isinstance(child, tuple) and child and isinstance(child[0], str) \
                 and child[0] in _NODE_KINDS:

@@ -63,7 +63,9 @@ def register_of(expr: bytes | None) -> int | None:
 
 
 def has_entry_value(expr: bytes | None) -> bool:
-    return bool(expr) and any(b in _ENTRY_VALUE for b in expr)
+    if not expr:
+        return False
+    return any(b in _ENTRY_VALUE for b in expr)
 
 
 def substitute(expr: bytes, entry_reg: Callable[[int], int | None]) -> bytes | None:

@@ -6,13 +6,20 @@ is that frame's pc, and its DW_AT_call_value evaluated in the caller.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import TdbgError
 from ..program.target import Target
-from ..symbols.dwarf.expr import DWARF_REGS, Unavailable, debug_addr, evaluate, read_uleb
+from ..symbols.dwarf.expr import DWARF_REGS, ExprContext, Unavailable, debug_addr, evaluate, read_uleb
 from .entry_substitute import has_entry_value, register_of, substitute
 from .frame_env import build_env
 from .frame_regs import fp_registers
 from .frames import Frames
+
+if TYPE_CHECKING:
+    from elftools.dwarf.die import DIE
+
+    from ..symbols.scopes import Scopes
 
 _CALL_SITES = ("DW_TAG_call_site", "DW_TAG_GNU_call_site")
 _CALL_PARAMS = ("DW_TAG_call_site_parameter", "DW_TAG_GNU_call_site_parameter")
@@ -24,7 +31,7 @@ _MAX_DEPTH = 4          # entry values of the caller's own expressions, and so o
 class _CallerContext:
     """An expr.ExprContext over the caller frame with gdb's register view."""
 
-    def __init__(self, regs: dict[str, int], ctx) -> None:
+    def __init__(self, regs: dict[str, int], ctx: ExprContext) -> None:
         self._regs, self._ctx = regs, ctx
         self.bias = ctx.bias
         self.read = ctx.read
@@ -101,9 +108,10 @@ class EntryValues:
                 return None
             return self._caller_registers(level).get(name)
         if has_entry_value(expr):
-            expr = substitute(expr, lambda r: self.entry_register(level, r, depth + 1))
-            if expr is None:
+            known = substitute(expr, lambda r: self.entry_register(level, r, depth + 1))
+            if known is None:
                 return None
+            expr = known
         env = build_env(self.target, self.frames, self.entry_register, self.target.tid, level)
         if env is None:
             return None
@@ -120,19 +128,19 @@ class EntryValues:
     def _caller_registers(self, level: int) -> dict[str, int]:
         """Frame `level`'s registers as gdb sees them: what the CFI restores, and for
         every other register (an unspecified rule) the innermost frame's, the live one."""
-        regs = {**self.target.registers(), **fp_registers(self.target.inf, self.target.tid)}
+        regs = {**self.target.registers(), **fp_registers(self.target.process, self.target.tid)}
         regs.update(self.frames.frame(level).regs)
         return regs
 
-    def _call_site(self, lookup_pc: int, return_pc: int, callee: str | None):
+    def _call_site(self, lookup_pc: int, return_pc: int, callee: str | None) -> DIE | None:
         """The caller's DW_TAG_call_site returning to return_pc, if it calls `callee`."""
-        o = self.target.program.objfile_for(lookup_pc)
+        o = self.target.prog.objfile_for(lookup_pc)
         if o is None or o.debug is None:
             return None
         f = o.debug.function_at(lookup_pc - o.bias)
         if f is None:
             return None
-        cache = o.__dict__.setdefault("_call_sites", {})
+        cache: dict[tuple[int, int], dict[int, DIE]] = o.__dict__.setdefault("_call_sites", {})
         key = (f.cu_offset, f.die_offset)
         sites = cache.get(key)
         if sites is None:
@@ -156,7 +164,7 @@ class EntryValues:
             return None
         return site if name == callee else None
 
-    def _collect_sites(self, sc, die, out: dict, depth: int) -> None:
+    def _collect_sites(self, sc: Scopes, die: DIE, out: dict[int, DIE], depth: int) -> None:
         if depth > 64:
             return
         for child in die.iter_children():

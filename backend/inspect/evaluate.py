@@ -7,20 +7,26 @@ through the frame's DWARF scopes (see variables.py).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from ..errors import CommandError, ExpressionError, TdbgError
+from ..errors import CommandError, ExpressionError, NotRunning, TdbgError
 from ..program.target import Target
 from ..symbols import cexpr
 from ..symbols.dwarf.expr import Unavailable
-from ..symbols.type_names import ptype_text
+from ..symbols.type_names import ptype_text, whatis_text
 from ..symbols.value_format import char_literal, format_value
 from ..symbols.values import Value
 from . import frame0_names
-from .frames import Frames
+from .frame_env import FrameScope
+from .frames import Frames, VFrame
 from .variables import Variables
 
+if TYPE_CHECKING:
+    from ..symbols.cexpr.env import EvalEnv
+    from ..symbols.types import Type
+
 # sub-registers cexpr may ask for by name ($eax, $ax, $al ...)
-_SUB = {}
+_SUB: dict[str, tuple[str, int]] = {}
 for _r64, _r32, _r16, _r8 in (("rax", "eax", "ax", "al"), ("rbx", "ebx", "bx", "bl"),
                               ("rcx", "ecx", "cx", "cl"), ("rdx", "edx", "dx", "dl"),
                               ("rsi", "esi", "si", "sil"), ("rdi", "edi", "di", "dil"),
@@ -38,12 +44,12 @@ class FrameEnv:
         # Built per condition check: plain attributes, no property chains on the hot path.
         self.target, self.frames, self.variables = ev.target, ev.frames, ev.variables
         self.tid, self.level = tid, level
-        self._frame = None
-        self._scope = None
+        self._frame: VFrame | None = None
+        self._scope: FrameScope | None = None
         self.convenience: dict[str, Value] = ev.target.convenience
 
     # registers ----------------------------------------------------------------------
-    def _regs(self) -> dict[str, int] | object:
+    def _regs(self) -> dict[str, int] | None:
         if self.level == 0:
             return None
         if self._frame is None:
@@ -55,9 +61,12 @@ class FrameEnv:
         base, bits = _SUB.get(name, (name, 64))
         regs = self._regs()
         if regs is None:
-            r = self.target.inf.regs(self.tid)
+            inf = self.target.inf
+            if inf is None:
+                raise NotRunning()
+            r = inf.regs(self.tid)
             try:
-                v = getattr(r, base)
+                v: int = getattr(r, base)
             except AttributeError:
                 raise ExpressionError(f"Invalid register `{name}'") from None
         else:
@@ -85,10 +94,10 @@ class FrameEnv:
         self.target.write_memory(addr, data)
 
     def symbolize(self, addr: int) -> str | None:
-        return self.target.program.symbolize(addr)
+        return self.target.prog.symbolize(addr)
 
     # names ----------------------------------------------------------------------------
-    def scope(self):
+    def scope(self) -> FrameScope:
         if self._scope is None:
             self._scope = self.variables.env_for(self.tid, self.level)
         return self._scope
@@ -100,7 +109,7 @@ class FrameEnv:
                 return v
         return self.scope().lookup(name, scope)
 
-    def lookup_type(self, name: str):
+    def lookup_type(self, name: str) -> Type | None:
         return self.scope().lookup_type(name)
 
 
@@ -112,7 +121,7 @@ class Evaluator:
         self.frames = frames
         self.variables = variables
 
-    def env(self, level: int | None = None):
+    def env(self, level: int | None = None) -> EvalEnv:
         if not self.target.alive:
             env = self.variables.env_for(0, 0).env    # no process: globals from the file
             if env is None:
@@ -130,7 +139,7 @@ class Evaluator:
 
     def evaluate_text(self, text: str) -> str:
         v = self.evaluate_value(text)
-        return format_value(v, self.target.read_memory if self.target.alive else None, self.target.program.symbolize)
+        return format_value(v, self.target.read_memory if self.target.alive else None, self.target.prog.symbolize)
 
     def evaluate_address(self, text: str) -> int:
         """An address operand (x, info symbol, disassemble): numbers, $regs, &vars, pointers."""
@@ -155,7 +164,7 @@ class Evaluator:
         v = self.evaluate_value(text)
         if fmt:
             return v, _format_as(v, fmt)
-        return v, format_value(v, self.target.read_memory if self.target.alive else None, self.target.program.symbolize)
+        return v, format_value(v, self.target.read_memory if self.target.alive else None, self.target.prog.symbolize)
 
     def print_text(self, text: str, fmt: str | None = None) -> str:
         v, body = self.formatted(text, fmt)
@@ -167,6 +176,10 @@ class Evaluator:
         env = self.env()
         t, named = cexpr.type_of(text, env)
         return f"type = {ptype_text(t)}"
+
+    def whatis_text(self, text: str) -> str:
+        t, named = cexpr.type_of(text, self.env())
+        return f"type = {whatis_text(t, named)}"
 
     def compile_condition(self, text: str) -> Callable[[int], bool]:
         cexpr.parse(text)         # a syntax error is reported when the breakpoint is set

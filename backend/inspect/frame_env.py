@@ -11,31 +11,44 @@ in, so neither module imports the other.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..errors import CommandError, ExpressionError, TdbgError
-from ..program.target import Target
-from ..symbols.dwarf.expr import Unavailable, debug_addr, location_expression
+from ..process.inferior import Inferior
+from ..program.program import ObjFile
+from ..program.target import Target, no_program
+from ..symbols.dwarf.expr import ExprContext, Unavailable, debug_addr, location_expression
 from ..symbols.frame_env import FrameEnv as SymbolsFrameEnv
-from ..symbols.frames import FrameContext
+from ..symbols.frames import Frame, FrameContext
 from ..symbols.values import Value
 from .entry_substitute import has_entry_value, substitute
 from .frame_regs import _GP, FrameRegs, LiveRegs, fp_registers
 from .frames import Frames
 
+if TYPE_CHECKING:
+    from ..symbols.index.funcs import FunctionInfo
+    from ..symbols.scopes import Scopes, Variable
+    from ..symbols.types import Type
+
 # (frame level, DWARF register number) -> the register's value at function entry
 EntryRegister = Callable[[int, int], "int | None"]
+# What a frame's name lookup needs that depends only on its pc (see _static_scope):
+# (scopes, link-time pc, CU offset, frame base expression, scope DIE offset, .debug_addr reader)
+AddrX = Callable[[int], int]
+StaticScope = tuple["Scopes", int, "int | None", "bytes | None", "int | None", "AddrX | None"]
 
 
 class EntryFrameEnv(SymbolsFrameEnv):
     """FrameEnv whose optimized-out variables get a second chance through
     DW_OP_entry_value, resolved at the caller's call site (entry_values.py)."""
 
-    def __init__(self, *args, entry=None, **kw) -> None:
+    def __init__(self, *args: Any, entry: Callable[[int], int | None] | None = None,
+                 **kw: Any) -> None:
         super().__init__(*args, **kw)
         self._entry = entry              # regno -> value at entry, or None
 
-    def value_of(self, var):
+    def value_of(self, var: Variable) -> Value:
         v = self.scopes.read_variable(var, self.ctx, self.pc, self.read)
         if self._entry is None or not v.entirely_optimized_out():
             return v
@@ -43,10 +56,10 @@ class EntryFrameEnv(SymbolsFrameEnv):
         if attr is None:
             return v
         try:
-            expr = location_expression(attr, var.die, self.scopes.dwarf, self.pc)
-            if not has_entry_value(expr):
+            found = location_expression(attr, var.die, self.scopes.dwarf, self.pc)
+            if found is None or not has_entry_value(found):
                 return v
-            expr = substitute(expr, self._entry)
+            expr = substitute(found, self._entry)
             if expr is None:
                 return v
             from ..symbols.dwarf.expr import evaluate
@@ -67,7 +80,7 @@ def _entry_for(entry_register: EntryRegister | None,
 class FrameScope:
     """Name lookup for one frame (built lazily by evaluate.FrameEnv)."""
 
-    def __init__(self, target: Target, frames: Frames, entry_register: EntryRegister,
+    def __init__(self, target: Target, frames: Frames, entry_register: EntryRegister | None,
                  tid: int, level: int) -> None:
         self.tid, self.level = tid, level
         self.env = build_env(target, frames, entry_register, tid, level)
@@ -77,11 +90,12 @@ class FrameScope:
             return None
         return self.env.lookup(name, scope)
 
-    def lookup_type(self, name: str):
+    def lookup_type(self, name: str) -> Type | None:
         return None if self.env is None else self.env.lookup_type(name)
 
 
-def _function_scope(sc, f, link: int, scope_off: int | None = None):
+def _function_scope(sc: Scopes, f: FunctionInfo | None, link: int, scope_off: int | None = None
+                    ) -> tuple[bytes | None, int | None, AddrX | None]:
     """(frame base expression, scope DIE offset, .debug_addr reader) of function f at
     link-time pc; the scope is the innermost inlined call unless the frame names one."""
     if f is None:
@@ -101,17 +115,18 @@ def _function_scope(sc, f, link: int, scope_off: int | None = None):
     return fb_expr, scope_off, lambda i: debug_addr(sc.dwarf, cu, i)
 
 
-def _static_scope(o, pc: int):
+def _static_scope(o: ObjFile, pc: int) -> StaticScope:
     """What a frame's name lookup needs that depends only on its pc (cached per pc:
     breakpoint conditions run this thousands of times a second)."""
-    cache = o.__dict__.setdefault("_scope_cache", {})
+    cache: dict[int, StaticScope] = o.__dict__.setdefault("_scope_cache", {})
     hit = cache.get(pc)
     if hit is not None:
         return hit
     sc = o.scopes
+    debug = o.require_debug()        # callers have checked o.debug
     link = pc - o.bias
-    f = o.debug.function_at(link)
-    cu_off = f.cu_offset if f else o.debug.cu_offset_for(link)
+    f = debug.function_at(link)
+    cu_off = f.cu_offset if f else debug.cu_offset_for(link)
     fb_expr, scope_off, addrx = _function_scope(sc, f, link)
     if len(cache) > 4096:
         cache.clear()
@@ -119,11 +134,9 @@ def _static_scope(o, pc: int):
     return hit
 
 
-def _frame0(target: Target, frames: Frames, tid: int, o):
+def _frame0(target: Target, frames: Frames, inf: Inferior, tid: int, o: ObjFile) -> Frame:
     """Frame 0 without unwinding: registers as they are, CFA from the CFI row at pc."""
     from ..symbols.dwarf.expr import DWARF_REGS
-    from ..symbols.frames import Frame
-    inf = target.inf
     regs = LiveRegs(inf.regs(tid), lambda: fp_registers(inf, tid))
     pc = regs["rip"]
     cfa = None
@@ -131,65 +144,75 @@ def _frame0(target: Target, frames: Frames, tid: int, o):
         row = o.cfi.rule_row(pc)
     except Exception:
         row = None
-    if row is not None and row.cfa_expr is None and DWARF_REGS.get(row.cfa_reg) in _GP:
-        cfa = (regs[DWARF_REGS[row.cfa_reg]] + row.cfa_offset) & 0xFFFFFFFFFFFFFFFF
-    elif tid == target.tid:
+    if row is not None and row.cfa_expr is None and row.cfa_reg is not None:
+        reg = DWARF_REGS.get(row.cfa_reg, "")
+        if reg in _GP:
+            cfa = (regs[reg] + row.cfa_offset) & 0xFFFFFFFFFFFFFFFF
+    if cfa is None and tid == target.tid:
         cfa = frames.unwind(limit=1)[0].cfa
     return Frame(0, pc, cfa, regs)
 
 
 def build_env(target: Target, frames: Frames, entry_register: EntryRegister | None,
-              tid: int, level: int):
+              tid: int, level: int) -> EntryFrameEnv | None:
     prog = target.program
+    if prog is None:
+        raise no_program()
+    inf = target.inf
+    if inf is not None and not inf.alive:
+        inf = None                       # a dead process: only the file's view is left
     # Frame 0 without unwinding, unless the stop hides inline frames (then frame 0 is
     # an outer scope than the innermost block at pc).
-    if target.alive and level == 0 and (tid != target.tid or not frames.inline_skip()):
-        pc = target.inf.regs(tid).rip
-        o = prog.objfile_for(pc)
+    if inf is not None and level == 0 and (tid != target.tid or not frames.inline_skip()):
+        pc0 = inf.regs(tid).rip
+        o = prog.objfile_for(pc0)
         if o is not None and o.debug is not None:
-            sc, link, cu_off, fb_expr, scope_off, addrx = _static_scope(o, pc)
-            frame = _frame0(target, frames, tid, o)
-            ctx = FrameContext(frame, target.read_memory, o.bias, fb_expr, addrx)
-            return EntryFrameEnv(sc, ctx, link, cu_off, scope_off, read=target.read_memory,
+            sc, link, cu_off, fb_expr, scope_off, addrx = _static_scope(o, pc0)
+            f0 = _frame0(target, frames, inf, tid, o)
+            ctx0 = FrameContext(f0, target.read_memory, o.bias, fb_expr, addrx)
+            return EntryFrameEnv(sc, ctx0, link, cu_off, scope_off, read=target.read_memory,
                                  write=target.write_memory, write_reg=target.set_register,
                                  symbolize=prog.symbolize, convenience=target.convenience,
                                  entry=_entry_for(entry_register, 0) if tid == target.tid else None)
-    if target.alive:
-        frames = frames.unwind(limit=level + 1) if tid == target.tid else None
-        if frames is None or len(frames) <= level:
+    frame: Frame | None = None
+    pc: int | None = None
+    if inf is not None:
+        stack: Sequence[Frame] | None = frames.unwind(limit=level + 1) if tid == target.tid else None
+        if stack is None or len(stack) <= level:
             if tid != target.tid:
-                from ..symbols.frames import Frame
                 r = target.registers(tid)
-                frames = [Frame(0, r["rip"], None, r)]
+                stack = [Frame(0, r["rip"], None, r)]
             else:
                 raise CommandError(f"No frame at level {level}.")
-        frame = frames[level]
+        frame = stack[level]
         pc = frame.lookup_pc
-        read = target.read_memory
-    else:
-        frame, pc, read = None, None, None
     o = prog.objfile_for(pc) if pc is not None else prog.main
     if o is None or o.debug is None:
         o = prog.main
         if o.debug is None:
             return None
         pc = None
+    debug = o.debug
     sc = o.scopes
     link = pc - o.bias if pc is not None else -1
-    f = o.debug.function_at(link) if pc is not None else None
-    cu_off = f.cu_offset if f else (o.debug.cu_offset_for(link) if pc is not None else None)
+    f = debug.function_at(link) if pc is not None else None
+    cu_off = f.cu_offset if f else (debug.cu_offset_for(link) if pc is not None else None)
     fb_expr, scope_off, addrx = _function_scope(sc, f, link, getattr(frame, "scope_offset", None))
-    if frame is not None:
+    ctx: ExprContext
+    read: Callable[[int, int], bytes]
+    write: Callable[[int, bytes], None] | None
+    write_reg: Callable[[str, int], None] | None
+    if frame is not None and inf is not None:      # a frame is only found in a live process
         regs = frame.regs
         if level == 0:
-            inf = target.inf
             regs = FrameRegs(regs, lambda: fp_registers(inf, tid))
             frame.regs = regs
+        read = target.read_memory
         ctx = FrameContext(frame, read, o.bias, fb_expr, addrx)
         write, write_reg = target.write_memory, (target.set_register if level == 0 else None)
     else:
-        ctx = _FileContext(o)
-        read, write, write_reg = ctx.read, None, None
+        file_ctx = _FileContext(o)
+        ctx, read, write, write_reg = file_ctx, file_ctx.read, None, None
     entry = _entry_for(entry_register, level) if frame is not None and tid == target.tid else None
     return EntryFrameEnv(sc, ctx, link, cu_off, scope_off, read=read, write=write,
                          write_reg=write_reg, symbolize=prog.symbolize,
@@ -199,7 +222,7 @@ def build_env(target: Target, frames: Frames, entry_register: EntryRegister | No
 class _FileContext:
     """No process: only what the file holds (globals' initial values, addresses)."""
 
-    def __init__(self, objfile) -> None:
+    def __init__(self, objfile: ObjFile) -> None:
         self.o = objfile
         self.bias = objfile.bias
 

@@ -1,11 +1,10 @@
 """Frame lines as gdb prints them: `#1  0x... in f (n=2) at x.c:12`, stop headers."""
 from __future__ import annotations
 
-import os
-
 from ..errors import NotRunning, TdbgError
 from ..events import FrameInfo, SourceLocation
 from ..program.target import Target
+from .file_names import display_name
 from .frames import Frames
 
 
@@ -28,7 +27,7 @@ class FrameText:
         addr = f"{info.pc:#018x} in " if self.frames.show_address(info) else ""
         head = f"{addr}{info.function or '??'} ({args})"
         if info.location is not None:
-            head += f" at {os.path.basename(info.location.file)}:{info.location.line}"
+            head += f" at {self.file_name(info.location.file, info.pc, info.level)}:{info.location.line}"
             if with_source:
                 src = self.target.source_line(info.location.file, info.location.line)
                 if src is not None:
@@ -64,8 +63,13 @@ class FrameText:
                 where = f" from {o.display_path}"
             return f"{addr}{func} ()" + where
         src = t.source_line(loc.file, loc.line)
-        text = f"{addr}{func} ({args}) at {os.path.basename(loc.file)}:{loc.line}"
+        text = f"{addr}{func} ({args}) at {self.file_name(loc.file, pc)}:{loc.line}"
         return text + (f"\n{loc.line}\t{src}" if src is not None else "")
+
+    def file_name(self, path: str, pc: int, level: int = 0) -> str:
+        """gdb's name for a source file of the code at pc (file_names.py); a caller
+        frame's pc is a return address, looked up at pc-1 as its line is."""
+        return display_name(self.target.prog, path, pc - 1 if level > 0 else pc)
 
     def frame_args_text(self, level: int) -> str:
         """'n=6, p=0x...' for frame headers."""

@@ -14,15 +14,25 @@ breakpoint never hides it.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..errors import CommandError, TdbgError
+from ..errors import CommandError, NotRunning, TdbgError
 from ..events import FrameInfo, SourceLocation
-from ..program.target import Target
+from ..program.program import ObjFile
+from ..program.target import Target, no_program
 from ..symbols.frames import Frame
 
+if TYPE_CHECKING:
+    from elftools.dwarf.die import DIE
+
+    from ..symbols.dwarf.cfi import ObjectCFI
+
 ENTRY = "_start"
+
+CallSite = tuple[str | None, int | None]
+FrameId = tuple[int | None, int | None, int]     # gdb's frame_id: CFA, entry, inline depth
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +42,7 @@ class Level:
     scope: int | None          # DIE offset whose variables the frame shows
     entry: int | None          # link-time entry pc (first range): part of the frame id
     inline: bool
-    call: tuple[str | None, int | None] | None = None   # where this inline call was made
+    call: CallSite | None = None   # where this inline call was made
 
 
 @dataclass
@@ -44,10 +54,10 @@ class VFrame(Frame):
     entry: int | None = None       # runtime entry of the frame's block or function
     depth: int = 0                 # inline levels outside this one in the same real frame
     inline: bool = False
-    call_site: tuple[str | None, int | None] | None = None   # set: it is "at" its callee's call
+    call_site: CallSite | None = None   # set: it is "at" its callee's call
 
     @property
-    def frame_id(self) -> tuple:
+    def frame_id(self) -> FrameId:
         """gdb's frame_id: stack address, code address, inline depth."""
         return (self.cfa, self.entry, self.depth)
 
@@ -58,7 +68,7 @@ class VFrame(Frame):
 
 
 def _vframe(f: Frame, level: int, lv: Level, bias: int, depth: int,
-            call_site) -> VFrame:
+            call_site: CallSite | None) -> VFrame:
     return VFrame(level, f.pc, f.cfa, f.regs, f.heuristic, f.signal_frame, f.lookup_pc, f.row,
                   real_level=f.level, function=lv.name, scope_offset=lv.scope,
                   entry=None if lv.entry is None else lv.entry + bias, depth=depth,
@@ -74,8 +84,9 @@ class Frames:
 
     def __init__(self, target: Target) -> None:
         self.target = target
-        self._frames_cache: tuple | None = None
-        self._skip_override: tuple | None = None     # (stop_id, tid, pc, count): set by `step`
+        # ((stop_id, tid), frames, whether they reach the outermost frame)
+        self._frames_cache: tuple[tuple[int, int], list[VFrame], bool] | None = None
+        self._skip_override: tuple[int, int, int, int] | None = None   # (stop_id, tid, pc, count): set by `step`
         # A frame's arguments come from the variables service, which needs frames to
         # find them: backend/debugger.py points this at Variables.frame_args.
         self.args_of: Callable[[int], list[tuple[str, str]]] = _no_args
@@ -88,10 +99,13 @@ class Frames:
     def levels_at(self, lookup_pc: int) -> tuple[Level, ...]:
         """Inlined subroutines containing pc, innermost first, then the function; () when
         there is no debug info for pc."""
-        o = self.target.program.objfile_for(lookup_pc)
+        prog = self.target.program
+        if prog is None:
+            raise no_program()
+        o = prog.objfile_for(lookup_pc)
         if o is None or o.debug is None:
             return ()
-        cache = o.__dict__.setdefault("_levels_cache", {})
+        cache: dict[int, tuple[Level, ...]] = o.__dict__.setdefault("_levels_cache", {})
         link = lookup_pc - o.bias
         hit = cache.get(link)
         if hit is None:
@@ -105,8 +119,10 @@ class Frames:
         return hit
 
     @staticmethod
-    def _compute_levels(o, link: int) -> tuple[Level, ...]:
+    def _compute_levels(o: ObjFile, link: int) -> tuple[Level, ...]:
         d = o.debug
+        if d is None:
+            return ()
         f = d.function_at(link)
         if f is None:
             return ()
@@ -114,10 +130,10 @@ class Frames:
         out: list[Level] = []
         if chain:
             sc = o.scopes
-            dies = sc.inline_chain(sc.die_at(f.cu_offset, f.die_offset), link)
+            dies: Sequence[DIE | None] = sc.inline_chain(sc.die_at(f.cu_offset, f.die_offset), link)
             if len(dies) != len(chain) + 1:
                 dies = [None] * (len(chain) + 1)
-            for (name, cfile, cline), die in zip(chain, dies):
+            for (name, cfile, cline), die in zip(chain, dies, strict=False):
                 # gdb drops empty ranges (gcc emits [entry_pc, entry_pc) first at -O2)
                 ranges = [r for r in sc.ranges(die) if r[0] < r[1]] if die is not None else []
                 out.append(Level(name, die.offset if die is not None else None,
@@ -131,13 +147,14 @@ class Frames:
         levels = self.levels_at(pc)
         if len(levels) < 2:
             return 0
-        o = self.target.program.objfile_for(pc)
+        o = self.target.prog.objfile_for(pc)
+        bias = o.bias if o is not None else 0     # levels were found: o is there
         before = None
         n = 0
         for lv in levels[:-1]:
             if lv.entry is None:
                 break
-            if lv.entry + o.bias != pc:
+            if lv.entry + bias != pc:
                 # gdb's block_starting_point_at: pc-1 outside this block (a range of a
                 # split inline block begins here) also counts as its entrance.
                 if before is None:
@@ -151,7 +168,10 @@ class Frames:
 
     def inline_skip(self) -> int:
         """How many inline frames the current stop hides at frame 0."""
-        pc = self.target.inf.regs(self.target.tid).rip
+        inf = self.target.inf
+        if inf is None:
+            raise NotRunning()
+        pc = inf.regs(self.target.tid).rip
         ov = self._skip_override
         if ov is not None and ov[:3] == (self.target.stop_id, self.target.tid, pc) and self.target.stop is not None:
             return ov[3]
@@ -165,8 +185,9 @@ class Frames:
     def set_inline_skip(self, count: int, stop_id: int) -> None:
         """The stop with `stop_id` hides `count` inline frames (what the step that made it
         decided: `step` enters a hidden inline call without running, stepi hides none)."""
-        if self.target.alive:
-            self._skip_override = (stop_id, self.target.tid, self.target.inf.regs(self.target.tid).rip, count)
+        inf = self.target.inf
+        if inf is not None and inf.alive:
+            self._skip_override = (stop_id, self.target.tid, inf.regs(self.target.tid).rip, count)
 
     # ---- unwinding ---------------------------------------------------------------------
     def unwind_real(self, limit: int = 256) -> list[Frame]:
@@ -174,8 +195,10 @@ class Frames:
         from ..symbols.frames import Unwinder
         self.target.require_inferior()
         prog = self.target.program
+        if prog is None:
+            raise no_program()
 
-        def cfi_for(pc: int):
+        def cfi_for(pc: int) -> ObjectCFI | None:
             o = prog.objfile_for(pc)
             if o is None:
                 return None
@@ -203,46 +226,49 @@ class Frames:
 
     def expand_inline(self, real: list[Frame], skip: int) -> list[VFrame]:
         out: list[VFrame] = []
+        prog = self.target.program
+        if prog is None:
+            raise no_program()
         for f in real:
             levels = self.levels_at(f.lookup_pc) if not f.signal_frame else ()
             if not levels:
-                prog = self.target.program
                 name = None if f.signal_frame else prog.function_name(f.lookup_pc)
                 rng = None if f.signal_frame else prog.function_range(f.lookup_pc)
                 lv = Level(name or "??", None, rng[0] if rng else None, False)
                 out.append(_vframe(f, len(out), lv, 0, 0, None))
                 continue
-            o = self.target.program.objfile_for(f.lookup_pc)
+            o = prog.objfile_for(f.lookup_pc)
+            bias = o.bias if o is not None else 0     # levels were found: o is there
             first = min(skip, len(levels) - 1) if f.level == 0 else 0
             for i in range(first, len(levels)):
                 # Below an inline call (shown or skipped) a frame is "at" that call's site.
                 call = levels[i - 1].call if i > 0 else None
-                out.append(_vframe(f, len(out), levels[i], o.bias, len(levels) - 1 - i, call))
+                out.append(_vframe(f, len(out), levels[i], bias, len(levels) - 1 - i, call))
         return out
 
-    def frame(self, level: int):
+    def frame(self, level: int) -> VFrame:
         frames = self.unwind(limit=level + 1)
         if level >= len(frames):
-            raise CommandError("No frame at level %d." % level)
+            raise CommandError(f"No frame at level {level}.")
         return frames[level]
 
-    def frame_id(self, level: int = 0) -> tuple | None:
+    def frame_id(self, level: int = 0) -> FrameId | None:
         frames = self.unwind(limit=level + 1)
         return frames[level].frame_id if len(frames) > level else None
 
     # ---- presenting ----------------------------------------------------------------------
-    def frame_location(self, f) -> SourceLocation | None:
+    def frame_location(self, f: Frame) -> SourceLocation | None:
         func = getattr(f, "function", None)
         site = getattr(f, "call_site", None)
         if site is not None and site[1]:
             return SourceLocation(site[0] or "", site[1], 0, func)
-        loc = self.target.program.location(f.lookup_pc)
+        loc = self.target.prog.location(f.lookup_pc)
         if loc is not None and func is not None and loc.function != func:
             loc = SourceLocation(loc.file, loc.line, loc.column, func)
         return loc
 
-    def frame_info(self, f) -> FrameInfo:
-        prog = self.target.program
+    def frame_info(self, f: Frame) -> FrameInfo:
+        prog = self.target.prog
         loc = self.frame_location(f)
         func = getattr(f, "function", None) or prog.function_name(f.lookup_pc)
         if func == "??":
@@ -255,7 +281,7 @@ class Frames:
         return FrameInfo(f.level, f.pc, func, loc, args, o.display_path if o else None,
                          f.heuristic, f.signal_frame)
 
-    def frame_info_light(self, f, loc: SourceLocation | None) -> FrameInfo:
+    def frame_info_light(self, f: Frame, loc: SourceLocation | None) -> FrameInfo:
         """frame_info without the arguments (enough to decide how to print a location)."""
         return FrameInfo(f.level, f.pc, getattr(f, "function", None), loc, (), None,
                          f.heuristic, f.signal_frame)
@@ -273,17 +299,24 @@ class Frames:
                 break
         return out
 
-    def select_frame(self, level: int, how: str = "frame") -> FrameInfo:
-        """how: "frame" (absolute), "up" or "down" (relative moves), for gdb's messages."""
+    def select_frame(self, level: int, how: str = "frame", clamp: bool = False) -> FrameInfo:
+        """how: "frame" (absolute), "up" or "down" (relative moves), for gdb's messages.
+        clamp: a relative move past either end stops at that end, unless already there
+        (gdb's `up N`/`down N` with N given)."""
         if not self.target.alive:
             raise CommandError("No stack.")
+        current = self.target.selected_frame
         if level < 0:
-            raise CommandError("Bottom (innermost) frame selected; you cannot go down.")
+            if not clamp or current == 0:
+                raise CommandError("Bottom (innermost) frame selected; you cannot go down.")
+            level = 0
         frames = self.backtrace(limit=level + 1)
         if level >= len(frames):
             if how == "frame":
                 raise CommandError(f"No frame at level {level}.")
-            raise CommandError("Initial frame selected; you cannot go up.")
+            if not clamp or current == len(frames) - 1:
+                raise CommandError("Initial frame selected; you cannot go up.")
+            level = len(frames) - 1
         self.target.selected_frame = level
         return frames[level]
 
@@ -313,4 +346,4 @@ class Frames:
                 return True
         elif info.level > 0:
             return True
-        return not self.target.program.line_start(info.pc)
+        return not self.target.prog.line_start(info.pc)

@@ -37,7 +37,7 @@ def parse_examine(arg: str, last: tuple[str, str, int]) -> tuple[str, str, int, 
     return fmt, unit, count, arg.strip()
 
 
-def _label(target, addr: int) -> str:
+def _label(target: Target, addr: int) -> str:
     sym = target.program.symbolize(addr) if target.program else None
     return f"{addr:#x} <{sym}>:" if sym else f"{addr:#x}:"
 
@@ -132,7 +132,7 @@ def _examine_insns(target: Target, addr: int, count: int) -> tuple[str, int]:
     lines = []
     pc = target.stop.pc if target.stop else None
     nxt = addr
-    symbolize = target.program.symbolize
+    symbolize = target.prog.symbolize
     for i in instructions(data[:got], addr, count):
         mark = "=> " if i.addr == pc else "   "
         lines.append(f"{mark}{_label(target, i.addr)}\t{i.text(symbolize)}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .. import events as ev
 from ..errors import CommandError, TdbgError
+from ..process.inferior import Thread
 from ..program.target import Target
 from .frame_text import FrameText
 from .frames import Frames
@@ -29,14 +30,15 @@ class Threads:
         self.frames = frames
         self.text = text
 
-    def _threads_sorted(self):
+    def _threads_sorted(self) -> list[Thread]:
         inf = self.target.require_inferior()
         return sorted((t for t in inf.threads.values() if not t.exiting), key=lambda t: t.num)
 
     def target_id(self, tid: int) -> str:
         """`Thread 0x7ffff7d86740 (LWP 1234)`: pthread_self is the thread's fs_base."""
+        inf = self.target.process
         try:
-            base = self.target.inf.regs(tid).fs_base
+            base = inf.regs(tid).fs_base
         except TdbgError:
             base = 0
         return f"Thread {base:#x} (LWP {tid})" if base else f"LWP {tid}"
@@ -46,15 +48,16 @@ class Threads:
         saved = self.target.tid, self.target.selected_frame
         self.target.tid, self.target.selected_frame = tid, 0
         try:
-            pc = self.target.inf.regs(tid).rip
-            loc = self.target.program.location(pc)
+            prog = self.target.prog
+            pc = self.target.process.regs(tid).rip
+            loc = prog.location(pc)
             args = ""
             if loc is not None:
                 try:
                     args = ", ".join(f"{n}={v}" for n, v in self.frames.args_of(0))
                 except (TdbgError, AttributeError):
                     args = ""
-            at_start = loc is not None and self.target.program.line_start(pc)
+            at_start = loc is not None and prog.line_start(pc)
             text = self.text.frame_line(pc, loc, with_addr=not at_start, args=args or " ")
             return text.split("\n")[0].replace("( )", "()")
         finally:
@@ -64,14 +67,14 @@ class Threads:
         threads = self._threads_sorted()
         if not threads:
             return "No threads."
-        pid = self.target.inf.pid
+        pid = self.target.process.pid
         targets = []
         for th in threads:
             name = thread_name(pid, th.tid)
             targets.append(self.target_id(th.tid) + (f' "{name}"' if name else ""))
         width = max(len("Target Id"), *(len(t) for t in targets))
         out = [f"  Id   {'Target Id':<{width}} Frame "]
-        for th, target in zip(threads, targets):
+        for th, target in zip(threads, targets, strict=False):
             mark = "*" if th.tid == self.target.tid else " "
             out.append(f"{mark} {th.num:<4} {target:<{width}} {self.thread_frame_text(th.tid)}")
         return "\n".join(out)
@@ -79,6 +82,7 @@ class Threads:
     def threads_info(self) -> list[ev.ThreadInfo]:
         """Every live thread with its frame 0, for front ends (the TUI's threads pane)."""
         inf = self.target.require_inferior()
+        prog = self.target.prog
         out = []
         for th in self._threads_sorted():
             state = "running" if th.running else "stopped"
@@ -86,8 +90,8 @@ class Threads:
             if not th.running:
                 try:
                     pc = inf.regs(th.tid).rip
-                    fn = self.target.program.symbolize(pc)
-                    loc = self.target.program.location(pc)
+                    fn = prog.symbolize(pc)
+                    loc = prog.location(pc)
                 except TdbgError:
                     pc = None
             out.append(ev.ThreadInfo(th.num, th.tid, thread_name(inf.pid, th.tid), state, pc, fn,

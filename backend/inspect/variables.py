@@ -8,6 +8,8 @@ and globals. Everything a pane or `info locals` shows comes through here.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..errors import CommandError, ExpressionError, TdbgError
 from ..events import Variable
@@ -22,14 +24,18 @@ from ..symbols.values import Value, has_children
 from ..symbols.values import children as value_children
 from .entry_substitute import register_of
 from .entry_values import EntryValues
-from .frame_env import FrameScope, build_env
+from .frame_env import EntryFrameEnv, FrameScope, build_env
 from .frame_regs import FrameRegs, fp_registers
 from .frames import Frames
+
+if TYPE_CHECKING:
+    from ..symbols.scopes import Variable as DwarfVariable
+    from ..symbols.types import Type
 
 _GP = frozenset(REG_NAMES)
 
 
-def _aggregate(t) -> bool:
+def _aggregate(t: Type) -> bool:
     """Not a scalar in gdb's sense: a struct, union, class or array (through references)."""
     t = t.strip()
     while t.kind in ("ref", "rvref") and t.target is not None:
@@ -57,21 +63,21 @@ class Variables:
         self.frames = frames
         self.entry = EntryValues(target, frames)
 
-    def _env(self, tid: int, level: int):
+    def _env(self, tid: int, level: int) -> EntryFrameEnv | None:
         return build_env(self.target, self.frames, self.entry.entry_register, tid, level)
 
     def env_for(self, tid: int, level: int) -> FrameScope:
         """Name lookup for one frame, built when first asked (evaluate.py's FrameEnv)."""
         return FrameScope(self.target, self.frames, self.entry.entry_register, tid, level)
 
-    def _frame_env(self, level: int | None = None):
+    def _frame_env(self, level: int | None = None) -> EntryFrameEnv:
         level = self.target.selected_frame if level is None else level
         env = self._env(self.target.tid, level)
         if env is None:
             raise CommandError("No symbol table info available.")
         return env
 
-    def _fmt(self, env, v: Value, top: bool) -> str:
+    def _fmt(self, env: EntryFrameEnv, v: Value, top: bool) -> str:
         return format_value(v, env.read, env.symbolize, top=top)
 
     def frame_args(self, level: int) -> list[tuple[str, str]]:
@@ -82,7 +88,7 @@ class Variables:
         if env is None:
             return []
         args, _ = env.variables()
-        out = []
+        out: list[tuple[str, str]] = []
         for a in args:
             if _aggregate(a.type):
                 out.append((a.name, "..."))      # gdb's `print frame-arguments scalars`
@@ -100,7 +106,7 @@ class Variables:
                 out += [(a.name, text), (f"{a.name}@entry", etext)]
         return out
 
-    def _entry_arg(self, env, var, level: int):
+    def _entry_arg(self, env: EntryFrameEnv, var: DwarfVariable, level: int) -> Value | None:
         """The parameter's value at function entry: its location at the function's
         entry must be a register the caller's call site describes."""
         if not self.target.alive or env.cu_offset is None or var.location is None:
@@ -109,7 +115,7 @@ class Variables:
             frame = self.frames.frame(level)
             if getattr(frame, "inline", False):
                 return None
-            o = self.target.program.objfile_for(frame.lookup_pc)
+            o = self.target.prog.objfile_for(frame.lookup_pc)
             f = o.debug.function_at(frame.lookup_pc - o.bias) if o and o.debug else None
             if f is None:
                 return None
@@ -150,7 +156,7 @@ class Variables:
         if env is None:
             return []
         args, local = env.variables()
-        out = []
+        out: list[Variable] = []
         for var, is_arg in [(a, True) for a in args] + [(v, False) for v in local]:
             val = env.value_of(var)
             out.append(Variable(var.name, type_name(var.type), self._fmt(env, val, False),
@@ -164,7 +170,7 @@ class Variables:
             val = cexpr.compile_expression(expr, env)(env)
         except Unavailable as e:
             raise ExpressionError(str(e)) from None
-        out = []
+        out: list[Variable] = []
         for label, v in value_children(val, start, count):
             try:
                 text = self._fmt(env, v, False)
@@ -176,7 +182,8 @@ class Variables:
 
     def return_value_text(self, func_pc: int) -> str | None:
         """After `finish`: gdb's `Value returned is $N = ...`, by the function's type."""
-        o = self.target.program.objfile_for(func_pc)
+        prog = self.target.prog
+        o = prog.objfile_for(func_pc)
         if o is None or o.debug is None:
             return None
         f = o.debug.function_at(func_pc - o.bias)
@@ -187,10 +194,11 @@ class Variables:
         t = sc.type_of(die)
         if t.strip().kind == "void":
             return None
-        regs = FrameRegs(self.target.registers(), lambda: fp_registers(self.target.inf, self.target.tid))
+        inf, tid = self.target.process, self.target.tid
+        regs = FrameRegs(self.target.registers(), lambda: fp_registers(inf, tid))
         try:
             v = return_value(t, lambda n: regs[n], self.target.read_memory)
-            text = format_value(v, self.target.read_memory, self.target.program.symbolize, top=True)
+            text = format_value(v, self.target.read_memory, prog.symbolize, top=True)
         except (TdbgError, KeyError):
             return None
         self.target.value_history.append(text)
@@ -210,7 +218,7 @@ def _same_file(a: str, b: str) -> bool:
     return a == b or os.path.basename(a) == os.path.basename(b) and (a.endswith(b) or b.endswith(a))
 
 
-def _safe(fn, *args) -> bool:
+def _safe(fn: Callable[..., object], *args: object) -> bool:
     try:
         return bool(fn(*args))
     except TdbgError:

@@ -10,12 +10,17 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..errors import CommandError, NotFound, TdbgError
+from ..errors import CommandError, NoDebugInfo, NotFound, TdbgError
 from ..events import SourceLocation
 from ..process.inferior import Region
 from ..symbols.elf import ElfFile
 from ..symbols.scopes import Scopes
+
+if TYPE_CHECKING:                  # both are imported on first use (big programs load lazily)
+    from ..symbols.dwarf.cfi import ObjectCFI
+    from ..symbols.index.debug_info import DebugInfo
 
 PAGE = 0x1000
 
@@ -26,9 +31,9 @@ class ObjFile:
         self.path = elf.path
         self.display_path = elf.path    # what gdb shows: the dynamic linker's name (solib.py)
         self.bias = bias
-        self._debug = None
+        self._debug: DebugInfo | None = None
         self._debug_loaded = False
-        self._cfi = None
+        self._cfi: ObjectCFI | None = None
         self._scopes: Scopes | None = None
         self.warnings: list[str] = []
         self._bp_memo: dict[str, list[int]] = {}
@@ -44,7 +49,7 @@ class ObjFile:
         return self._lo <= addr - self.bias < self._hi
 
     @property
-    def debug(self):
+    def debug(self) -> DebugInfo | None:
         """DebugInfo or None; loaded on first use (big programs index lazily)."""
         if not self._debug_loaded:
             self._debug_loaded = True
@@ -62,8 +67,15 @@ class ObjFile:
     def scopes(self) -> Scopes:
         """The DWARF scope reader of this object (made once; needs debug info)."""
         if self._scopes is None:
-            self._scopes = Scopes(self.debug.dwarf)
+            self._scopes = Scopes(self.require_debug().dwarf)
         return self._scopes
+
+    def require_debug(self) -> DebugInfo:
+        """The debug info, for code that already checked `debug` (NoDebugInfo without it)."""
+        debug = self.debug
+        if debug is None:
+            raise NoDebugInfo(f"{self.name} has no debugging information")
+        return debug
 
     def function_breakpoints(self, name: str) -> list[int]:
         """Link-time `break NAME` addresses in this object (memoized: a library loaded
@@ -75,7 +87,7 @@ class ObjFile:
         return found or []
 
     @property
-    def cfi(self):
+    def cfi(self) -> ObjectCFI:
         if self._cfi is None:
             from ..symbols.dwarf.cfi import ObjectCFI
             self._cfi = ObjectCFI(self.elf.elffile, self.bias)
@@ -326,7 +338,7 @@ class Program:
         if not plus:
             # Every object defining it (a static function in the program and in a
             # library): one location each, like gdb's linespec.
-            addrs = set()
+            addrs: set[int] = set()
             for o in self.objfiles:
                 addrs.update(a + o.bias for a in o.function_breakpoints(base))
             if addrs:

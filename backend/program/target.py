@@ -41,6 +41,11 @@ class LaunchSettings:
     tty: str | None = None      # gdb's inferior-tty: the program's I/O goes there
 
 
+def no_program() -> CommandError:
+    """What require_program() raises; hot paths that narrow `Target.program` inline raise it too."""
+    return CommandError('No executable file specified.\nUse the "file" or "exec-file" command.')
+
+
 def _no_shadow(addr: int, data: bytes) -> bytes:
     return data
 
@@ -64,6 +69,8 @@ class Target:
         self.user_breakpoint_at: Callable[[int], bool] = _no_breakpoint
         self.write_through: Callable[[int, bytes], None] = self._write_plain
         self._source_cache: dict[str, list[str] | None] = {}
+        # Where a plain `list` goes on: (stop_id, file, next line); a frame shown resets it.
+        self.listed: tuple[int, str, int] | None = None
         # The user's values: `print` history ($1, $2 ...) and convenience variables.
         self.value_history: list[str] = []
         self.convenience: dict[str, Any] = {}
@@ -71,7 +78,7 @@ class Target:
     # ---- what must exist -------------------------------------------------------------
     def require_program(self) -> Program:
         if self.program is None:
-            raise CommandError('No executable file specified.\nUse the "file" or "exec-file" command.')
+            raise no_program()
         return self.program
 
     def require_inferior(self) -> Inferior:
@@ -82,6 +89,23 @@ class Target:
     @property
     def alive(self) -> bool:
         return self.inf is not None and self.inf.alive
+
+    @property
+    def prog(self) -> Program:
+        """The program, for services that only run once there is one (as require_program)."""
+        program = self.program
+        if program is None:
+            raise no_program()
+        return program
+
+    @property
+    def process(self) -> Inferior:
+        """The traced process, alive or not: unlike require_inferior() a process that just
+        died still answers (its last registers, its pid). NotRunning when there is none."""
+        inf = self.inf
+        if inf is None:
+            raise NotRunning()
+        return inf
 
     # ---- registers and memory ----------------------------------------------------------
     def registers(self, tid: int | None = None) -> dict[str, int]:

@@ -83,7 +83,10 @@ def _base_text(t: Type, show: int, level: int) -> str:
             last = value + 1
         return out + "{" + ", ".join(parts) + "}"
     if t.kind == "typedef":
-        return mods + (t.name or _base_text(t.target or VOID, show, level))
+        # ptype unrolls typedefs under pointers and arrays too (`record_ptr`: the struct's body)
+        if show > 0 or t.name is None:
+            return mods + _base_text(t.target or VOID, show, level)
+        return mods + t.name
     return mods + (t.name or "?")
 
 
