@@ -1,4 +1,4 @@
-"""EventBus: immutable events from the worker thread to asyncio subscribers (STYLE L7).
+"""EventBus: immutable events from the worker thread to asyncio subscribers.
 
 publish() may be called from any thread. Each subscriber has its own queue;
 state snapshots (LATEST_WINS) replace an older queued one of the same type, so a

@@ -106,8 +106,9 @@ class Debugger:
         self.target.program = Program(path)
         return self.target.program
 
-    def report_after(self, fn: Callable[[], Result | None]) -> None:
-        self.reporter.report_after(fn)
+    def report_after(self, fn: Callable[[], Result | None],
+                     settled: Callable[[], None] | None = None) -> None:
+        self.reporter.report_after(fn, settled)
 
     def breakpoint_id_at(self, addr: int) -> int | None:
         return next((b.id for b in self.breakpoints.owners_at(addr) if b.registered), None)

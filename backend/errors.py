@@ -1,4 +1,4 @@
-"""One error family for the whole backend (STYLE L15).
+"""One error family for the whole backend.
 
 Every error a user can cause carries a one-line message fit to print as is;
 front ends show ``str(err)`` and never a traceback.

@@ -1,4 +1,4 @@
-"""Events: immutable facts the backend publishes on the bus (STYLE L6).
+"""Events: immutable facts the backend publishes on the bus.
 
 Front ends subscribe and paint; they never compute debug information.
 ``Stopped`` carries what every pane needs for a first paint; heavier views
@@ -151,7 +151,7 @@ class Message:
 Event = (Started | Resumed | Stopped | Exited | Signaled | Output | BreakpointChanged
          | ThreadsChanged | LibrariesChanged | Error | Message)
 
-# State snapshots where only the newest matters: a queued older one is replaced (STYLE L7).
+# State snapshots where only the newest matters: a queued older one is replaced.
 LATEST_WINS: frozenset[type] = frozenset({Stopped, Resumed, BreakpointChanged, ThreadsChanged,
                                           LibrariesChanged})
 

@@ -1,4 +1,4 @@
-"""Session: the only object front ends hold (STYLE L2/L3).
+"""Session: the only object front ends hold.
 
 Every method hops once to the ptrace worker and awaits the result there;
 loops (continue N, stepi N, condition checks) stay on the worker. Events
@@ -67,8 +67,15 @@ class Session:
         if self.link.running:
             raise Running()
         self.link.running = True
+        loop = asyncio.get_running_loop()
+        link = self.link
+
+        def settled() -> None:
+            # Queued on the loop before the bus delivers the stop (both go through
+            # call_soon_threadsafe, in order): handlers of Stopped may fetch at once.
+            loop.call_soon_threadsafe(setattr, link, "running", False)
         try:
-            await self._call(lambda: self.dbg.report_after(fn))
+            await self._call(lambda: self.dbg.report_after(fn, settled))
         finally:
             self.link.running = False
 
@@ -231,7 +238,7 @@ class Session:
 
     def close_on_signals(self, loop: asyncio.AbstractEventLoop) -> None:
         """SIGTERM/SIGHUP end tdbg through close(): a launched tracee dies, an attached
-        one is detached with no INT3 or debug register left (HARD-CASES E7)."""
+        one is detached with no INT3 or debug register left (docs/hard-cases.md E7)."""
         import signal
         import sys
 

@@ -1,4 +1,4 @@
-"""PtraceWorker: the one thread that owns every ptrace call (STYLE L3).
+"""PtraceWorker: the one thread that owns every ptrace call.
 
 Linux binds a tracee to the tracer *thread*, so launch, attach, every request
 and every waitpid run here. Other threads submit callables and get a

@@ -1,4 +1,4 @@
-"""Shared fixtures: C programs compiled with gcc at test time (STYLE L11).
+"""Shared fixtures: C programs compiled with gcc at test time.
 
 ``build("loop")`` compiles tests/programs/loop.c (or demo/loop.c) with the given
 flags once per session and returns the binary's path. Never hard-code an address:

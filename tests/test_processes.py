@@ -1,4 +1,4 @@
-"""Signals and processes on real tracees (HARD-CASES A1, A6, A7, C2, C3, E1-E4, E6, E7)."""
+"""Signals and processes on real tracees (docs/hard-cases.md A1, A6, A7, C2, C3, E1-E4, E6, E7)."""
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,4 @@
-"""Libraries loaded later: pending breakpoints, dlopen/dlclose, info sharedlibrary (HARD-CASES E8).
+"""Libraries loaded later: pending breakpoints, dlopen/dlclose, info sharedlibrary (docs/hard-cases.md E8).
 
 solib_host dlopens our libsolib_plugin.so (built here with gcc -shared) three times,
 calls plugin_fn in it and dlcloses it. gdb 13 on the same binaries is the oracle.

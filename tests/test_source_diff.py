@@ -94,7 +94,7 @@ def both(binary, *commands: str, args: tuple[str, ...] = (), env: dict | None = 
 
 
 def _line_matches(g: str, t: str) -> bool:
-    """-O2 rule (HARD-CASES F4): tdbg may say <optimized out> where gdb knows a value
+    """-O2 rule (docs/hard-cases.md F4): tdbg may say <optimized out> where gdb knows a value
     (gdb also reads registers the CFI does not restore as "same value"), never a
     different value."""
     if g == t:

@@ -1,4 +1,4 @@
-"""Source-level stepping against gdb on our own programs (HARD-CASES B1-B10, C1, F4,
+"""Source-level stepping against gdb on our own programs (docs/hard-cases.md B1-B3, B8, B10, C1, F4,
 F6, G3): the same command script through `tdbg --batch` and `gdb -batch`, compared
 line by line (helpers in test_source_diff.py). Where gdb cannot be matched on purpose
 (B8: gdb 13 turns `next` over longjmp into a continue) tdbg's own answer is checked.

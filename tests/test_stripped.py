@@ -1,4 +1,4 @@
-"""A stripped program (no .symtab, no DWARF): assembly-level debugging still works (HARD-CASES F2)."""
+"""A stripped program (no .symtab, no DWARF): assembly-level debugging still works (docs/hard-cases.md F2)."""
 from __future__ import annotations
 
 import re

@@ -1,4 +1,4 @@
-"""Threads under all-stop on real tracees (HARD-CASES A3, D1, D2, D3)."""
+"""Threads under all-stop on real tracees (docs/hard-cases.md A3, D1, D2, D3)."""
 from __future__ import annotations
 
 import asyncio

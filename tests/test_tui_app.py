@@ -17,6 +17,7 @@ from tdbg.tui import config
 from tdbg.tui.app import make_app
 from tdbg.tui.help_screen import HelpScreen
 from tdbg.tui.messages import DebuggeeResumed, DebuggeeStopped
+from tdbg.tui.pane_picker import PanePicker
 from tdbg.tui.prompt import ConfirmScreen, PromptScreen
 
 SIZE = (160, 48)
@@ -151,9 +152,16 @@ async def test_every_debugger_key(isolated, demo):
         assert "Shift+F11" in screen_text(app)
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is app.main)
-        # : focuses the command line
+        # : focuses the command line; pressed there again it types nothing, but a colon
+        # inside a command is text
+        cmd = app.main.query_one("#command-input")
         await pilot.press("colon")
-        await wait_for(pilot, lambda: app.focused is app.main.query_one("#command-input"))
+        await wait_for(pilot, lambda: app.focused is cmd)
+        await pilot.press("colon", "colon")
+        assert cmd.value == ""
+        await pilot.press(*"list demo.c", "colon", "1")
+        assert cmd.value == "list demo.c:1"
+        cmd.value = ""
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.focused is view)
         # Tab / Shift+Tab walk the panes
@@ -162,16 +170,31 @@ async def test_every_debugger_key(isolated, demo):
         assert first is not None and first.id != "source"
         await pilot.press("shift+tab")
         await wait_for(pilot, lambda: app.main.current_pane().id == "source")
-        # number keys hide and show panes
+        # a digit goes to its pane, as its title ("6 Memory") says; v then the digit hides
+        # and shows it
+        memory = app.main.query_one("#memory")
         await pilot.press("6")
-        assert app.main.query_one("#memory").has_class("-hidden")
+        await wait_for(pilot, lambda: app.main.current_pane() is memory)
+        await pilot.press("v")
+        await wait_for(pilot, lambda: isinstance(app.screen, PanePicker))
+        assert "6 Memory" in screen_text(app).replace("  ", " ")
         await pilot.press("6")
-        assert not app.main.query_one("#memory").has_class("-hidden")
+        await wait_for(pilot, lambda: app.screen is app.main and memory.has_class("-hidden"))
+        assert app.focused is view                                      # focus left it
+        await pilot.press("v", "escape")                                # Esc: nothing changes
+        await wait_for(pilot, lambda: app.screen is app.main)
+        assert memory.has_class("-hidden")
+        await pilot.press("6")                                          # hidden: shown and focused
+        await wait_for(pilot, lambda: not memory.has_class("-hidden")
+                       and app.main.current_pane() is memory)
+        await pilot.press("v", "6")
+        await wait_for(pilot, lambda: memory.has_class("-hidden"))
+        await pilot.press("v", "6")
+        await wait_for(pilot, lambda: not memory.has_class("-hidden"))
         for n in "2345789":
             app.main.focus_pane("source")       # digits typed in an input are text
             await pilot.press(n)
-            await pilot.press(n)
-        await wait_for(pilot, lambda: app.main.current_pane().id == "command")  # shown -> focused
+            await wait_for(pilot, lambda n=n: app.main.current_pane().number == n)
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.focused is view)
         # threads (1) and the memory map (0) start hidden; their digits show them
@@ -264,7 +287,8 @@ async def test_panes_follow_a_stop(isolated, demo):
         app.main.query_one("#stack-table").focus()
         await pilot.press("down")                      # frame 1: main
         await wait_for(pilot, lambda: app.frame_level == 1 and app.frame_location.line == line)
-        assert source(app).view.pc_line == line
+        # ▷ on the caller's line, ▶ stays on frame 0's
+        assert source(app).view.frame_line == line and source(app).view.pc_line == app.stop.location.line
         await wait_for(pilot, lambda: any(v.name == "box" for v in app.locals))
         await app.session.close()
 
@@ -285,7 +309,7 @@ async def test_memory_goto(isolated, demo):
         await pilot.press("g")
         await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
         await pilot.press(*"&rounds", "enter")
-        expected = int((await app.session.evaluate("&rounds")).split()[-1], 16)
+        expected = int((await app.session.data.evaluate("&rounds")).split()[-1], 16)
         await wait_for(pilot, lambda: mem.cursor == expected and mem.data.get(expected) is not None)
         # unmapped rows show ??
         mem.goto(0)
@@ -298,7 +322,7 @@ async def test_memory_goto(isolated, demo):
         await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
         await pilot.press("ctrl+a", "ctrl+k", *"2a", "enter")
         await wait_for(pilot, lambda: mem.data.get(expected) == 0x2A)
-        assert (await app.session.read_memory(expected, 1)) == b"\x2a"
+        assert (await app.session.data.read_memory(expected, 1)) == b"\x2a"
         await app.session.close()
 
 

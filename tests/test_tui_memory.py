@@ -18,7 +18,7 @@ def demo_line(text: str) -> int:
 
 
 async def value_of(app, expr: str) -> int:
-    return parse_address(await app.session.evaluate(expr))
+    return parse_address(await app.session.data.evaluate(expr))
 
 
 async def test_memory_pane_follows_its_expression(isolated, build):
@@ -56,7 +56,7 @@ async def test_memory_pane_follows_its_expression(isolated, build):
             seen.append(now)
         assert len(set(seen)) == 3                  # three different nodes
         # n->value is the first int of the node: the bytes shown are the node's
-        value = int(await app.session.evaluate("n->value"))
+        value = int(await app.session.data.evaluate("n->value"))
         assert mem.data[seen[-1]] == value & 0xFF
         # a user's scroll is kept relative to the expression
         await pilot.press("down")

@@ -103,3 +103,54 @@ def test_main_screen_stopped_in_the_demo(pinned, snap_compare):
     finally:
         if app.session is not None:
             app.session.close_sync()
+
+
+def caller_unsettled(app) -> list[str]:
+    """What is still missing before the screen shows frame 1 of the stop in factorial."""
+    missing = [m for m in unsettled(app, "factorial")        # these two are frame 0's
+               if not m.startswith(("memory", "disassembly"))]
+    frame, main = app.frame, app.main
+    if frame is None or frame.level != 1 or main is None:
+        return missing + ["frame 1 selected"]
+    memory = main.query_one("#memory-view")
+    checks = {
+        "disassembly of frame 1": main.query_one("#disasm").shown_key == frame.key,
+        "locals of frame 1": main.query_one("#locals").shown_key == frame.key,
+        "registers of frame 1": main.query_one("#registers").shown_key == frame.key,
+        "stack highlight": main.query_one("#stack-table").cursor_row == 1,
+        "memory at frame 1's $rsp": memory.anchor == frame.regs["rsp"] and bool(memory.data),
+    }
+    return missing + [name for name, ok in checks.items() if not ok]
+
+
+def test_main_screen_with_a_caller_frame_selected(pinned, snap_compare):
+    """Stopped in factorial(5) called by factorial(6), `frame 1` picked: every pane on the
+    caller's frame; in the source ▷ marks its line and ▶ frame 0's, in the disassembly ▷
+    the return address and ▶ the pc."""
+    os.environ.pop("PYTEST_CURRENT_TEST", None)
+    app = make_app(program="demo", commands=["break factorial", "run"], mask_pids=True)
+
+    async def settle(pilot) -> None:
+        await until_settled(pilot, "factorial")
+        first = app.stop.stop_id
+        app.command_pane_run("continue")
+        deadline = time.monotonic() + 20
+        while app.stop is None or app.stop.stop_id == first:
+            assert time.monotonic() < deadline, "continue never stopped"
+            await pilot.pause(0.02)
+        await until_settled(pilot, "factorial")
+        app.command_pane_run("frame 1")
+        deadline = time.monotonic() + 20
+        while missing := caller_unsettled(app):
+            assert time.monotonic() < deadline, f"frame 1 never settled: missing {missing}"
+            await pilot.pause(0.02)
+        app.clear_notifications()
+        app.main.focus_pane("source")
+        await pilot.pause(0.1)
+        assert not caller_unsettled(app)
+
+    try:
+        assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+    finally:
+        if app.session is not None:
+            app.session.close_sync()

@@ -7,7 +7,7 @@ from conftest import isolated  # noqa: F401  (the fixture is conftest.py's; kept
 
 
 async def wait_for(pilot, predicate, timeout: float = 8.0, what: str = "condition") -> None:
-    """Wait on a fact, not a fixed sleep (STYLE L12)."""
+    """Wait on a fact, not a fixed sleep."""
     deadline = time.monotonic() + timeout
     while True:
         try:

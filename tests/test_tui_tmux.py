@@ -69,3 +69,73 @@ def test_real_terminal_smoke(build, tmp_path):
         assert "Traceback" not in screen
     finally:
         tmux("kill-server")
+
+
+def escape(name: str) -> None:
+    """Esc, then a pause: a key sent right behind it would arrive as Alt+that key (a
+    terminal sends Alt+x as ESC x; the app tells them apart by the delay)."""
+    keys(name, "Escape")
+    time.sleep(0.3)
+
+
+def test_real_terminal_frames_and_pane_keys(build, tmp_path):
+    """In a real terminal: `:` twice then `frame 1` picks main's frame and every pane shows
+    it; u/d and the stack pane's keys pick frames; a digit goes to a pane, `v` then the digit
+    shows or hides one; the help dialog draws no scrollbar inside."""
+    demo = build("demo")
+    src = (ROOT / "demo" / "demo.c").read_text().splitlines()
+    body = next(i for i, t in enumerate(src, 1) if "if (n <= 1)" in t)
+    call = next(i for i, t in enumerate(src, 1) if "int f = factorial(6);" in t)
+    name = f"tdbg-frames-{os.getpid()}"
+    env = f"-u COLUMNS -u LINES XDG_CONFIG_HOME={tmp_path}/cfg XDG_STATE_HOME={tmp_path}/state"
+    cmd = (f"cd {ROOT} && env {env} {sys.executable} -m tdbg.tui.cli -ex 'break factorial' {demo}"
+           f"; echo TDBG-EXIT-$?; sleep 30")
+    tmux("new-session", "-d", "-s", name, "-x", "160", "-y", "48", cmd, check=True)
+    tmux("resize-window", "-t", name, "-x", "160", "-y", "48")
+
+    def flat(s: str) -> str:
+        return s.replace(" ", "")
+    try:
+        wait_screen(name, lambda s: "not started" in s and "demo.c:" in s)
+        keys(name, "F5")
+        wait_screen(name, lambda s: f"▶{body}" in flat(s) and "factorial(n=6)" in s)
+        # `:` again in the command line types nothing: the command below is not ":frame 1"
+        keys(name, ":")
+        keys(name, ":")
+        keys(name, "frame 1", "Enter")
+        screen = wait_screen(name, lambda s: "Registers (frame 1)" in s and f"▷{call}" in flat(s)
+                             and "rounds: int" in s)
+        assert "Undefined command" not in screen and "frame 1: main at demo.c" in screen
+        assert "<main+" in screen and "not saved:" in screen       # rip of main's frame, unwound
+        escape(name)
+        keys(name, "d")                                             # down: back to frame 0
+        screen = wait_screen(name, lambda s: "Registers (frame" not in s and "n: int = 6" in s)
+        assert f"▶{body}" in flat(screen) and "▷" not in screen
+        keys(name, "u")
+        wait_screen(name, lambda s: "Registers (frame 1)" in s)
+        keys(name, "3", "Up")                                       # the stack pane: row 0
+        wait_screen(name, lambda s: "Registers (frame" not in s and "n: int = 6" in s)
+        # v then a digit shows a hidden pane; the digit alone then goes to it
+        keys(name, "v")
+        wait_screen(name, lambda s: "Show or hide which pane?" in s)
+        keys(name, "1")
+        wait_screen(name, lambda s: "1 Threads" in s and "Show or hide" not in s)
+        keys(name, "v", "7")
+        wait_screen(name, lambda s: "7 Disassembly" not in s)
+        escape(name)
+        keys(name, "7")
+        wait_screen(name, lambda s: "7 Disassembly" in s)
+        # the help dialog: no scrollbar glyphs among its rows
+        escape(name)
+        keys(name, "?")
+        screen = wait_screen(name, lambda s: "tdbg keys" in s and "Go to the Threads pane" in s)
+        rows = [line for line in screen.splitlines() if "Debugger" in line or "Source" in line]
+        assert rows and not [r for r in rows if set("▁▂▃▅▆▇") & set(r)], "\n".join(rows)
+        escape(name)
+        keys(name, "q")
+        wait_screen(name, lambda s: "and quit?" in s)
+        keys(name, "y")
+        screen = wait_screen(name, lambda s: "TDBG-EXIT-0" in s)
+        assert "Traceback" not in screen
+    finally:
+        tmux("kill-server")

@@ -62,7 +62,7 @@ async def test_tty_command_bad_device_then_back_to_own_terminal(isolated, build)
         result = await app.session.execute("run")
         assert not result.ok and result.text == "Cannot open tty /nonexistent/tty9: No such file or directory."
         app.command_pane_run("set inferior-tty")       # no device: tdbg's own terminal again
-        await wait_for(pilot, lambda: not console_line.display and app.session.tty is None)
+        await wait_for(pilot, lambda: not console_line.display and app.session.settings.tty is None)
         assert app.main.query_one("#console-input").display
         await pilot.press("f5")
         console = app.main.query_one("#console")

@@ -24,7 +24,27 @@ def test_key_table_ids_unique_and_actions_exist():
     by_id = {b.id: b.key.split(",") for b in keymap.DEBUGGER}
     for bid, key in required.items():
         assert key in by_id[bid], bid
-    assert {f"pane-{n}" for n in "123456789"} <= set(by_id)
+    assert {f"pane-{n}" for n in "1234567890"} <= set(by_id)
+    # a digit goes to its pane; showing and hiding is `v` then the digit (keymap.py: why)
+    assert all(b.action.startswith("focus_pane(") for b in keymap.DEBUGGER
+               if b.id and b.id.startswith("pane-") and b.id[5:].isdigit())
+    assert by_id["pane-menu"] == [keymap.PANE_MENU_KEY]
+    assert by_id["frame-up"] == ["u"] and by_id["frame-down"] == ["d"]
+
+
+def test_readme_keys_table_is_the_keymap():
+    """README's keys table is generated from the key table: a key changed in one place only
+    fails here (paste `python -c "from tdbg.tui import keymap; print(keymap.markdown_keys())"`)."""
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    section = readme.split("### Keys\n\n", 1)[1]
+    table = section[:section.index("\n\n") + 1]
+    assert table == keymap.markdown_keys()
+    # every key of the debugger screen is in it, the digits in their one row
+    for b in keymap.DEBUGGER:
+        if not b.action.startswith("focus_pane("):
+            assert f"| {keymap.what(b)} |" in table, b.id
+    assert "| `1` … `0` |" in table
 
 
 def test_key_labels():
@@ -44,7 +64,7 @@ def test_themes_are_data_with_tdbg_variables():
 
 
 def test_no_colour_literals_outside_palettes():
-    """Colours live only in themes/*.toml (STYLE L13): not in .tcss values, not in Python."""
+    """Colours live only in themes/*.toml: not in .tcss values, not in Python."""
     import re
     from pathlib import Path
     hex_value = re.compile(r":[^;{}]*#[0-9a-fA-F]{3,8}\b")

@@ -1,4 +1,4 @@
-"""Debugger actions behind the key table: thin calls into the Session (STYLE L14).
+"""Debugger actions behind the key table: thin calls into the Session.
 
 Resuming commands are serialized here with one lock: a held F10 keeps at most
 one step queued behind the running one (extra repeats are dropped), and a
@@ -15,6 +15,8 @@ from textual.command import CommandPalette
 from textual.widgets import Input
 
 from .palette import SourceFileCommands
+from .pane_picker import PanePicker
+from .panes.base import Pane
 from .panes.command import CommandPane
 from .panes.disasm import DisasmView
 from .panes.source import SourcePane
@@ -38,7 +40,8 @@ else:
 SHORT = {"step", "next", "stepi", "nexti"}      # may queue one behind the running one
 _SESSION_ACTIONS = {"continue", "next", "step", "finish", "stepi", "toggle_breakpoint",
                     "interrupt", "run", "command_line", "open_file", "next_pane",
-                    "previous_pane", "toggle_pane", "focus_source"}
+                    "previous_pane", "toggle_pane", "focus_pane", "pane_menu", "focus_source",
+                    "frame_up", "frame_down"}
 
 
 class DebuggerActions(_AppBase):
@@ -55,6 +58,7 @@ class DebuggerActions(_AppBase):
         def main(self) -> MainScreen | None: ...
         async def loaded_session(self) -> Session | None: ...
         def pid_text(self, pid: int | None) -> str: ...
+        def resume_returned(self) -> None: ...
 
     # Debugger keys only mean something on the debugger screen.
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -88,6 +92,7 @@ class DebuggerActions(_AppBase):
                     await getattr(self.session, name)(*args)
             finally:
                 self._control_running = None
+                self.resume_returned()
 
     @work(exit_on_error=False, group="control")
     async def control(self, name: str, *args) -> None:
@@ -157,10 +162,10 @@ class DebuggerActions(_AppBase):
         if session is None:
             return
         with reported(self, "breakpoint"):
-            bp, message = await session.toggle_breakpoint(path, line)
+            bp, message = await session.breakpoints.toggle(path, line)
             moved = bp is not None and bp.location is not None and bp.location.line != line
             self.notify(message, severity="warning" if moved else "information", timeout=4)
-            self.breakpoints = await asyncio.to_thread(session.breakpoints)
+            self.breakpoints = await asyncio.to_thread(session.breakpoints.info)
 
     @work(exit_on_error=False, group="breakpoints")
     async def _toggle_address(self, addr: int) -> None:
@@ -171,18 +176,17 @@ class DebuggerActions(_AppBase):
             existing = [b for b in self.breakpoints if addr in b.addresses]
             if existing:
                 for b in existing:
-                    await session.delete_breakpoint(b.id)
+                    await session.breakpoints.delete(b.id)
                 self.notify(f"Deleted breakpoint {existing[0].id}", timeout=3)
             else:
-                bp = await session.break_at(f"*{addr:#x}")
+                bp = await session.breakpoints.break_at(f"*{addr:#x}")
                 self.notify(f"Breakpoint {bp.id} at {addr:#x}", timeout=3)
-            self.breakpoints = await asyncio.to_thread(session.breakpoints)
+            self.breakpoints = await asyncio.to_thread(session.breakpoints.info)
 
     def action_command_line(self) -> None:
-        focused = self.focused
-        if isinstance(focused, Input):
-            focused.insert_text_at_cursor(":")
-        elif self.main is not None:
+        # An input types ":" itself (textual drops a binding of a key the focused input
+        # takes); the command line leaves one at its start to this binding: nothing to do.
+        if self.main is not None and not isinstance(self.focused, Input):
             self.main.focus_pane("command")
 
     def command_pane_run(self, line: str) -> None:
@@ -209,6 +213,21 @@ class DebuggerActions(_AppBase):
     def action_toggle_pane(self, pane_id: str) -> None:
         if self.main is not None:
             self.main.toggle_pane(pane_id)
+
+    def action_focus_pane(self, pane_id: str) -> None:
+        if self.main is not None:
+            self.main.go_to_pane(pane_id)
+
+    def action_pane_menu(self) -> None:
+        main = self.main
+        if main is None:
+            return
+        hidden = {p.PANE_ID for p in main.query(Pane) if p.has_class("-hidden")}
+
+        def picked(pane_id: str | None) -> None:
+            if pane_id is not None and self.main is not None:
+                self.main.toggle_pane(pane_id)
+        self.push_screen(PanePicker(hidden), picked)
 
     def action_help(self) -> None:
         from .help_screen import HelpScreen

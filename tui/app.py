@@ -1,9 +1,9 @@
 """The Textual app: owns the Session, bridges its events, holds the state panes render.
 
-One bridge worker turns backend events into Textual messages (STYLE L8); the
-handlers here update reactives (``stop``, ``breakpoints``, ``frame_location``
-...) that panes watch. Control actions live in ``actions.py``; nothing here
-computes debug information.
+One bridge worker turns backend events into Textual messages; the
+handlers here update reactives (``stop``, ``breakpoints``, ``frame`` ...) that
+panes watch. Control actions live in ``actions.py``, the frame snapshot in
+``frame_sync.py``; nothing here computes debug information.
 """
 from __future__ import annotations
 
@@ -21,11 +21,13 @@ from textual.reactive import var
 from textual.timer import Timer
 from textual.widgets import Input
 
-from tdbg.backend.events import BreakpointInfo, SourceLocation, Stopped, ThreadInfo
+from tdbg.backend.events import BreakpointInfo, Stopped, ThreadInfo
 
 from . import bpstore, config, keymap, startup, theming
 from . import messages as msg
 from .actions import DebuggerActions
+from .frame_sync import FrameSync
+from .frame_view import FrameView
 from .main_screen import MainScreen
 from .palette import TdbgCommands
 from .panes.command import CommandPane
@@ -43,7 +45,7 @@ def _css_paths() -> list[str | PurePath]:
                                     "high_contrast.tcss")]
 
 
-class TdbgApp(DebuggerActions, App):
+class TdbgApp(FrameSync, DebuggerActions, App):
     CSS_PATH = _css_paths()
     TITLE = "tdbg"
     BINDINGS = [*keymap.DEBUGGER]
@@ -56,10 +58,8 @@ class TdbgApp(DebuggerActions, App):
     # heavier panes (memory, disassembly) fetch on this one
     stop_settled: var[Stopped | None] = var(None, always_update=True, init=False)
     breakpoints: var[tuple[BreakpointInfo, ...]] = var((), always_update=True, init=False)
-    frame_level: var[int] = var(0, init=False)
-    frame_location: var[SourceLocation | None] = var(None, always_update=True, init=False)
-    backtrace: var[list | None] = var(None, always_update=True, init=False)
-    locals: var[list | None] = var(None, always_update=True, init=False)
+    # the selected frame of the newest stop, and all that was fetched for it (frame_sync.py)
+    frame: var[FrameView | None] = var(None, init=False)
     # a thread the user switched to (`thread N`, the threads pane); None: the stop's own
     selected_thread: var[ThreadInfo | None] = var(None, always_update=True, init=False)
 
@@ -232,7 +232,7 @@ class TdbgApp(DebuggerActions, App):
                 created: Session = await asyncio.to_thread(_new_session, prog, self.args)
                 session = self.session = created
             if self.tty:
-                session.tty = self.tty
+                await session.settings.set_tty(self.tty)
             self._bridge(session)
             await session.load()
         except TdbgError as e:
@@ -244,7 +244,7 @@ class TdbgApp(DebuggerActions, App):
         if self.program:
             config.add_recent(self.program, self.args)
         await self._restore_breakpoints(session)
-        self.breakpoints = await asyncio.to_thread(session.breakpoints)
+        self.breakpoints = await asyncio.to_thread(session.breakpoints.info)
         loc = await asyncio.to_thread(session.main_location)
         source = self.main.query_one("#source", SourcePane) if self.main else None
         if loc is not None and source is not None:
@@ -254,7 +254,7 @@ class TdbgApp(DebuggerActions, App):
             source.show_message("No source for main: press F7/i to step by instruction, "
                                 "or : then `break *ADDR`.")
         if self.main is not None:
-            self.main.query_one("#console", ConsolePane).show_tty(session.tty)
+            self.main.query_one("#console", ConsolePane).show_tty(session.settings.tty)
         self.update_status()
         return True
 
@@ -282,9 +282,9 @@ class TdbgApp(DebuggerActions, App):
                     moved.append(f"{os.path.basename(saved.file)}:{saved.line}→{line}")
                 spec = f"{saved.file}:{line}"
             with reported(self, "restoring breakpoints"):
-                bp = await session.break_at(spec, saved.condition)
+                bp = await session.breakpoints.break_at(spec, saved.condition)
                 if not saved.enabled:
-                    await session.enable_breakpoint(bp.id, False)
+                    await session.breakpoints.enable(bp.id, False)
         if moved:
             self.notify("Breakpoints followed edits: " + ", ".join(moved), title="breakpoints")
         if failed:
@@ -300,10 +300,10 @@ class TdbgApp(DebuggerActions, App):
         if self.main:
             self.main.set_banner(None)
             console = self.main.query_one("#console", ConsolePane)
-            console.show_tty(self.session.tty if self.session else None)
+            console.show_tty(self.session.settings.tty if self.session else None)
             console.note(f"[process {self.pid_text(m.event.pid)} started]")
-            if self.session is not None and self.session.tty:
-                console.note(f"[its I/O is on {self.session.tty}]")
+            if self.session is not None and self.session.settings.tty:
+                console.note(f"[its I/O is on {self.session.settings.tty}]")
             console.on_resize()           # the new pty gets the pane's size
         self.update_status()
 
@@ -327,10 +327,8 @@ class TdbgApp(DebuggerActions, App):
             self._running_timer.stop()
             self._running_timer = None
         self.run_state = "stopped"
-        self.frame_level = 0
-        self.selected_thread = None
         self.stop = ev
-        self.frame_location = ev.location
+        self.show_stop(ev)
         if self.main:
             if ev.reason == "signal":
                 # what a crash needs at a glance: the signal, the line, the pc, the address
@@ -340,7 +338,7 @@ class TdbgApp(DebuggerActions, App):
                 self.main.set_banner(f"⚠ {first.rstrip('.')} — {where}pc {ev.pc:#x}{fault}", "error")
             else:
                 self.main.set_banner(None)
-        self.update_status()
+        # (the status line followed the new frame: watch_frame)
         # everything else waits for the first paint of this stop
         self.call_after_refresh(self._after_stop, ev)
 
@@ -350,17 +348,14 @@ class TdbgApp(DebuggerActions, App):
             return                        # a newer stop superseded this one
         if self.main and message:
             self.main.query_one("#command", CommandPane).write(message.strip("\n"))
-        if not self._control_waiting:     # a queued step makes this stop stale: skip the fetch
-            self.stop_settled = ev
-            self.refresh_frame_views()
+        self.settle_stop(ev)
 
     @on(msg.DebuggeeExited)
     def _exited(self, m: msg.DebuggeeExited) -> None:
         ev = m.event
         self.run_state = "exited"
         self.stop = None
-        self.frame_location = None
-        self.backtrace, self.locals = [], None
+        self.frame = None
         if hasattr(ev, "code"):
             text = f"Program exited with code {ev.code}" if ev.code else "Program exited normally"
             kind = "ok" if ev.code == 0 else "error"
@@ -390,8 +385,9 @@ class TdbgApp(DebuggerActions, App):
     @on(msg.ThreadsChanged)
     def _threads_changed(self, m: msg.ThreadsChanged) -> None:
         """`thread N` on the command line switched threads: every pane follows."""
-        shown = self.selected_thread.tid if self.selected_thread else (self.stop.tid if self.stop else None)
+        shown = self.frame.tid if self.frame is not None else None
         if self.run_state == "stopped" and shown is not None and m.event.current != shown:
+            self._thread_tid = m.event.current
             self._follow_thread()
 
     @work(exclusive=True, group="follow-thread", exit_on_error=False)
@@ -400,21 +396,15 @@ class TdbgApp(DebuggerActions, App):
         if session is None:
             return
         with reported(self, "thread", background=True):
-            threads = await session.threads()
+            threads = await session.frames.threads()
             current = next((t for t in threads if t.current), None)
             if current is not None:
-                self._thread_selected(current)
+                self.thread_selected(current)
 
     async def select_thread(self, num: int) -> None:
         """The threads pane picked thread `num` (gdb's `thread N`)."""
         if self.session is not None:
-            self._thread_selected(await self.session.select_thread(num))
-
-    def _thread_selected(self, info: ThreadInfo) -> None:
-        self.frame_level = 0
-        self.selected_thread = info
-        self.frame_location = info.location
-        self.refresh_frame_views()
+            self.thread_selected(await self.session.frames.select_thread(num))
 
     @on(msg.BackendError)
     def _error(self, m: msg.BackendError) -> None:
@@ -430,37 +420,13 @@ class TdbgApp(DebuggerActions, App):
         if m.event.level in ("warning", "error"):
             self.notify(m.event.text, severity=m.event.level)
 
-    # -- heavier views, fetched after the first paint -------------------------------------
-    @work(exclusive=True, group="frame-views", exit_on_error=False)
-    async def refresh_frame_views(self) -> None:
-        session = self.session
-        if session is None or session.state != "stopped":
-            return
-        with reported(self, "backtrace", background=True):
-            self.backtrace = await session.backtrace()
-        with reported(self, "locals", background=True):
-            self.locals = await session.locals()
-
-    async def select_frame(self, level: int) -> None:
-        session = self.session
-        if session is None:
-            return
-        frame = await session.select_frame(level)
-        self.frame_level = level
-        self.frame_location = frame.location
-        with reported(self, "locals"):
-            self.locals = await session.locals()
-
-    @property
-    def frame_is_live(self) -> bool:
-        return self.run_state == "stopped"
-
     def after_command(self) -> None:
-        """A command-line command may have changed anything a pane shows."""
+        """A command-line command may have changed anything a pane shows (`frame 2`, `up`,
+        `set var`, `thread 3`): read back the selected frame and all it shows."""
         if self.main is not None and self.session is not None:
-            self.main.query_one("#console", ConsolePane).show_tty(self.session.tty)
+            self.main.query_one("#console", ConsolePane).show_tty(self.session.settings.tty)
         if self.session is not None and self.session.state == "stopped":
-            self.refresh_frame_views()
+            self.sync_frame()
 
     # -- status ---------------------------------------------------------------------------
     def update_status(self) -> None:
@@ -480,6 +446,11 @@ class TdbgApp(DebuggerActions, App):
             where = self.stop.location.short() if self.stop.location else f"{self.stop.pc:#x}"
             fn = (self.stop.function or "").split("+")[0]
             desc = f"stopped at {where}" + (f" in {fn}" if fn else "") + f" ({self.stop.reason})"
+            frame = self.frame
+            if frame is not None and frame.level:
+                at = frame.location.short() if frame.location else f"{frame.pc:#x}"
+                caller = (frame.function or "??").split("+")[0]
+                desc += f"  ▷ frame {frame.level}: {caller} at {at}"
         else:
             desc = label.get(state, state)
         parts.append(f"● {desc}")
@@ -493,6 +464,9 @@ class TdbgApp(DebuggerActions, App):
     def watch_run_state(self, state: str) -> None:
         self.update_status()
 
+    def watch_frame(self, frame: FrameView | None) -> None:
+        self.update_status()
+
 
 def _new_session(program: str | None, args: Sequence[str]) -> Session:
     from tdbg.backend.session import Session
@@ -500,5 +474,5 @@ def _new_session(program: str | None, args: Sequence[str]) -> Session:
 
 
 def make_app(session: Session | None = None, *, theme: str | None = None, **kwargs) -> TdbgApp:
-    """The factory tests and the CLI use (STYLE L12)."""
+    """The factory tests and the CLI use."""
     return TdbgApp(session, theme=theme, **kwargs)

@@ -1,12 +1,20 @@
-"""`?`: every key, generated from the key table (with config overrides applied), then every
-command of the command line, from the command table (backend/commands/registry.py)."""
+"""`?`: every key, generated from the key table (with config overrides applied), what the
+mouse does (also keymap.py's), then every command of the command line, from the command
+table (backend/commands/registry.py).
+
+One scrolling body of plain tables: tables that scroll themselves inside it drew their
+own scrollbars in the middle of the dialog. The body's own bar is hidden too; the
+title says how to scroll.
+"""
 from __future__ import annotations
 
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label
+from textual.widgets import Label, Static
 
 from . import keymap
 
@@ -15,29 +23,39 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close", show=False)]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog help"):
-            yield Label("tdbg keys  (Esc closes; Ctrl+P: command palette)", classes="dialog-title")
-            table: DataTable[str] = DataTable(id="help-table", cursor_type="none", zebra_stripes=True)
-            table.add_columns("where", "keys", "what")
-            overrides = getattr(self.app, "_keymap", {}) or {}
-            for section, bindings in keymap.SECTIONS:
-                for b in bindings:
-                    if b.description and not b.description.startswith("Show/hide"):
-                        keys = overrides.get(b.id, b.key) if b.id else b.key
-                        table.add_row(section, keymap.key_label(keys), b.tooltip or b.description)
-            panes = "  ".join(f"{n} {title}" for n, title in keymap.PANES.values() if n)
-            table.add_row("Debugger", "1 … 0", f"show/hide a pane (narrow: pick it): {panes}")
-            table.add_row("Source", "click gutter", "toggle a breakpoint on that line")
-            yield table
-            yield Label("Commands  (type : first; unambiguous abbreviations work; help CMD: more)",
+        with Vertical(classes="dialog help"):
+            yield Label("tdbg keys  (Esc closes; ↑ ↓ PgUp PgDn scroll; Ctrl+P: command palette)",
                         classes="dialog-title")
-            commands: DataTable[str] = DataTable(id="help-commands", cursor_type="none", zebra_stripes=True)
-            commands.add_columns("command", "aliases", "what")
-            commands.add_rows(command_rows())
-            yield commands
+            with VerticalScroll(id="help-body"):
+                yield Static(key_table(getattr(self.app, "_keymap", {}) or {}), id="help-keys")
+                yield Label("Commands  (type : first; unambiguous abbreviations work; help CMD: more)",
+                            classes="dialog-title")
+                yield Static(_table(("command", "aliases", "what"), command_rows()), id="help-commands")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def key_rows(overrides: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(where, keys, what) for every binding of the key table, then the mouse's."""
+    rows = [(section, keymap.key_label(keymap.keys_of(b, overrides)), keymap.what(b))
+            for section, bindings in keymap.SECTIONS for b in bindings]
+    return rows + [(section, gesture, what) for section, gesture, what in keymap.MOUSE]
+
+
+def key_table(overrides: dict[str, str]) -> Table:
+    return _table(("where", "keys", "what"), key_rows(overrides))
+
+
+def _table(headers: tuple[str, str, str], rows: list[tuple[str, str, str]]) -> Table:
+    table = Table(*headers, box=None, expand=True, show_edge=False, pad_edge=False,
+                  header_style="bold", row_styles=["", "dim"])
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))    # "[ADDR]" is text, not markup
+    return table
 
 
 def command_rows() -> list[tuple[str, str, str]]:

@@ -163,8 +163,18 @@ class MainScreen(Screen):
         for pid in PANE_ORDER:
             self.pane(pid).set_class(pid == pane_id, "-tab-active")
 
+    def go_to_pane(self, pane_id: str) -> None:
+        """Number keys: focus a pane, showing it first if it is hidden (narrow: bring its
+        tab up)."""
+        if not self.narrow and self.pane(pane_id).has_class("-hidden"):
+            self.show_pane(pane_id)
+            self.call_after_refresh(self.focus_pane, pane_id)   # focusable once displayed
+        else:
+            self.focus_pane(pane_id)
+
     def toggle_pane(self, pane_id: str) -> None:
-        """Number keys: show/hide a pane (narrow: bring its tab up). Source is always shown."""
+        """Alt+digit, v then a digit: show/hide a pane (narrow: bring its tab up). Source is
+        always shown."""
         if pane_id == "source":
             self.focus_pane("source")
             return

@@ -1,4 +1,4 @@
-"""Textual messages the event bridge posts, one per backend event (STYLE L8).
+"""Textual messages the event bridge posts, one per backend event.
 
 Facts in the past tense. State messages (a stop, a resume, the breakpoint
 table) carry only the newest value that matters, so a queue of them collapses

@@ -21,6 +21,11 @@ class TdbgCommands(Provider):
                 continue
             keys = getattr(app, "_keymap", {}).get(b.id, b.key) if b.id else b.key
             out.append((b.tooltip or b.description, partial(app.run_action, b.action), keymap.key_label(keys)))
+        menu = keymap.key_label(getattr(app, "_keymap", {}).get("pane-menu", keymap.PANE_MENU_KEY))
+        for pid, (n, title) in keymap.PANES.items():
+            if n:
+                out.append((f"Show/hide the {title} pane", partial(app.run_action, f"toggle_pane('{pid}')"),
+                            f"{menu} then {n}"))
         for stem in theming.short_names():
             name = f"tdbg-{stem}"
             out.append((f"Theme: {stem}", partial(setattr, app, "theme", name),

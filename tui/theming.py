@@ -1,4 +1,4 @@
-"""Palettes as data -> textual Themes (STYLE L13).
+"""Palettes as data -> textual Themes.
 
 ``themes/<name>.toml`` holds colours only; this module turns each into a
 ``textual.theme.Theme`` so switching is ``app.theme = "tdbg-light"`` with no CSS

@@ -122,7 +122,7 @@ def info_line_text(dbg: Debugger, arg: str) -> str:
 
 
 def _info_file_line(prog: Program, file: str, line: int) -> str:
-    """gdb's `info line FILE:LINE`, from the line tables (symbols/index_locations.py)."""
+    """gdb's `info line FILE:LINE`, from the line tables (symbols/index/locations.py)."""
     out = []
     for o in prog.objfiles:
         if o.debug is None:

@@ -1,4 +1,4 @@
-"""The breakpoint manager: logical breakpoints over physical INT3 sites (STYLE L4).
+"""The breakpoint manager: logical breakpoints over physical INT3 sites.
 
 A user ``Breakpoint`` (id, spec, condition, counts) owns 0..n addresses; every
 address is one ``Site`` holding the original byte. Several breakpoints, user
@@ -41,7 +41,7 @@ class Breakpoint:
     pending: bool = False       # resolves when a library loads
     kind: str = "breakpoint"
     # Locations that own no site (never inserted, cost nothing at hits), keyed by gdb's
-    # address of the location (bp_locations.py): `disable N.M` (address -> the function
+    # address of the location (breaks/locations.py): `disable N.M` (address -> the function
     # containing it, what gdb carries the state over by) and where the condition does
     # not parse (gdb's "N*").
     off: dict[int, str | None] = field(default_factory=dict)

@@ -1,4 +1,4 @@
-"""Shared libraries as the dynamic linker announces them (HARD-CASES E8).
+"""Shared libraries as the dynamic linker announces them (docs/hard-cases.md E8).
 
 glibc's ld.so keeps a ``struct r_debug`` (found through DT_DEBUG in the
 program's dynamic section, or ld.so's own ``_r_debug``) whose ``r_map`` lists

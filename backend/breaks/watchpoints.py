@@ -1,4 +1,4 @@
-"""Hardware watchpoints: DR0-DR3 address slots and DR7 control, per thread (HARD-CASES D4).
+"""Hardware watchpoints: DR0-DR3 address slots and DR7 control, per thread (docs/hard-cases.md D4).
 
 A watchpoint is a registered ``Breakpoint`` (so it shares gdb's numbering,
 `info breakpoints` and `delete N`) with kind "hw watchpoint" and no INT3

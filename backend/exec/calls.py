@@ -11,7 +11,7 @@ catching a longjmp out of them (used by stepping.py).
 - longjmp: glibc's jmp_buf holds rsp and pc mangled with the thread's pointer guard
   (%fs:0x30): `rol(x ^ guard, 17)`. Decoding it at longjmp's entry tells where the
   jump lands; if that is in the stepping frame or above it, stepping goes on there
-  (HARD-CASES B8), else the jump stays inside the callee and is ignored.
+  (docs/hard-cases.md B8), else the jump stays inside the callee and is ignored.
 """
 from __future__ import annotations
 

@@ -39,9 +39,16 @@ class Reporter:
         self.thread_events = thread_events
         self._last_regs: tuple[int, dict[str, int]] = (0, {})   # (pid, registers at the last stop)
 
-    def report_after(self, fn: Callable[[], Result | None]) -> None:
-        """Run a resuming command and publish how it ended (an exec resumes on its own)."""
-        res = fn()
+    def report_after(self, fn: Callable[[], Result | None],
+                     settled: Callable[[], None] | None = None) -> None:
+        """Run a resuming command and publish how it ended (an exec resumes on its own).
+        settled() runs once the program has stopped, before the stop is published, so a
+        front end that reacts to the event finds the program already stopped."""
+        try:
+            res = fn()
+        finally:
+            if settled is not None:
+                settled()
         extra: dict[str, Any] = {}
         stop: Stop | None
         if isinstance(res, tuple):

@@ -4,21 +4,21 @@ The line-stepping loop follows gdb's infrun (process_event_stop_test):
 - a call is never single-stepped through: `next` (and `step` into code without
   line info) runs to an internal breakpoint at the return address whose check
   requires the call's frame to be popped (rsp back above it), so a recursive call
-  reaching the same address deeper does not count (HARD-CASES B1/B2);
+  reaching the same address deeper does not count (docs/hard-cases.md B1/B2);
 - `step` into a function stops after its prologue as gdb's handle_step_into_function
   computes it; a PLT stub is followed to its target by name, so lazy binding is run
   through at full speed (B3);
 - landing mid-line (returning into a caller, jumping into the middle of another
   line) keeps stepping to the next line start, and the step frame becomes the
   current one (gdb's set_step_info);
-- inline frames (inspect_frames.py): `step` at a hidden inline call enters it
+- inline frames (inspect/frames.py): `step` at a hidden inline call enters it
   without running; `next` keeps going through inlined code called from its line;
 - a `longjmp` out of a stepped-over call is caught at glibc's longjmp entry, the
   jmp_buf target decoded, and stepping continues there when the target is in the
   stepping frame or above (B8; gdb 13 without libc probes turns it into a continue).
 
 How a stop is printed (frame header or only the source line) is decided in
-Debugger.stop_message from `step_origin`: gdb prints the frame when the frame id or
+exec/report.py (Reporter.stop_message) from `step_origin`: gdb prints the frame when the frame id or
 the (non-inline) function differs from where the last step started.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""DW_OP_entry_value in location expressions: find it, and substitute known values (HARD-CASES F4).
+"""DW_OP_entry_value in location expressions: find it, and substitute known values (docs/hard-cases.md F4).
 
 At -O2 gcc describes a parameter whose register was reused by
 `DW_OP_entry_value(DW_OP_reg5)`: "what rdi held when the function was entered".

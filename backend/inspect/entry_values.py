@@ -1,4 +1,4 @@
-"""Parameters' values at function entry, found in the caller's call site (HARD-CASES F4).
+"""Parameters' values at function entry, found in the caller's call site (docs/hard-cases.md F4).
 
 The expression side (reading and rewriting DW_OP_entry_value) is entry_substitute.py;
 this module finds the values: the DW_TAG_call_site in the caller frame whose return pc

@@ -2,7 +2,7 @@
 
 `unwind()` gives gdb's frame list: each real (CFI-unwound) frame expands into one
 virtual frame per DW_TAG_inlined_subroutine containing its pc, innermost first,
-then the function itself (HARD-CASES B10). A virtual frame shares the registers
+then the function itself (docs/hard-cases.md B10). A virtual frame shares the registers
 and CFA of its real frame; what differs is its function name, the scope whose
 variables it shows, and its location: the frame that made an inlined call is "at"
 the call site (DW_AT_call_file/line), printed without an address like gdb does.

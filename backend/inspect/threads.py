@@ -1,4 +1,4 @@
-"""Threads as the user sees them: gdb's `info threads` and `thread N` (HARD-CASES D1).
+"""Threads as the user sees them: gdb's `info threads` and `thread N` (docs/hard-cases.md D1).
 
 Thread numbers are gdb's: 1, 2 ... in order of appearance, never reused
 (``Thread.num``, kept by the Inferior). Selecting a thread sets the current thread

@@ -5,7 +5,7 @@ expression evaluator). A front end opening a program wants main's source on
 screen before that, so this module needs only the ELF reader and the DWARF
 index (read from the on-disk cache when it has the program). The answer is the
 one the Session gives: ``Program.main_location()`` and the file's lines, read
-as ``Debugger.source_lines`` reads them. Any thread; nothing is kept.
+as ``Target.source_lines`` (program/target.py) reads them. Any thread; nothing is kept.
 """
 from __future__ import annotations
 

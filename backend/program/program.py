@@ -1,7 +1,7 @@
 """The program's loaded objects: the executable, ld.so, libc, dlopen'ed libraries.
 
 Symbols and DWARF keep link-time addresses; an ObjFile adds its load bias at
-the edge (STYLE L9). Before the program runs the executable's bias is 0, so
+the edge. Before the program runs the executable's bias is 0, so
 addresses read like gdb's before `run`.
 """
 from __future__ import annotations

@@ -143,14 +143,17 @@ class Target:
 
     # ---- source text -----------------------------------------------------------------
     def source_lines(self, path: str) -> list[str] | None:
-        if path not in self._source_cache:
-            try:
-                with open(path, "rb") as f:
-                    text = f.read().decode("utf-8", errors="replace")
-                self._source_cache[path] = text.splitlines()
-            except OSError:
-                self._source_cache[path] = None
-        return self._source_cache[path]
+        """Any thread (the TUI reads sources while the program runs): a file is read
+        outside the lock and stored whole, so readers never see half an entry."""
+        cache = self._source_cache
+        if path in cache:
+            return cache[path]
+        try:
+            with open(path, "rb") as f:
+                lines: list[str] | None = f.read().decode("utf-8", errors="replace").splitlines()
+        except OSError:
+            lines = None
+        return cache.setdefault(path, lines)
 
     def source_line(self, path: str, line: int) -> str | None:
         lines = self.source_lines(path)

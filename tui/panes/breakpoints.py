@@ -27,11 +27,11 @@ class BreakpointTable(DataTable):
 
     def action_toggle_enabled(self) -> None:
         if (bp := self.selected()) is not None:
-            self._call("enable_breakpoint", bp.id, not bp.enabled)
+            self._call("enable", bp.id, not bp.enabled)
 
     def action_delete(self) -> None:
         if (bp := self.selected()) is not None:
-            self._call("delete_breakpoint", bp.id)
+            self._call("delete", bp.id)
 
     def action_edit_condition(self) -> None:
         bp = self.selected()
@@ -40,7 +40,7 @@ class BreakpointTable(DataTable):
 
         def done(text: str | None) -> None:
             if text is not None:
-                self._call("set_condition", bp.id, text.strip() or None)
+                self._call("condition", bp.id, text.strip() or None)
 
         self.app.push_screen(PromptScreen(f"Condition for breakpoint {bp.id}", bp.condition or "",
                                           "e.g. i == 3   (empty: always stop)"), done)
@@ -54,7 +54,7 @@ class BreakpointTable(DataTable):
     async def _call(self, method: str, *args) -> None:
         session = self.app.session  # type: ignore[attr-defined]
         with reported(self):
-            await getattr(session, method)(*args)     # BreakpointChanged repaints the table
+            await getattr(session.breakpoints, method)(*args)     # BreakpointChanged repaints the table
 
 
 def location_text(bp: BreakpointInfo) -> str:

@@ -12,10 +12,10 @@ from rich.ansi import AnsiDecoder
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input, RichLog, Static
 
+from .. import keymap
 from ..util import reported
 from .base import Pane
 
@@ -23,7 +23,7 @@ MAX_LINES = 5000
 
 
 class StdinInput(Input):
-    BINDINGS = [Binding("ctrl+d", "eof", "EOF", show=False)]
+    BINDINGS = [*keymap.CONSOLE]
 
     def action_eof(self) -> None:
         self.post_message(ConsolePane.EofRequested())

@@ -2,7 +2,7 @@
 
 Children are fetched only when a node is opened. Which nodes were open
 survives a step (by expression), and values that changed since the last stop
-are highlighted.
+are highlighted (not those that differ because another frame was picked).
 """
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from .base import Pane
 
 if TYPE_CHECKING:
     from tdbg.backend.events import Variable
+
+    from ..frame_view import FrameView, ViewKey
 
 
 class NodeData(TypedDict):
@@ -39,6 +41,8 @@ class LocalsPane(Pane):
         self.expanded: set[str] = set()
         self.prev: dict[str, str] = {}
         self.values: dict[str, str] = {}
+        self.shown_key: ViewKey | None = None     # the app.frame whose variables are shown
+        self._shown: tuple[Variable, ...] | None = None
 
     def compose(self) -> ComposeResult:
         tree = LocalsTree("locals", id="locals-tree")
@@ -48,7 +52,22 @@ class LocalsPane(Pane):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.watch(self.app, "locals", self._locals_changed)
+        self.watch(self.app, "frame", self._frame_changed)
+
+    @property
+    def shown_stop_id(self) -> int | None:
+        return self.shown_key[0] if self.shown_key else None
+
+    def _frame_changed(self, frame: FrameView | None) -> None:
+        if frame is None:
+            self.shown_key, self._shown = None, None
+            self._locals_changed(None)
+        elif frame.locals is not None and (frame.key, frame.locals) != (self.shown_key, self._shown):
+            same_frame = self.shown_key is not None and self.shown_key[1:] == frame.key[1:]
+            if not same_frame:
+                self.values = {}    # another frame or thread: nothing "changed"
+            self.shown_key, self._shown = frame.key, frame.locals
+            self._locals_changed(list(frame.locals))
 
     def _label(self, var: Variable) -> Text:
         tree = self.query_one(LocalsTree)
@@ -111,7 +130,7 @@ class LocalsPane(Pane):
         data = cast(NodeData, node.data)
         data["loaded"] = True
         with reported(self, "locals"):
-            kids = await self.app.session.children(data["var"].expr)  # type: ignore[attr-defined]
+            kids = await self.app.session.data.children(data["var"].expr)  # type: ignore[attr-defined]
             tree = self.query_one(LocalsTree)
             try:
                 tree.get_node_by_id(node.id)

@@ -48,7 +48,7 @@ class MapsPane(LazyTablePane, Pane):
             return
         with reported(self, "memory map", background=True):
             self.fetches += 1
-            self._show(await session.memory_map(), stop.pc if stop else None)
+            self._show(await session.data.memory_map(), stop.pc if stop else None)
 
     def _show(self, regions: list, pc: int | None) -> None:
         table = self.table

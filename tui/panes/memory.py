@@ -11,12 +11,12 @@ writes the byte under the cursor. Until the user picks something, it follows
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, cast
 
 from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -24,9 +24,14 @@ from tdbg.backend.errors import BadAddress, NotRunning, ProcessGone, Running, Td
 from tdbg.backend.events import Stopped
 
 from .. import keymap
+from ..frame_view import Stale
 from ..prompt import PromptScreen
 from ..util import reported
 from .base import Pane
+
+if TYPE_CHECKING:
+    from ..app import TdbgApp
+    from ..frame_view import FrameView, ViewKey
 
 PAGE = 4096
 _ADDR = re.compile(r"0x[0-9a-fA-F]+")
@@ -49,10 +54,7 @@ def parse_address(text: str) -> int | None:
 class MemoryView(Widget, can_focus=True):
     COMPONENT_CLASSES = {"memory--address", "memory--changed", "memory--unreadable",
                          "memory--cursor", "memory--ascii"}
-    BINDINGS = [
-        *keymap.MEMORY,
-        Binding("left", "move(-1)", show=False), Binding("right", "move(1)", show=False),
-    ]
+    BINDINGS = [*keymap.MEMORY]
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -67,6 +69,11 @@ class MemoryView(Widget, can_focus=True):
         # nothing calls on this widget; the tests read the name)
         self.anchor: int | None = None  # type: ignore[assignment]
         self.note: str | None = None          # why the last re-evaluation failed
+        self.shown_stop_id: int | None = None  # the stop the bytes were read at
+
+    @property
+    def tdbg(self) -> TdbgApp:
+        return cast("TdbgApp", self.app)
 
     @property
     def per_row(self) -> int:
@@ -137,7 +144,7 @@ class MemoryView(Widget, can_focus=True):
         except ValueError:
             pass
         with reported(self, "go to"):
-            addr = parse_address(await self.app.session.evaluate(expr))  # type: ignore[attr-defined]
+            addr = parse_address(await self.app.session.data.evaluate(expr))  # type: ignore[attr-defined]
             if addr is None:
                 self.notify(f"{expr} is not an address", severity="error")
             else:
@@ -169,7 +176,7 @@ class MemoryView(Widget, can_focus=True):
     @work(exit_on_error=False)
     async def _write(self, addr: int, value: int) -> None:
         with reported(self, "write memory"):
-            await self.app.session.write_memory(addr, bytes([value]))  # type: ignore[attr-defined]
+            await self.app.session.data.write_memory(addr, bytes([value]))  # type: ignore[attr-defined]
             self.fetch()
 
     def on_click(self, event: events.Click) -> None:
@@ -192,7 +199,12 @@ class MemoryView(Widget, can_focus=True):
     @work(exclusive=True, group="memory-fetch", exit_on_error=False)
     async def follow(self, regs=None) -> None:
         """Re-evaluate the expression (if any), move with it, then read what is visible."""
-        session = getattr(self.app, "session", None)
+        stop = self.tdbg.stop
+        try:
+            # a stop's event comes a moment before the Session takes calls again
+            session = await self.tdbg.stopped_session(stop.stop_id) if stop is not None else None
+        except Stale:
+            return                    # the program moved on; the next stop re-evaluates
         expr = self.expr
         if expr is not None and session is not None and session.state == "stopped":
             name = expr[1:] if expr.startswith("$") else None
@@ -200,7 +212,7 @@ class MemoryView(Widget, can_focus=True):
                 if regs is not None and name in regs:
                     addr = regs[name]
                 else:
-                    addr = parse_address(await session.evaluate(expr))
+                    addr = parse_address(await session.data.evaluate(expr))
                     if addr is None:
                         raise TdbgError(f"{expr} is not an address")
             except (Running, NotRunning, ProcessGone):
@@ -244,7 +256,7 @@ class MemoryView(Widget, can_focus=True):
         per, rows, base = self.per_row, self.rows, self.base
         data: dict[int, int | None] = {}
         try:
-            raw, ok = await session.read_memory_partial(base, per * rows)
+            raw, ok = await session.data.read_memory_partial(base, per * rows)
             self.reads += 1
             for i in range(per * rows):
                 data[base + i] = raw[i] if i < ok else None
@@ -257,6 +269,8 @@ class MemoryView(Widget, can_focus=True):
         self.data = data
         self.changed = {a for a, v in data.items() if v is not None and a in self.prev
                         and self.prev[a] != v}
+        stop = self.tdbg.stop
+        self.shown_stop_id = stop.stop_id if stop is not None else None
         self.refresh()
 
     async def _fill_holes(self, session, data: dict[int, int | None], start: int, end: int,
@@ -269,7 +283,7 @@ class MemoryView(Widget, can_focus=True):
                 row += per
                 continue
             try:
-                raw, ok = await session.read_memory_partial(row, per)
+                raw, ok = await session.data.read_memory_partial(row, per)
             except (BadAddress, TdbgError):
                 raw, ok = b"", 0
             for i in range(ok):
@@ -317,8 +331,9 @@ class MemoryPane(Pane):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#memory-note").display = False
+        self._followed: ViewKey | None = None     # the app.frame the expression was last placed by
         self.watch(self.app, "stop_settled", self._stop_changed)
-        self.watch(self.app, "selected_thread", self._thread_changed)
+        self.watch(self.app, "frame", self._frame_changed)
         self.watch(self.app, "run_state", self._state_changed)
 
     def _state_changed(self, state: str) -> None:
@@ -334,11 +349,15 @@ class MemoryPane(Pane):
         else:
             view.on_stop(stop.regs)
 
-    def _thread_changed(self, info) -> None:
-        """Another thread selected: `$rsp` & co. mean its registers now."""
+    def _frame_changed(self, frame: FrameView | None) -> None:
+        """Another frame or thread picked at the same stop: `$rsp` & co. mean its registers
+        now (a new stop follows once settled: _stop_changed)."""
         view = self.query_one(MemoryView)
-        if info is not None and view.expr is not None:
-            view.follow()
+        key = frame.key if frame is not None else None
+        followed, self._followed = self._followed, key
+        if frame is not None and key != followed and followed is not None \
+                and followed[0] == frame.stop_id and view.expr is not None:
+            view.follow(dict(frame.regs))
 
     def show_target(self) -> None:
         """Subtitle: what the view follows; a note line when it could not follow it."""

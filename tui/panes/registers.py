@@ -1,7 +1,10 @@
 """Registers pane: general-purpose, rip, decoded eflags, segments; changes highlighted.
 
-Values come with each Stopped event (no round trip to paint). "Changed" is the
-backend's ``changed_regs`` when it fills it, else a diff against the previous stop.
+It shows the selected frame's registers (app.frame). Frame 0's come with each Stopped
+event (no round trip to paint); "changed" is the backend's ``changed_regs`` when it
+fills it, else a diff against the previous stop. A caller frame's are what the
+unwinder recovered: the title says which frame, and the call-clobbered ones it cannot
+know are listed as not saved.
 """
 from __future__ import annotations
 
@@ -10,9 +13,8 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widget import Widget
 
-from tdbg.backend.events import Stopped
-
 from .. import keymap
+from ..frame_view import FrameView, ViewKey
 from ..util import reported
 from .base import Pane
 
@@ -40,13 +42,15 @@ class RegistersView(Widget, can_focus=True):
         self.show_sse = False
         self.running = False
         self.symbol: str | None = None
+        self.level = 0                          # the frame these belong to
 
-    def update_regs(self, regs: dict[str, int], changed: frozenset[str], symbol: str | None) -> None:
-        had = bool(self.regs)
-        self.regs, self.changed, self.symbol = regs, changed, symbol
+    def update_regs(self, regs: dict[str, int], changed: frozenset[str], symbol: str | None,
+                    level: int = 0) -> None:
+        same_names = regs.keys() == self.regs.keys()
+        self.regs, self.changed, self.symbol, self.level = regs, changed, symbol, level
         self.running = False
         # same set of registers -> same height: repaint only, no screen reflow
-        self.refresh(layout=not had)
+        self.refresh(layout=not same_names)
 
     def _cell(self, name: str, value: int, width: int = 18) -> Text:
         name_style = self.get_component_rich_style("registers--name", partial=True)
@@ -85,6 +89,10 @@ class RegistersView(Widget, can_focus=True):
                         row += Text("   ")
                     row += self._cell(names[k], r[names[k]])
             lines.append(row)
+        unknown = [n for n in GPRS if n not in r]
+        if self.level and unknown:
+            lines.append(Text("not saved: " + " ".join(unknown),
+                              style=self.get_component_rich_style("registers--dim", partial=True)))
         segs = [self._cell(n, r[n], width=0) for n in SEGMENTS if n in r]
         per_line = len(segs) if self.size.width >= 56 else 3     # a narrow column: two rows
         for i in range(0, len(segs), max(1, per_line)):
@@ -92,7 +100,10 @@ class RegistersView(Widget, can_focus=True):
         bases = [self._cell(n, r[n], width=0) for n in ("fs_base", "gs_base") if n in r]
         if bases:
             lines.append(Text("  ").join(bases))
-        if self.show_sse:
+        if self.show_sse and self.level:
+            lines.append(Text("(SSE registers: frame 0 only)",
+                              style=self.get_component_rich_style("registers--dim", partial=True)))
+        elif self.show_sse:
             sse = sorted((n for n in self.extra if n.startswith(("xmm", "ymm", "mxcsr", "st"))),
                          key=lambda n: (n.rstrip("0123456789"), int("0" + n.lstrip("abcdefghijklmnopqrstuvwxyz_"))))
             if not sse:
@@ -117,10 +128,10 @@ class RegistersView(Widget, can_focus=True):
     @work(exclusive=True, group="registers-extra", exit_on_error=False)
     async def _fetch_extra(self) -> None:
         session = getattr(self.app, "session", None)
-        if session is None or session.state != "stopped":
+        if session is None or session.state != "stopped" or self.level:
             return
         with reported(self):
-            regs = await session.registers()
+            regs = await session.frames.registers()
             self.extra = {k: v for k, v in regs.items() if k not in self.regs}
             self.refresh(layout=True)
 
@@ -134,36 +145,30 @@ class RegistersPane(Pane):
     def on_mount(self) -> None:
         super().on_mount()
         self._prev: dict[str, int] = {}
-        self.watch(self.app, "stop", self._stop_changed)
-        self.watch(self.app, "selected_thread", self._thread_changed)
+        self.shown_key: ViewKey | None = None     # the app.frame whose registers are shown
+        self.watch(self.app, "frame", self._frame_changed)
         self.watch(self.app, "run_state", self._state_changed)
 
-    def _thread_changed(self, info) -> None:
-        """Another thread selected: its registers (nothing 'changed': no stop between)."""
-        if info is not None:
-            self._fetch_thread(info)
+    @property
+    def shown_stop_id(self) -> int | None:
+        return self.shown_key[0] if self.shown_key else None
 
-    @work(exclusive=True, group="registers-thread", exit_on_error=False)
-    async def _fetch_thread(self, info) -> None:
-        session = getattr(self.app, "session", None)
-        if session is None or session.state != "stopped":
-            return
-        with reported(self, "registers"):
-            regs = await session.registers(sse=False)
-            view = self.query_one(RegistersView)
-            view.update_regs(regs, frozenset(), info.function)
-            if view.show_sse:
-                view._fetch_extra()
-
-    def _stop_changed(self, stop: Stopped | None) -> None:
+    def _frame_changed(self, frame: FrameView | None) -> None:
+        if frame is None or frame.key == self.shown_key and frame.regs == self.query_one(RegistersView).regs:
+            return                  # kept as they were when the program ends (dimmed by the state)
         view = self.query_one(RegistersView)
-        if stop is None:
-            return
-        regs = dict(stop.regs)
-        changed = stop.changed_regs or frozenset(
-            k for k, v in regs.items() if self._prev and self._prev.get(k) != v)
-        self._prev = regs
-        view.update_regs(regs, frozenset(changed), stop.symbol or stop.function)
+        regs = dict(frame.regs)
+        changed = frame.changed_regs
+        new_stop = self.shown_key is None or self.shown_key[0] != frame.stop_id
+        if frame.level == 0 and new_stop:
+            # frame 0 at a new stop: what the step changed
+            changed = changed or frozenset(
+                k for k, v in regs.items() if self._prev and self._prev.get(k) != v)
+            self._prev = regs
+        self.shown_key = frame.key
+        self.border_title = f"{self.number} {self.pane_title}" + (
+            f" (frame {frame.level})" if frame.level else "")
+        view.update_regs(regs, frozenset(changed), frame.symbol, frame.level)
         if view.show_sse:
             view._fetch_extra()
 

@@ -1,7 +1,8 @@
 """Source pane: the program's source with breakpoints and the pc, following the selected frame.
 
-It renders what the app's reactives say (selected frame location, breakpoint
-table, theme) and asks the Session only for file text. Breakpoint toggles go
+It renders what the app's reactives say (the selected frame, breakpoint table,
+theme) and asks the Session only for file text. Frame 0's line (the pc) has ▶; a
+selected caller's line has ▷, and the view follows it. Breakpoint toggles go
 through the app so F9, gutter clicks and the command line agree.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from textual.widgets import Input, Static
 
 from tdbg.backend.events import BreakpointInfo, SourceLocation
 
+from ..frame_view import FrameView, ViewKey
 from ..util import display_path, same_file, short_path
 from .base import Pane
 from .source_view import SourceView
@@ -25,7 +27,9 @@ class SourcePane(Pane):
     def __init__(self) -> None:
         super().__init__()
         self._files: dict[str, list[str] | None] = {}
-        self._pc_loc: SourceLocation | None = None
+        self._pc_loc: SourceLocation | None = None       # frame 0's line
+        self._frame_loc: SourceLocation | None = None    # a selected caller's line
+        self.shown_key: ViewKey | None = None           # the app.frame painted here
 
     def compose(self) -> ComposeResult:
         yield Static("Loading symbols…", id="source-empty", markup=False)
@@ -42,7 +46,7 @@ class SourcePane(Pane):
         self.view.display = False
         self.watch(self.app, "theme", self._theme_changed)
         self.watch(self.app, "breakpoints", self._breakpoints_changed)
-        self.watch(self.app, "frame_location", self._frame_location_changed)
+        self.watch(self.app, "frame", self._frame_changed)
 
     def focus_target(self):
         return self.view
@@ -52,12 +56,23 @@ class SourcePane(Pane):
         name = self.app.theme_variables.get("tdbg-syntax", "monokai")
         self.view.set_syntax_style(name)
 
-    def _frame_location_changed(self, loc: SourceLocation | None) -> None:
-        self._pc_loc = loc
-        if loc is not None and self.tdbg.frame_is_live:
-            self.show(loc.file, loc.line, pc=True)
+    @property
+    def shown_stop_id(self) -> int | None:
+        return self.shown_key[0] if self.shown_key else None
+
+    def _frame_changed(self, frame: FrameView | None) -> None:
+        live = frame is not None and self.tdbg.frame_is_live
+        key = frame.key if frame is not None and live else None
+        if key == self.shown_key:
+            return                  # the same frame, its backtrace and locals added: stay put
+        self.shown_key = key
+        self._pc_loc = frame.top_location if frame is not None and live else None
+        self._frame_loc = frame.location if frame is not None and live and frame.level else None
+        loc = frame.location if frame is not None and live else None
+        if loc is not None:
+            self.show(loc.file, loc.line)
         else:
-            self.view.set_pc(None)
+            self._mark_frame_lines(self.view.path)
 
     def _breakpoints_changed(self, bps: tuple[BreakpointInfo, ...]) -> None:
         self._update_marks()
@@ -93,7 +108,7 @@ class SourcePane(Pane):
         lines = self.read(path)
         return lines[line - 1] if lines and 1 <= line <= len(lines) else None
 
-    def show(self, path: str, line: int | None = None, *, pc: bool = False) -> bool:
+    def show(self, path: str, line: int | None = None) -> bool:
         view = self.view
         if view.path is None or not same_file(view.path, path) or view.path != path:
             lines = self.read(path)
@@ -105,12 +120,18 @@ class SourcePane(Pane):
             view.display = True
             self.border_subtitle = short_path(display_path(path), 60)
             self._update_marks()
-        pc_here = self._pc_loc is not None and same_file(self._pc_loc.file, path) \
-            and self.tdbg.frame_is_live
-        view.set_pc(self._pc_loc.line if pc_here and self._pc_loc else None)
+        self._mark_frame_lines(path)
         if line is not None:
             view.goto(line, center=True)
         return True
+
+    def _mark_frame_lines(self, path: str | None) -> None:
+        """▶ on frame 0's line and ▷ on a selected caller's, where they are in this file."""
+        live = self.tdbg.frame_is_live
+        pc, frame = self._pc_loc, self._frame_loc
+        self.view.set_pc(pc.line if live and pc is not None and same_file(pc.file, path) else None)
+        self.view.set_frame_line(frame.line if live and frame is not None
+                                 and same_file(frame.file, path) else None)
 
     def _show_missing(self, path: str) -> None:
         self.view.display = False

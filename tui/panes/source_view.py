@@ -106,6 +106,7 @@ class SourceView(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "source--gutter", "source--gutter-bp", "source--gutter-bp-disabled",
         "source--gutter-bp-cond", "source--pc-arrow", "source--pc-line",
+        "source--frame-arrow", "source--frame-line",
         "source--cursor-line", "source--match", "source--lineno-cursor",
     }
     BINDINGS = [*keymap.SOURCE]
@@ -132,6 +133,7 @@ class SourceView(ScrollView, can_focus=True):
         self.path: str | None = None
         self.lines: list[str] = []
         self.pc_line: int | None = None
+        self.frame_line: int | None = None    # a selected caller's line (▷), frame 0's is pc_line
         self.marks: dict[int, str] = {}
         self.search: str | None = None
         self._hl: Highlighter | None = None
@@ -165,7 +167,7 @@ class SourceView(ScrollView, can_focus=True):
         self.refresh()
 
     # Line state (pc, cursor, mark) is part of the strip cache key, so a step
-    # repaints just the two lines whose state changed (STYLE: first paint is cheap).
+    # repaints just the two lines whose state changed (the first paint stays cheap).
     def _refresh_line_numbers(self, *lines: int | None) -> None:
         for line in lines:
             if line is not None:
@@ -174,6 +176,11 @@ class SourceView(ScrollView, can_focus=True):
     def set_pc(self, line: int | None) -> None:
         if line != self.pc_line:
             old, self.pc_line = self.pc_line, line
+            self._refresh_line_numbers(old, line)
+
+    def set_frame_line(self, line: int | None) -> None:
+        if line != self.frame_line:
+            old, self.frame_line = self.frame_line, line
             self._refresh_line_numbers(old, line)
 
     def set_marks(self, marks: dict[int, str]) -> None:
@@ -243,8 +250,9 @@ class SourceView(ScrollView, can_focus=True):
         self.cursor = max(1, len(self.lines))
 
     def action_show_pc(self) -> None:
-        if self.pc_line:
-            self.goto(self.pc_line)
+        line = self.frame_line or self.pc_line      # the selected frame's line first
+        if line:
+            self.goto(line)
 
     # -- search --------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -321,8 +329,8 @@ class SourceView(ScrollView, can_focus=True):
         if index >= len(self.lines):
             return Strip.blank(width, self.rich_style)
         lineno = index + 1
-        key = (index, scroll_x, width, lineno == self.pc_line, lineno == self.cursor,
-               lineno == self.cursor and self.has_focus, self.marks.get(lineno))
+        key = (index, scroll_x, width, lineno == self.pc_line, lineno == self.frame_line,
+               lineno == self.cursor, lineno == self.cursor and self.has_focus, self.marks.get(lineno))
         strip = self._cache.get(key)
         if strip is None:
             if len(self._cache) > 4096:
@@ -336,6 +344,8 @@ class SourceView(ScrollView, can_focus=True):
         gstyle = self.get_component_rich_style("source--gutter", partial=True)
         if lineno == self.pc_line:
             base = base + self.get_component_rich_style("source--pc-line", partial=True)
+        elif lineno == self.frame_line:
+            base = base + self.get_component_rich_style("source--frame-line", partial=True)
         elif lineno == self.cursor and self.has_focus:
             base = base + self.get_component_rich_style("source--cursor-line", partial=True)
         mark = self.marks.get(lineno)
@@ -348,6 +358,8 @@ class SourceView(ScrollView, can_focus=True):
             segs.append(Segment(" ", base))
         if lineno == self.pc_line:
             segs.append(Segment("▶", base + self.get_component_rich_style("source--pc-arrow", partial=True)))
+        elif lineno == self.frame_line:
+            segs.append(Segment("▷", base + self.get_component_rich_style("source--frame-arrow", partial=True)))
         else:
             segs.append(Segment(" ", base))
         num_style = base + gstyle

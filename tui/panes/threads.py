@@ -62,7 +62,7 @@ class ThreadsPane(LazyTablePane, Pane):
             return
         with reported(self, "threads", background=True):
             self.fetches += 1
-            self._show(await session.threads())
+            self._show(await session.frames.threads())
 
     def _show(self, threads: list[ThreadInfo]) -> None:
         table = self.table

@@ -45,7 +45,7 @@ DEBUG_SECTIONS = (".debug_info", ".debug_abbrev", ".debug_line", ".debug_str", "
                   ".debug_str_offsets")
 # Where separate debug files are looked for (by build-id, then .gnu_debuglink), like
 # gdb's debug-file-directory. Empty by default: tests compare with a gdb that has
-# them switched off, and libc6-dbg would change what `step` enters (HARD-CASES).
+# them switched off, and libc6-dbg would change what `step` enters (docs/hard-cases.md).
 DEBUG_FILE_DIRECTORIES: tuple[str, ...] = ()
 
 
