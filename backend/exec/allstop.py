@@ -7,7 +7,7 @@ and exec leave threads in PTRACE_EVENT_EXIT stops that only we can release).
 own SIGSTOPs, group-stops) and returns only what needs a decision. When a
 thread stops for the user every other thread is parked with SIGSTOP
 (``stop_others``); a breakpoint hit that raced in on a parked thread is
-cancelled (pc rewound, it hits again later, HARD-CASES A3), any other stop is
+cancelled (pc rewound, it hits again later, docs/hard-cases.md A3), any other stop is
 kept pending on its thread and decided before anything is resumed again.
 """
 from __future__ import annotations
@@ -207,7 +207,7 @@ class AllStop:
         self.threads_changed()
 
     def setup_thread(self, th: Thread) -> None:
-        """Debug registers are per thread and not inherited by clone (HARD-CASES D4)."""
+        """Debug registers are per thread and not inherited by clone (docs/hard-cases.md D4)."""
         th.fresh = False
         hw = self.hw
         if hw is not None:
@@ -246,7 +246,7 @@ class AllStop:
             pass
 
     def _vfork_start(self, th: Thread, child: int) -> None:
-        """A vfork child runs in our memory until it execs or exits (HARD-CASES E2).
+        """A vfork child runs in our memory until it execs or exits (docs/hard-cases.md E2).
 
         Its INT3s are ours, so lift them all until VFORK_DONE, with every other
         thread parked so none runs through a missing breakpoint; the parent

@@ -60,7 +60,7 @@ class InstructionStepper:
 
         Routine (nostop) signals arriving meanwhile go to ``held``: delivering
         one now would run its handler with the breakpoint under the pc lifted
-        (HARD-CASES A6). They are delivered on the next resume.
+        (docs/hard-cases.md A6). They are delivered on the next resume.
         """
         th = self.inf.threads[tid]
         sig, arrivals = 0, 0
