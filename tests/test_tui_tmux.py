@@ -62,13 +62,18 @@ def test_real_terminal_smoke(build, tmp_path):
         keys(name, "F10")
         screen = wait_screen(name, lambda s: f"▶{line + 1}" in s.replace(" ", ""))
         assert "6! = 720" in screen or "sum of squares" in screen     # the program's output pane
-        keys(name, "q")
-        wait_screen(name, lambda s: "and quit?" in s)
-        keys(name, "y")
-        screen = wait_screen(name, lambda s: "TDBG-EXIT-0" in s)
-        assert "Traceback" not in screen
+        quit_cleanly(name)
     finally:
         tmux("kill-server")
+
+
+def quit_cleanly(name: str) -> None:
+    """q, confirm, and tdbg exits 0 with no traceback on the screen."""
+    keys(name, "q")
+    wait_screen(name, lambda s: "and quit?" in s)
+    keys(name, "y")
+    screen = wait_screen(name, lambda s: "TDBG-EXIT-0" in s)
+    assert "Traceback" not in screen
 
 
 def escape(name: str) -> None:
@@ -132,10 +137,6 @@ def test_real_terminal_frames_and_pane_keys(build, tmp_path):
         rows = [line for line in screen.splitlines() if "Debugger" in line or "Source" in line]
         assert rows and not [r for r in rows if set("▁▂▃▅▆▇") & set(r)], "\n".join(rows)
         escape(name)
-        keys(name, "q")
-        wait_screen(name, lambda s: "and quit?" in s)
-        keys(name, "y")
-        screen = wait_screen(name, lambda s: "TDBG-EXIT-0" in s)
-        assert "Traceback" not in screen
+        quit_cleanly(name)
     finally:
         tmux("kill-server")
