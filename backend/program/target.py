@@ -39,6 +39,10 @@ class LaunchSettings:
     aslr: bool = False
     use_pty: bool = True
     tty: str | None = None      # gdb's inferior-tty: the program's I/O goes there
+    # how the process runs (gdb's names): read by exec/, set and shown by `set`/`show`
+    scheduler_locking: str = "replay"   # off | on | step | replay
+    follow_fork_mode: str = "parent"    # parent | child
+    detach_on_fork: bool = True
 
 
 def no_program() -> CommandError:
