@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .dwarf_guard import guarded
 from .types import VOID, Member, Type
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ def die_name(die: DIE) -> str | None:
     return v.decode("utf-8", "replace") if isinstance(v, bytes) else v
 
 
+@guarded
 def ref_die(die: DIE, attr_name: str) -> DIE | None:
     """The DIE an attribute of reference class points at (same CU or not)."""
     a = die.attributes.get(attr_name)
@@ -71,12 +73,14 @@ class TypeTable:
         self._cache: dict[int, Type] = {}
         self._langs: dict[int, int] = {}
 
+    @guarded
     def from_die(self, die: DIE) -> Type:
         t = self._cache.get(die.offset)
         if t is None:
             t = self._build(die)
         return t
 
+    @guarded
     def type_of(self, die: DIE) -> Type:
         """The type a DIE's DW_AT_type names; void when it names none."""
         target = ref_die(die, "DW_AT_type")
@@ -176,6 +180,7 @@ class TypeTable:
             inner = Type("array", None, None, inner, count=count)
         t.target, t.count = inner, dims[0]
 
+    @guarded
     def _members_of(self, die: DIE) -> list[Member]:
         members: list[Member] = []
         is_union = die.tag == "DW_TAG_union_type"

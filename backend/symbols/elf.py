@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import stat
 import struct
 import zlib
 from collections.abc import Sequence
@@ -89,6 +90,13 @@ class ElfFile:
             raise BadExecutable(f"{shown}: Is a directory.")
         real = os.path.realpath(shown)
         try:
+            mode = os.stat(real).st_mode
+            # open() of a FIFO blocks until a writer comes, a device may never end: only a
+            # regular file can be a program (gdb: "not in executable format")
+            if stat.S_ISDIR(mode):
+                raise BadExecutable(f"{shown}: Is a directory.")
+            if not stat.S_ISREG(mode):
+                raise BadExecutable(f"{shown}: not in executable format: not a regular file")
             f = open(real, "rb")
         except OSError as e:
             raise BadExecutable(f"{shown}: {e.strerror}.") from None
@@ -153,7 +161,7 @@ class ElfFile:
             raise BadExecutable(f"{shown}: truncated ELF: program headers past end of file")
         self.is_pie = e_type == 3
         self.entry = entry
-        self.segments = [PHDR.unpack_from(mm, phoff + i * phentsize) for i in range(phnum)]
+        self.segments = _sane_segments([PHDR.unpack_from(mm, phoff + i * phentsize) for i in range(phnum)])
         # The kernel runs a file whose segments are whole even if its section headers
         # are garbage; then we go on without sections (symbols, DWARF) and say so.
         runnable = all(p[2] + p[5] <= size for p in self.segments if p[0] == PT_LOAD)
@@ -349,3 +357,12 @@ class ElfFile:
         """``puts@plt`` when addr is in that PLT stub."""
         return self._symtabs.plt_name(addr)
 
+
+def _sane_segments(segs: list[Segment]) -> list[Segment]:
+    """A non-PT_LOAD segment (PT_DYNAMIC, PT_NOTE, PT_TLS ...) describes bytes inside the
+    loaded image; a damaged size is clamped to the image's span, so that reading it from
+    the tracee (breaks/solib.py reads PT_DYNAMIC) never asks for gigabytes."""
+    loads = [p for p in segs if p[0] == PT_LOAD]
+    span = (max(p[3] + p[6] for p in loads) - min(p[3] for p in loads)) if loads else 0
+    return [p if p[0] == PT_LOAD or (p[5] <= span and p[6] <= span)
+            else (*p[:5], min(p[5], span), min(p[6], span), p[7]) for p in segs]

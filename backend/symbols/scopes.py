@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ExpressionError, TdbgError
 from .dwarf.expr import Unavailable, debug_addr, evaluate, location_expression
+from .dwarf_guard import PARSE_ERRORS, guarded
 from .dwarf_types import TypeTable, attr_int, die_name, ref_die
 from .range_lists import range_list
 from .types import Type, c_type
@@ -82,10 +83,12 @@ class Scopes:
         self._frame_cache: dict[tuple[int, int, int], tuple[list[Variable], list[Variable]]] = {}
 
     # -- DIEs ------------------------------------------------------------------
+    @guarded
     def die_at(self, cu_offset: int, die_offset: int) -> DIE:
         cu = self.dwarf.get_CU_at(cu_offset)
         return cu.get_DIE_from_refaddr(die_offset)
 
+    @guarded
     def name_of(self, die: DIE) -> str | None:
         _, a = _origin_attr(die, "DW_AT_name")
         if a is None:
@@ -93,10 +96,12 @@ class Scopes:
         name: str | bytes = a.value
         return name.decode("utf-8", "replace") if isinstance(name, bytes) else name
 
+    @guarded
     def type_of(self, die: DIE) -> Type:
         owner, a = _origin_attr(die, "DW_AT_type")
         return self.types.type_of(owner) if owner is not None else self.types.type_of(die)
 
+    @guarded
     def ranges(self, die: DIE) -> list[tuple[int, int]]:
         """[low, high) link-time ranges of a function, block or inlined subroutine."""
         low = die.attributes.get("DW_AT_low_pc")
@@ -119,9 +124,11 @@ class Scopes:
         addr: int = attr.value
         return addr
 
+    @guarded
     def contains(self, die: DIE, pc: int) -> bool:
         return any(lo <= pc < hi for lo, hi in self.ranges(die))
 
+    @guarded
     def inline_chain(self, func_die: DIE, pc: int) -> list[DIE]:
         """DW_TAG_inlined_subroutine DIEs containing pc, innermost first, then the
         function itself: the virtual frames gdb shows for inlined code."""
@@ -138,6 +145,7 @@ class Scopes:
                 return chain[::-1]
 
     # -- a frame's variables -------------------------------------------------------
+    @guarded
     def frame_variables(self, cu_offset: int, func_offset: int, pc: int
                         ) -> tuple[list[Variable], list[Variable]]:
         """(parameters, locals) of the function or inlined subroutine at
@@ -188,6 +196,7 @@ class Scopes:
             self._collect(inner, pc, depth + 1, args, blocks)
 
     # -- values ------------------------------------------------------------------------
+    @guarded
     def read_variable(self, var: Variable, ctx: ExprContext, pc: int, reader: Reader | None = None) -> Value:
         """The value of `var` in the frame `ctx` (an expr.ExprContext) at link-time pc."""
         t = var.type
@@ -227,7 +236,15 @@ class Scopes:
     def _build_index(self) -> tuple[_NameIndex, _TypeIndex]:
         names: _NameIndex = {}
         tnames: _TypeIndex = {}
-        for cu in self.dwarf.iter_CUs():
+        try:
+            for cu in self.dwarf.iter_CUs():
+                self._index_unit(cu, names, tnames)
+        except PARSE_ERRORS:
+            pass            # damaged DWARF: the names read before the damage still answer
+        return names, tnames
+
+    def _index_unit(self, cu: CompileUnit, names: _NameIndex, tnames: _TypeIndex) -> None:
+        try:
             top = cu.get_top_DIE()
             for die in top.iter_children():
                 tag = die.tag
@@ -247,7 +264,8 @@ class Scopes:
                     decl = bool(attr_int(die, "DW_AT_declaration", False))
                     tnames.setdefault(_TYPE_TAGS[tag] + name, []).append(
                         (cu.cu_offset, die.offset, not decl))
-        return names, tnames
+        except PARSE_ERRORS:
+            pass            # a damaged unit: skip the rest of it
 
     @staticmethod
     def _index_enumerators(die: DIE, cu: CompileUnit, names: _NameIndex) -> None:
@@ -258,6 +276,7 @@ class Scopes:
                 if name is not None:
                     names.setdefault(name, []).append((cu.cu_offset, child.offset, True, True))
 
+    @guarded
     def lookup_global(self, name: str, cu_offset: int | None = None,
                       file: str | None = None) -> Variable | None:
         """A global variable, file static or function by name. `file` restricts to
@@ -290,6 +309,7 @@ class Scopes:
         name = die_name(self.dwarf.get_CU_at(cu_offset).get_top_DIE()) or ""
         return name == file or name.endswith("/" + file)
 
+    @guarded
     def lookup_type(self, name: str, cu_offset: int | None = None) -> Type | None:
         """"struct node", "enum color", "point_t", "unsigned long": complete
         definitions first, the pc's CU first."""
@@ -300,6 +320,7 @@ class Scopes:
         cu, off, _ = min(entries, key=lambda e: (not e[2], e[0] != cu_offset))
         return self.types.from_die(self.die_at(cu, off))
 
+    @guarded
     def complete(self, t: Type, cu_offset: int | None = None) -> Type:
         """The full definition of an incomplete struct/union (`struct fwd;` here,
         defined in another CU), or `t` itself."""
@@ -308,6 +329,7 @@ class Scopes:
         full = self.lookup_type(f"{t.kind} {t.name}", cu_offset)
         return full if full is not None and not full.declaration else t
 
+    @guarded
     def function_named(self, name: str) -> DIE | None:
         v = self.lookup_global(name)
         return v.die if v is not None and v.kind == "function" else None

@@ -108,10 +108,13 @@ class ObjectCFI:
         row = None
         link_pc = pc - self.bias
         for sec in self._sections:
-            found = self._find_fde(sec, link_pc)
-            if found is not None:
-                row = self._execute(sec, found, link_pc)
-                break
+            try:
+                found = self._find_fde(sec, link_pc)
+                if found is not None:
+                    row = self._execute(sec, found, link_pc)
+                    break
+            except (CFIError, IndexError, KeyError, ValueError, struct.error):
+                continue        # a damaged entry covers nothing: callers fall back to heuristics
         if len(self._rows) >= _ROW_CACHE_MAX:
             self._rows.clear()
         self._rows[pc] = row

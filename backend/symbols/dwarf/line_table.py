@@ -24,7 +24,7 @@ class LineRow:
 class SubfileTable:
     """gdb's linetable of one source file within one CU: parallel arrays sorted by pc."""
 
-    __slots__ = ("name", "pcs", "lines", "stmt", "prologue_end", "columns")
+    __slots__ = ("name", "pcs", "lines", "stmt", "prologue_end", "columns", "_by_line")
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -33,6 +33,18 @@ class SubfileTable:
         self.stmt: list[bool] = []
         self.prologue_end: list[bool] = []
         self.columns: list[int] = []
+        # line -> its is_stmt pcs in table order, and the sorted lines: built on first
+        # `break FILE:LINE` so that setting thousands of them is not quadratic
+        self._by_line: tuple[dict[int, list[int]], list[int]] | None = None
+
+    def stmt_pcs_by_line(self) -> tuple[dict[int, list[int]], list[int]]:
+        if self._by_line is None:
+            by: dict[int, list[int]] = {}
+            for pc, ln, st in zip(self.pcs, self.lines, self.stmt, strict=True):
+                if st and ln > 0:
+                    by.setdefault(ln, []).append(pc)
+            self._by_line = (by, sorted(by))
+        return self._by_line
 
     def record(self, line: int, pc: int, is_stmt: bool, prologue_end: bool, column: int) -> None:
         if line == 0:
@@ -57,8 +69,9 @@ class SubfileTable:
     def finish(self) -> None:
         # Stable sort by pc, end markers first among rows at the same pc.
         order = sorted(range(len(self.pcs)), key=lambda i: (self.pcs[i], self.lines[i] != 0))
+        self._by_line = None
         if order != list(range(len(order))):
-            for attr in self.__slots__[1:]:
+            for attr in self.__slots__[1:-1]:
                 arr = getattr(self, attr)
                 setattr(self, attr, [arr[i] for i in order])
 
@@ -145,30 +158,21 @@ class CuLines:
         t = self.subfiles[sub]
         if line <= 0:
             return [], None
-        out = [t.pcs[i] for i in range(len(t.pcs)) if t.stmt[i] and t.lines[i] == line]
+        by, lines = t.stmt_pcs_by_line()
+        out = by.get(line)
         if out:
-            return out, None
-        best = None
-        for i in range(len(t.pcs)):
-            ln = t.lines[i]
-            if t.stmt[i] and ln > line and (best is None or ln < best[0]):
-                best = (ln, t.pcs[i])
-        return [], best
+            return list(out), None
+        k = bisect.bisect_right(lines, line)
+        return [], ((lines[k], by[lines[k]][0]) if k < len(lines) else None)
 
     def first_line_at_or_after(self, sub: int, line: int) -> tuple[int, int] | None:
         """gdb's find_line_common: (line, pc) of the first is_stmt row for ``line``,
         else of the smallest later line."""
-        t = self.subfiles[sub]
-        best = None
         if line <= 0:
             return None
-        for i in range(len(t.pcs)):
-            ln = t.lines[i]
-            if t.stmt[i] and ln >= line and (best is None or ln < best[0]):
-                best = (ln, t.pcs[i])
-                if ln == line:
-                    break
-        return best
+        by, lines = self.subfiles[sub].stmt_pcs_by_line()
+        k = bisect.bisect_left(lines, line)
+        return (lines[k], by[lines[k]][0]) if k < len(lines) else None
 
     def prologue_end_in(self, sub: int, lo: int, hi: int) -> int | None:
         t = self.subfiles[sub]

@@ -23,6 +23,7 @@ The methods below are the questions the rest of the debugger asks.
 """
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any, cast
 
 from ...errors import NoDebugInfo
@@ -47,6 +48,18 @@ DEBUG_SECTIONS = (".debug_info", ".debug_abbrev", ".debug_line", ".debug_str", "
 # gdb's debug-file-directory. Empty by default: tests compare with a gdb that has
 # them switched off, and libc6-dbg would change what `step` enters (docs/hard-cases.md).
 DEBUG_FILE_DIRECTORIES: tuple[str, ...] = ()
+# The program itself (not its libraries) is also looked for where gdb looks by default:
+# a stripped program whose debug file a package put there gets its source lines.
+PROGRAM_DEBUG_FILE_DIRECTORIES: tuple[str, ...] = ("/usr/lib/debug",)
+
+
+def debug_file_directories(program: bool = False) -> tuple[str, ...]:
+    """Where separate debug files are looked for: TDBG_DEBUG_FILE_DIRECTORY (colon-separated,
+    like gdb's `set debug-file-directory`) when set, else the defaults above."""
+    env = os.environ.get("TDBG_DEBUG_FILE_DIRECTORY")
+    if env is not None:
+        return tuple(d for d in env.split(":") if d)
+    return DEBUG_FILE_DIRECTORIES + (PROGRAM_DEBUG_FILE_DIRECTORIES if program else ())
 
 
 class DebugInfo:
@@ -74,7 +87,7 @@ class DebugInfo:
         sects: dict[str, Sect] = {}
         holder = elf
         if not elf.has_dwarf():
-            dirs = DEBUG_FILE_DIRECTORIES if debug_dirs is None else debug_dirs
+            dirs = debug_file_directories() if debug_dirs is None else debug_dirs
             holder = elf.separate_debug_file(dirs) or elf
         for name in DEBUG_SECTIONS:
             try:
