@@ -119,3 +119,10 @@ async def test_finish_says_run_till_exit_when_typed(prog):
         assert (await s.execute("finish")).ok
         assert _STACK.sub("", rec.last_stop.message.splitlines()[0]) == _STACK.sub("", expected[1])
         assert rec.last_stop.reason == ev.StopReason.STEP
+
+
+def test_print_formats_apply_to_every_scalar_inside(prog):
+    """`p/x a_struct` and `p/d an_array`: gdb formats each member and element, pretty or not."""
+    assert_same(prog, ["break leaf", "run", "p/x the_record", "p/d the_record.corners",
+                       "p/x the_ptr->corners[1]", "p/x the_record.fl", "set print pretty on",
+                       "p/x the_record", "p/o the_record.anon", "p/c the_record.tail"])

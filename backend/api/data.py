@@ -39,6 +39,10 @@ class DataAPI:
         """The value's text in print's format FMT (None: natural), out of the history."""
         return await self._link.stopped_call(lambda: self._dbg.evaluator.formatted(expr, fmt)[1])
 
+    async def show_values_text(self, arg: str = "") -> str:
+        """gdb's `show values [N|+]`: value history entries printed anew."""
+        return await self._link.stopped_call(lambda: self._dbg.evaluator.show_values_text(arg))
+
     async def ptype_text(self, expr: str) -> str:
         """gdb's `ptype TYPE|EXPR`."""
         return await self._link.stopped_call(lambda: self._dbg.evaluator.ptype_text(expr))
@@ -80,6 +84,8 @@ class DataAPI:
             d = self._dbg
             addr = d.evaluator.evaluate_address(expr) if expr or last is None else last[2]
             text, next_addr = format_examine(d.target, addr, fmt, unit, count)
+            if last is not None:                 # `x` (not display/FMT) sets $_ and $__
+                d.evaluator.examined(addr, fmt, unit, count)
             return text, (fmt, unit, next_addr)
         return await self._link.stopped_call(work)
 

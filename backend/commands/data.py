@@ -7,7 +7,7 @@ from .displays import display_parts, examined_display, show_displays, show_one_d
 from .registry import CommandInterpreter, command
 
 
-@command("print", "p", "inspect", "call", group="data", help="Print value of expression EXP.",
+@command("print", "p", "inspect", group="data", help="Print value of expression EXP.",
          usage="Usage: print[/FMT] EXP\n"
                "EXP is a C expression in the selected frame's scope; $REG is a register.\n"
                "FMT is a format letter but no count or size letter (see \"x\" command).")
@@ -22,8 +22,11 @@ async def _print(ci: CommandInterpreter, arg: str) -> str | None:
 
 @command("output", group="data",
          help='Like "print" but don\'t put in value history and don\'t print newline.',
-         usage="Usage: output EXP")
+         usage="Usage: output[/FMT] EXP")
 async def _output(ci: CommandInterpreter, arg: str) -> str | None:
+    if arg.startswith("/"):
+        fmt, _, arg = arg[1:].partition(" ")
+        return await ci.s.data.formatted(arg.strip(), fmt)
     return await ci.s.data.evaluate(arg)
 
 

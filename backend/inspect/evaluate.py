@@ -13,12 +13,16 @@ from ..errors import CommandError, ExpressionError, NotRunning, TdbgError
 from ..program.target import Target
 from ..symbols import cexpr
 from ..symbols.dwarf.expr import Unavailable
+from ..symbols.nodebug import nodebug_type_text
 from ..symbols.type_names import ptype_text, whatis_text
 from ..symbols.value_format import char_literal, format_value
 from ..symbols.values import Value
 from . import frame0_names
 from .frame_env import FrameScope
 from .frames import Frames, VFrame
+from .minsyms import FileEnv, minimal_symbol_text, minimal_symbol_value, missing_symbol
+from .siginfo import siginfo_value
+from .user_values import record_examined
 from .variables import Variables
 
 if TYPE_CHECKING:
@@ -47,6 +51,7 @@ class FrameEnv:
         self._frame: VFrame | None = None
         self._scope: FrameScope | None = None
         self.convenience: dict[str, Value] = ev.target.convenience
+        self.call_function: Callable[..., Value] | None = None
 
     # registers ----------------------------------------------------------------------
     def _regs(self) -> dict[str, int] | None:
@@ -112,6 +117,23 @@ class FrameEnv:
     def lookup_type(self, name: str) -> Type | None:
         return self.scope().lookup_type(name)
 
+    # the user's values: optional parts of an EvalEnv, read only by `$` and slow paths ----
+    @property
+    def history(self) -> list[str]:
+        return self.target.value_history
+
+    def minimal_symbol(self, name: str) -> Value | None:
+        env = self.scope().env
+        if env is not None:
+            return env.minimal_symbol(name)
+        v = minimal_symbol_value(self.target.prog, name, self.read)
+        if v is None:
+            raise missing_symbol(self.target.prog, name)
+        return v
+
+    def siginfo(self) -> Value | None:
+        return siginfo_value(self.tid, self.read) if self.target.alive else None
+
 
 class Evaluator:
     """C expressions in the selected frame: print, ptype, conditions (worker thread)."""
@@ -120,14 +142,22 @@ class Evaluator:
         self.target = target
         self.frames = frames
         self.variables = variables
+        self._values_shown = 1          # where `show values +` goes on
+        # exec/infcall.py's hook, set by debugger.py (exec is above inspect)
+        self.call_function: Callable[..., Value] | None = None
 
     def env(self, level: int | None = None) -> EvalEnv:
         if not self.target.alive:
             env = self.variables.env_for(0, 0).env    # no process: globals from the file
-            if env is None:
-                raise ExpressionError("No symbol table is loaded.  Use the \"file\" command.")
+            if env is None:                           # no debug info: ELF symbols, `$` values
+                return FileEnv(self.target.prog, self.target.convenience, self.target.value_history)
             return env
-        return FrameEnv(self, self.target.tid, self.target.selected_frame if level is None else level)
+        frame_env = FrameEnv(self, self.target.tid,
+                             self.target.selected_frame if level is None else level)
+        # print/call may call the program's functions; conditions build their own FrameEnv
+        # without the hook, since a call would re-enter the stop being decided
+        frame_env.call_function = self.call_function
+        return frame_env
 
     def evaluate_value(self, text: str, level: int | None = None) -> Value:
         if not text.strip():
@@ -138,8 +168,14 @@ class Evaluator:
             raise ExpressionError(f"value is not available: {e}") from None
 
     def evaluate_text(self, text: str) -> str:
-        v = self.evaluate_value(text)
-        return format_value(v, self.target.read_memory if self.target.alive else None, self.target.prog.symbolize)
+        return self._text(self.evaluate_value(text))
+
+    def _text(self, v: Value) -> str:
+        symbolize = self.target.prog.symbolize
+        special = minimal_symbol_text(v, symbolize)
+        if special is not None:
+            return special
+        return format_value(v, self.target.read_memory if self.target.alive else None, symbolize)
 
     def evaluate_address(self, text: str) -> int:
         """An address operand (x, info symbol, disassemble): numbers, $regs, &vars, pointers."""
@@ -162,9 +198,13 @@ class Evaluator:
     def formatted(self, text: str, fmt: str | None = None) -> tuple[Value, str]:
         """The value of `text` and its text in print's format `fmt` (None: natural)."""
         v = self.evaluate_value(text)
+        if fmt and v.type.strip().kind in ("struct", "union", "class", "array"):
+            # gdb applies /FMT to every scalar inside (`p/x a_struct`)
+            t = self.target
+            return v, format_value(v, t.read_memory if t.alive else None, t.prog.symbolize, fmt=fmt)
         if fmt:
             return v, _format_as(v, fmt)
-        return v, format_value(v, self.target.read_memory if self.target.alive else None, self.target.prog.symbolize)
+        return v, self._text(v)
 
     def print_text(self, text: str, fmt: str | None = None) -> str:
         v, body = self.formatted(text, fmt)
@@ -175,11 +215,33 @@ class Evaluator:
     def ptype_text(self, text: str) -> str:
         env = self.env()
         t, named = cexpr.type_of(text, env)
-        return f"type = {ptype_text(t)}"
+        return f"type = {nodebug_type_text(t, True) or ptype_text(t)}"
 
     def whatis_text(self, text: str) -> str:
         t, named = cexpr.type_of(text, self.env())
-        return f"type = {whatis_text(t, named)}"
+        return f"type = {nodebug_type_text(t, False) or whatis_text(t, named)}"
+
+    def show_values_text(self, arg: str = "") -> str:
+        """gdb's `show values [N|+]`: ten history values, the last ten, those around N,
+        or (with +) the ten after the ones shown before; each printed anew."""
+        size = len(self.target.value_history)
+        arg = arg.strip()
+        if not arg:
+            start = size - 9
+        elif arg == "+":
+            start = self._values_shown
+        else:
+            start = self.evaluate_value(arg).as_int() - 5
+        start = max(start, 1)
+        conv = self.target.convenience
+        lines = [f"${i} = {self._text(conv[f'${i}'])}" for i in range(start, min(start + 10, size + 1))
+                 if f"${i}" in conv]
+        self._values_shown = start + 10
+        return "\n".join(lines)
+
+    def examined(self, addr: int, fmt: str, unit: str, count: int) -> None:
+        """After `x`: gdb's `$_` and `$__` (user_values.py)."""
+        record_examined(self.target, addr, fmt, unit, count)
 
     def compile_condition(self, text: str) -> Callable[[int], bool]:
         cexpr.parse(text)         # a syntax error is reported when the breakpoint is set

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import CommandError, ExpressionError, TdbgError
 from ..process.inferior import Inferior
-from ..program.program import ObjFile
+from ..program.program import ObjFile, Program
 from ..program.target import Target, no_program
 from ..symbols.dwarf.expr import ExprContext, Unavailable, debug_addr, location_expression
 from ..symbols.frame_env import FrameEnv as SymbolsFrameEnv
@@ -25,6 +25,8 @@ from ..symbols.values import Value
 from .entry_substitute import has_entry_value, substitute
 from .frame_regs import _GP, FrameRegs, LiveRegs, fp_registers
 from .frames import Frames
+from .minsyms import minimal_symbol_value
+from .scoped_names import FrameOf, scoped_lookup
 
 if TYPE_CHECKING:
     from ..symbols.index.funcs import FunctionInfo
@@ -47,6 +49,22 @@ class EntryFrameEnv(SymbolsFrameEnv):
                  **kw: Any) -> None:
         super().__init__(*args, **kw)
         self._entry = entry              # regno -> value at entry, or None
+        # The user's side of expressions (set by build_env): `$N` history, minimal
+        # symbols, and the frames FUNC::local reads (None: no process).
+        self.history: list[str] = []
+        self.program: Program | None = None
+        self.frame_of: FrameOf | None = None
+
+    def lookup(self, name: str, scope: str | None = None) -> Value | None:
+        if scope is None:
+            return super().lookup(name)
+        return scoped_lookup(self, name, scope, self.frame_of)
+
+    def minimal_symbol(self, name: str) -> Value | None:
+        """cexpr's slow path for a name no DWARF scope has (compile.py)."""
+        if self.program is None:
+            return None
+        return minimal_symbol_value(self.program, name, self.read, self.scopes, self.cu_offset)
 
     def value_of(self, var: Variable) -> Value:
         v = self.scopes.read_variable(var, self.ctx, self.pc, self.read)
@@ -170,10 +188,11 @@ def build_env(target: Target, frames: Frames, entry_register: EntryRegister | No
             sc, link, cu_off, fb_expr, scope_off, addrx = _static_scope(o, pc0)
             f0 = _frame0(target, frames, inf, tid, o)
             ctx0 = FrameContext(f0, target.read_memory, o.bias, fb_expr, addrx)
-            return EntryFrameEnv(sc, ctx0, link, cu_off, scope_off, read=target.read_memory,
+            env0 = EntryFrameEnv(sc, ctx0, link, cu_off, scope_off, read=target.read_memory,
                                  write=target.write_memory, write_reg=target.set_register,
                                  symbolize=prog.symbolize, convenience=target.convenience,
                                  entry=_entry_for(entry_register, 0) if tid == target.tid else None)
+            return _user_side(env0, target, frames, entry_register, live=True)
     frame: Frame | None = None
     pc: int | None = None
     if inf is not None:
@@ -214,9 +233,32 @@ def build_env(target: Target, frames: Frames, entry_register: EntryRegister | No
         file_ctx = _FileContext(o)
         ctx, read, write, write_reg = file_ctx, file_ctx.read, None, None
     entry = _entry_for(entry_register, level) if frame is not None and tid == target.tid else None
-    return EntryFrameEnv(sc, ctx, link, cu_off, scope_off, read=read, write=write,
-                         write_reg=write_reg, symbolize=prog.symbolize,
-                         convenience=target.convenience, entry=entry)
+    env = EntryFrameEnv(sc, ctx, link, cu_off, scope_off, read=read, write=write,
+                        write_reg=write_reg, symbolize=prog.symbolize,
+                        convenience=target.convenience, entry=entry)
+    return _user_side(env, target, frames, entry_register, live=frame is not None)
+
+
+def _user_side(env: EntryFrameEnv, target: Target, frames: Frames,
+               entry_register: EntryRegister | None, live: bool) -> EntryFrameEnv:
+    env.history = target.value_history
+    env.program = target.program
+    if live:
+        env.frame_of = lambda die: _frame_running(target, frames, entry_register, env.scopes, die)
+    return env
+
+
+def _frame_running(target: Target, frames: Frames, entry_register: EntryRegister | None,
+                   scopes: Scopes, die: Any) -> EntryFrameEnv | None:
+    """The environment of the innermost frame of the current thread running `die`."""
+    prog = target.prog
+    for f in frames.unwind():
+        o = prog.objfile_for(f.lookup_pc)
+        if o is None or o.debug is None or o.scopes is not scopes:
+            continue
+        if scopes.contains(die, f.lookup_pc - o.bias):
+            return build_env(target, frames, entry_register, target.tid, f.level)
+    return None
 
 
 class _FileContext:

@@ -27,6 +27,7 @@ class SymbolTables:
         self._elf = elf
         self._plt = PltStubs(elf)
         self._tables: _Tables | None = None
+        self._ifuncs: set[int] = set()      # STT_GNU_IFUNC addresses (gdb names their type apart)
 
     def _load(self) -> _Tables:
         if self._tables is None:
@@ -78,6 +79,8 @@ class SymbolTables:
             if not name:
                 continue
             kind = "func" if typ in (2, 10) else "object" if typ in (1, 5, 6) else "other"
+            if typ == 10:
+                self._ifuncs.add(st_value)
             yield Symbol(name, st_value, st_size, kind)
 
     def symbol(self, name: str) -> Symbol | None:
@@ -92,6 +95,17 @@ class SymbolTables:
         if funcs or cands:
             return (funcs or cands)[0]
         return self._plt.named(name + "@plt")
+
+    def definition(self, name: str) -> Symbol | None:
+        """A symbol this file defines by that name (functions first), never a PLT stub:
+        gdb's minimal symbol lookup prefers a library's definition to the stub."""
+        cands = self._load()[0].get(name, [])
+        return next((s for s in cands if s.kind == "func"), cands[0] if cands else None)
+
+    def is_ifunc(self, addr: int) -> bool:
+        """Whether a symbol at link-time addr is a GNU indirect function (strlen in libc)."""
+        self._load()
+        return addr in self._ifuncs
 
     def symbols_named(self, name: str) -> list[Symbol]:
         """Every defined symbol called ``name`` (several for static functions of different files).

@@ -17,7 +17,14 @@ evaluates against an environment the caller provides:
         def write(self, addr: int, data: bytes) -> None     # raises BadAddress
         def write_reg(self, name: str, value: int) -> None  # full 64-bit register
         def symbolize(self, addr: int) -> str | None        # "main+4", for printing
-        convenience: dict[str, Value]   # optional: gdb's `$name` variables
+        convenience: dict[str, Value]   # optional: gdb's `$name` variables; `$N` is
+                                        # the key "$N" (the value history)
+        history: Sequence               # optional: len() is the history's size ($, $$N)
+        def minimal_symbol(self, name) -> Value | None   # optional: a name with no
+            # DWARF (nodebug.py's types); only asked when lookup found nothing
+        def siginfo(self) -> Value | None                 # optional: `$_siginfo`
+        def call_function(self, callee: Value, args: list[Value], env) -> Value
+            # optional: `f(1, 2)`; without it calls are refused
 
 `scopes.FrameEnv` implements it over one frame. Values that `lookup` returns
 should carry `env.read` as their reader, so derefs and strings can follow them.
@@ -40,7 +47,7 @@ from collections.abc import Callable
 from ...errors import ExpressionError, TdbgError
 from ..types import Type
 from ..values import Value, no_reader
-from .compile import Compiled, compile_node
+from .compile import Compiled, compile_name, compile_node
 from .env import EvalEnv
 from .ops import (  # noqa: F401
     _FALSE,
@@ -72,6 +79,8 @@ from .ops import (  # noqa: F401
 )
 from .parse import _TYPE_WORDS, Node, Parser, tokenize
 from .regs import EFLAGS, I8, I16, I32, PC_TYPE, VOID_PTR, register  # noqa: F401
+
+_UNKNOWN_TYPE = "has unknown type; cast it to its declared type"
 
 # -- compiled cache -----------------------------------------------------------------
 
@@ -157,8 +166,11 @@ def type_of(text: str, env: EvalEnv) -> tuple[Type, bool]:
         return parse_type(text, env), True
     try:
         return compile_expression(text, env)(env).type, False
-    except ExpressionError:
-        raise
+    except ExpressionError as e:
+        node = Parser(text, lambda name: False).parse() if str(e).endswith(_UNKNOWN_TYPE) else None
+        if node is None or node[0] != "name":
+            raise
+        return compile_name(node, True)(env).type, False     # whatis of a data symbol: gdb names it
     except TdbgError as e:
         raise ExpressionError(str(e)) from None
 

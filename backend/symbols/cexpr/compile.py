@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from typing import cast as typing_cast
 
 from ...errors import ExpressionError
-from ..types import array_of
+from ..nodebug import NODEBUG_DATA, unknown_type
+from ..types import VOID, Type, array_of
 from ..values import Value
 from .ops import (
     _FALSE,
@@ -30,6 +31,7 @@ from .ops import (
     truth,
     unop,
 )
+from .parse import INC_ONE
 from .regs import _SUBREGS, register
 
 if TYPE_CHECKING:
@@ -42,6 +44,7 @@ Compiled = Callable[["EvalEnv"], Value]
 _CMP = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, ">": operator.gt,
         "<=": operator.le, ">=": operator.ge}
 _CONST_KINDS = {"num", "unary", "binary", "cond", "cast", "sizeof_type"}
+_COMPUTED = {"_siginfo"}                 # read from the process at each use (regs.py)
 
 
 def _builtin_spec(spec: Spec) -> bool:
@@ -81,25 +84,66 @@ def compile_node(node: Node) -> Compiled:
     return _compile(node)
 
 
+def compile_name(node: Node, nodebug_data: bool = False) -> Compiled:
+    """A name's value; `nodebug_data`: a data symbol without debug info may be the
+    result (only `&environ`, `(T)environ`, `whatis environ` take one, as in gdb)."""
+    _, name, scope = node
+
+    def lookup(env: EvalEnv) -> Value:
+        v = env.lookup(name, scope) if scope else env.lookup(name)
+        if v is None:
+            v = _minimal_symbol(env, name, scope)
+            if v.type is NODEBUG_DATA and not nodebug_data:
+                raise ExpressionError(unknown_type(name))
+        return v
+    return lookup
+
+
+def _minimal_symbol(env: EvalEnv, name: str, scope: str | None) -> Value:
+    """The slow path of a name: an ELF symbol without debug info, or gdb's error (an
+    env may raise its own: "No symbol table is loaded", inspect/minsyms.py)."""
+    find = getattr(env, "minimal_symbol", None)          # optional in an EvalEnv
+    v = find(name) if find is not None and not scope else None
+    if v is None:
+        raise ExpressionError(f"No symbol \"{name}\" in current context.")
+    return v  # type: ignore[no-any-return]
+
+
+def _history(env: EvalEnv, n: int) -> Value:
+    """gdb's access_value_history: $N, or the last value back n ($, $$, $$N)."""
+    texts = getattr(env, "history", None)                # optional in an EvalEnv
+    size = len(texts) if texts is not None else 0
+    absnum = n + size if n <= 0 else n
+    if absnum <= 0:
+        raise ExpressionError("The history is empty." if n == 0 and size == 0 else
+                              f"History does not go back to $${-n}.")
+    if absnum > size:
+        raise ExpressionError(f"History has not yet reached ${absnum}.")
+    conv = getattr(env, "convenience", None) or {}
+    v: Value | None = conv.get(f"${absnum}")
+    return v if v is not None else Value(VOID, b"")
+
+
+_NOT_MODIFIABLE = "Left operand of assignment is not a modifiable lvalue."
+
+
 def _compile(node: Node) -> Compiled:
     kind = node[0]
     if kind == "num":
         value: Value = node[1]
         return lambda env: value
     if kind == "name":
-        _, name, scope = node
-
-        def lookup(env: EvalEnv) -> Value:
-            v = env.lookup(name, scope) if scope else env.lookup(name)
-            if v is None:
-                raise ExpressionError(f"No symbol \"{name}\" in current context.")
-            return v
-        return lookup
+        return compile_name(node)
+    if kind == "hist":
+        n = node[1]
+        return lambda env: _history(env, n)
     if kind == "reg":
         name = node[1]
         return lambda env: register(name, env)
     if kind == "unary":
-        op, f = node[1], compile_node(node[2])
+        op = node[1]
+        child = node[2]
+        f = compile_name(child, True) if op == "&" and child[0] == "name" else compile_node(child)
         return lambda env: unop(op, f(env), env)
     if kind == "binary":
         op, fa, fb = node[1], compile_node(node[2]), compile_node(node[3])
@@ -128,13 +172,25 @@ def _compile(node: Node) -> Compiled:
     if kind == "assign":
         op, fl, fr = node[1], compile_node(node[2]), compile_node(node[3])
         target = node[2]
+        if target[0] == "hist":
+            return lambda env: _raise(_NOT_MODIFIABLE)
         if target[0] == "reg" and target[1] not in _SUBREGS:
-            return lambda env: _set_convenience(env, target[1], fr(env), op, fl)
+            incdec = node[3] is INC_ONE
+            return lambda env: _set_convenience(env, target[1], fr(env), op, fl, incdec)
         if op:
             return lambda env: _compound(env, fl(env), op, fr(env))
         return lambda env: assign(fl(env), fr(env), env)
     if kind == "postinc":
         op, fl = node[1], compile_node(node[2])
+        target = node[2]
+        if target[0] == "hist":
+            return lambda env: _raise(_NOT_MODIFIABLE)
+        if target[0] == "reg" and target[1] not in _SUBREGS:
+            def conv_postinc(env: EvalEnv) -> Value:
+                old = fl(env)
+                _set_convenience(env, target[1], INT_ONE, op, fl, True)
+                return old
+            return conv_postinc
 
         def postinc(env: EvalEnv) -> Value:
             lhs = fl(env)
@@ -143,7 +199,15 @@ def _compile(node: Node) -> Compiled:
             return old
         return postinc
     if kind == "cast":
-        spec, f = node[1], compile_node(node[2])
+        spec, child = node[1], node[2]
+        f = compile_name(child, True) if child[0] == "name" else compile_node(child)
+        if child[0] == "call":      # the cast gives a function without debug info its return type
+            f_callee, f_args = compile_node(child[1]), [compile_node(a) for a in child[2]]
+
+            def cast_call(env: EvalEnv) -> Value:
+                t = resolve_type(spec, env)
+                return cast(_call(env, f_callee, f_args, t), t)
+            return cast_call
         return lambda env: cast(f(env), resolve_type(spec, env))
     if kind == "brace":
         spec, f = node[1], compile_node(node[2])
@@ -161,21 +225,53 @@ def _compile(node: Node) -> Compiled:
         fa, fi = compile_node(node[1]), compile_node(node[2])
         return lambda env: index(fa(env), fi(env), env)
     if kind == "call":
-        def call(env: EvalEnv) -> Value:
-            raise ExpressionError("Calling functions of the program is not supported.")
-        return call
+        f_callee = compile_node(node[1])
+        f_args = [compile_node(a) for a in node[2]]
+
+        return lambda env: _call(env, f_callee, f_args, None)
     raise ExpressionError(f"unknown expression node {kind}")
+
+
+_NO_PROCESS = object()
+
+
+def _call(env: EvalEnv, f_callee: Compiled, f_args: list[Compiled], return_type: Type | None) -> Value:
+    # Inferior calls are optional in an EvalEnv: envs over a live tracee have the attribute,
+    # set (print, call) or None (conditions: a call would re-enter the stop being decided).
+    fn: Callable[..., Value] | object | None = getattr(env, "call_function", _NO_PROCESS)
+    if fn is _NO_PROCESS:
+        raise ExpressionError("You can't do that without a process to debug.")
+    if not callable(fn):
+        raise ExpressionError("Calling functions of the program is not supported.")
+    result: Value = fn(f_callee(env), [f(env) for f in f_args], env, return_type)
+    return result
+
+
+def _raise(message: str) -> Value:
+    raise ExpressionError(message)
 
 
 def _compound(env: EvalEnv, lhs: Value, op: str, rhs: Value) -> Value:
     return assign(lhs, binop(op, lhs, rhs), env)
 
 
-def _set_convenience(env: EvalEnv, name: str, rhs: Value, op: str, fl: Compiled) -> Value:
+def _set_convenience(env: EvalEnv, name: str, rhs: Value, op: str, fl: Compiled,
+                     incdec: bool = False) -> Value:
     conv: dict[str, Value] | None = getattr(env, "convenience", None)   # optional in an EvalEnv
-    if conv is None:
+    if name in _COMPUTED:
+        current = register(name, env)
+        if current.type.strip().kind != "void":
+            cast(rhs, current.type)             # gdb's words for a value of another type
+            raise ExpressionError(f"Writing ${name} is not supported.")
+    if conv is None or name in _COMPUTED:
         raise ExpressionError("Left operand of assignment is not an lvalue.")
-    value = binop(op, fl(env), rhs) if op else rhs
+    if op:
+        old = fl(env)
+        if incdec and not old.type.strip().is_arithmetic and old.type.strip().kind != "pointer":
+            raise ExpressionError("Not a numeric type.")
+        value = binop(op, old, rhs)
+    else:
+        value = rvalue(rhs)                 # gdb's coerce_array: arrays and functions decay
     conv[name] = Value(value.type, value.data)
     return conv[name]
 

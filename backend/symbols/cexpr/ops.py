@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from ...errors import ExpressionError
+from ..nodebug import NODEBUG_DATA
 from ..type_names import type_name
 from ..types import VOID, Type, array_of, c_type, func_type, pointer_to
 from ..values import Value
@@ -290,7 +291,8 @@ def unop(op: str, v: Value, env: EvalEnv) -> Value:
     if op == "~" and not t.is_integral:
         raise ExpressionError("Argument to complement operation not an integer, boolean.")
     if not t.is_arithmetic:
-        raise ExpressionError("Argument to arithmetic operation not a number or boolean.")
+        raise ExpressionError("Argument to negate operation not a number." if op == "-" else
+                              "Argument to positive operation not a number.")
     if t.kind == "float":
         return Value.from_float(v.type, -v.as_float()) if op == "-" else v
     rt = promote(t)
@@ -341,6 +343,8 @@ def index(a: Value, i: Value, env: EvalEnv) -> Value:
 
 
 def cast(v: Value, t: Type) -> Value:
+    if v.type is NODEBUG_DATA:
+        return Value(t, None, v.address, v.reader)     # gdb reads the symbol's memory as t
     dst = t.strip()
     src = v.type.strip()
     if dst.kind in ("struct", "union", "class", "array"):

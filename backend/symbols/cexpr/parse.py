@@ -19,7 +19,8 @@ from .ops import CHAR, INT_ONE, float_literal, int_literal
 # ("unary", op, node), ("binary", op, node, node), ("cond", node, node, node),
 # ("assign", op, node, node), ("postinc", op, node), ("cast", spec, node),
 # ("brace", spec, node), ("sizeof", node), ("sizeof_type", spec),
-# ("member", "." or "->", node, name), ("index", node, node), ("call", node, [node]).
+# ("member", "." or "->", node, name), ("index", node, node), ("call", node, [node]),
+# ("hist", n): value history, n > 0 absolute ($3), n <= 0 back from the last ($, $$2).
 Node = tuple[Any, ...]
 # A type name: ("builtin", words), ("named", name), ("qual", qualifier, spec),
 # ("ptr", spec), ("array", spec, count or None), ("func", spec, (spec, ...)).
@@ -35,7 +36,7 @@ _TOKEN = re.compile(r"""
   | (?P<num>0[xX][0-9a-fA-F]+[uUlL]*|0[bB][01]+[uUlL]*|\d+[uUlL]*)
   | (?P<char>'(?:\\.|[^\\'])+')
   | (?P<str>"(?:\\.|[^\\"])*")
-  | (?P<reg>\$[A-Za-z_0-9]*)
+  | (?P<reg>\$[A-Za-z_0-9$]*)
   | (?P<name>[A-Za-z_][A-Za-z_0-9]*)
   | (?P<op>->|<<=|>>=|<<|>>|<=|>=|==|!=|&&|\|\||\+\+|--|[-+*/%&|^]=|::|[-+*/%<>=!~&|^?:.,()\[\]{}@])
 """, re.X)
@@ -95,6 +96,25 @@ def _unescape(body: str) -> bytes:
     return bytes(out)
 
 
+def _atoi(digits: str) -> int:
+    """C's atoi as gdb uses it on `$NNN`: wraps at 32 bits."""
+    n = int(digits) & 0xFFFFFFFF
+    return n - (1 << 32) if n >> 31 else n
+
+
+def _dollar(tok: str) -> Node:
+    """gdb's write_dollar_variable: `$`, `$$`, `$N`, `$$N` are history; the rest
+    registers or convenience variables (`$$x` is the variable named "$x")."""
+    negate = tok.startswith("$$")
+    rest = tok[2:] if negate else tok[1:]
+    if not rest:
+        return ("hist", -1 if negate else 0)
+    if rest.isdigit():
+        n = _atoi(rest)
+        return ("hist", -n if negate else n)
+    return ("reg", tok[1:])
+
+
 # -- parser: tokens -> tuple AST ------------------------------------------------------
 
 _BINARY = {  # operator: (left binding power, right binding power)
@@ -106,6 +126,7 @@ _BINARY = {  # operator: (left binding power, right binding power)
 for _op in ("+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>="):
     _BINARY[_op] = (3, 2)
 _UNARY_BP = 27
+INC_ONE: Node = ("num", INT_ONE)         # the 1 of ++x / --x (compile.py tells them from x += 1)
 
 
 class Parser:
@@ -174,7 +195,7 @@ class Parser:
             return ("unary", tok, self.expr(_UNARY_BP))
         if kind == "op" and tok in ("++", "--"):
             self.next()
-            return ("assign", tok[0], self.expr(_UNARY_BP), ("num", INT_ONE))
+            return ("assign", tok[0], self.expr(_UNARY_BP), INC_ONE)
         if kind == "name" and tok == "sizeof":
             self.next()
             if self.peek()[1] == "(" and self.starts_type(1):
@@ -241,7 +262,12 @@ class Parser:
         if kind == "float":
             return ("num", float_literal(tok))
         if kind == "char":
-            return ("num", Value.from_int(CHAR, _unescape(tok[1:-1])[0]))
+            body = _unescape(tok[1:-1])
+            if len(body) > 2:                            # gdb: a quoted name ('puts@plt')
+                return ("name", body.decode("utf-8", "replace"), None)
+            if len(body) == 2:
+                raise ExpressionError("Invalid character constant.")
+            return ("num", Value.from_int(CHAR, body[0]))
         if kind == "str":
             data = b""
             while True:                                  # "ab" "cd" concatenates
@@ -251,7 +277,7 @@ class Parser:
                 tok = self.next()[1]
             return ("num", Value(array_of(CHAR, len(data) + 1), data + b"\0"))
         if kind == "reg":
-            return ("reg", tok[1:])
+            return _dollar(tok)
         if kind == "scope":
             self.expect("::")
             name = self.next()

@@ -51,6 +51,10 @@ _SUBREGS.update({"rip": ("rip", 0, PC_TYPE), "pc": ("rip", 0, PC_TYPE),
 
 def register(name: str, env: EvalEnv) -> Value:
     if name not in _SUBREGS:
+        if name == "_siginfo":             # read from the stopped thread at each use
+            siginfo = getattr(env, "siginfo", None)                          # optional in an EvalEnv
+            found: Value | None = siginfo() if siginfo is not None else None
+            return found if found is not None else Value(VOID, b"")
         conv: dict[str, Value] | None = getattr(env, "convenience", None)   # optional in an EvalEnv
         if conv is not None and name in conv:
             return conv[name]
