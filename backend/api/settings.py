@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from ..disasm.decode import set_flavor
+from ..disasm.decode import flavor, set_flavor
+from ..symbols import value_format
 
 if TYPE_CHECKING:
     from ..debugger import Debugger
@@ -49,7 +50,60 @@ class SettingsAPI:
         settings = self._dbg.target.settings
         await self._link.call(lambda: setattr(settings, "aslr", not on))
 
+    async def disable_randomization(self) -> bool:
+        settings = self._dbg.target.settings
+        return await self._link.call(lambda: not settings.aslr)
+
+    # gdb's scheduler-locking, follow-fork-mode, detach-on-fork: LaunchSettings fields
+    # (program/target.py) that exec/ reads
+    _RUN_MODES = ("scheduler_locking", "follow_fork_mode", "detach_on_fork")
+
+    async def run_mode(self, name: str) -> str | bool:
+        """One of _RUN_MODES: its value now."""
+        if name not in self._RUN_MODES:
+            raise KeyError(name)
+        settings = self._dbg.target.settings
+        return await self._link.call(lambda: getattr(settings, name))    # type: ignore[no-any-return]
+
+    async def set_run_mode(self, name: str, value: str | bool) -> None:
+        if name not in self._RUN_MODES:
+            raise KeyError(name)
+        settings = self._dbg.target.settings
+        await self._link.call(lambda: setattr(settings, name, value))
+
     # ---- switches ----------------------------------------------------------------------------
+    async def breakpoint_pending(self) -> str:
+        solib = self._dbg.solib
+        return await self._link.call(lambda: solib.pending_mode)
+
+    async def disassembly_flavor(self) -> str:
+        return await self._link.call(flavor)
+
+    async def print_pretty(self) -> bool:
+        return await self._link.call(lambda: value_format.OPTIONS.pretty)
+
+    async def set_print_pretty(self, on: bool) -> None:
+        """gdb's `set print pretty on|off`: structures one member a line."""
+        await self._link.call(lambda: setattr(value_format.OPTIONS, "pretty", on))
+
+    async def frame_arguments(self) -> str:
+        variables = self._dbg.variables
+        return await self._link.call(lambda: variables.frame_arguments)
+
+    async def set_frame_arguments(self, mode: str) -> None:
+        """gdb's `set print frame-arguments all|scalars|none|presence`."""
+        variables = self._dbg.variables
+        await self._link.call(lambda: setattr(variables, "frame_arguments", mode))
+
+    async def listsize(self) -> int | None:
+        target = self._dbg.target
+        return await self._link.call(lambda: target.listsize)
+
+    async def set_listsize(self, n: int | None) -> None:
+        """gdb's `set listsize N|unlimited`: the lines one `list` shows."""
+        target = self._dbg.target
+        await self._link.call(lambda: setattr(target, "listsize", n))
+
     async def set_breakpoint_pending(self, mode: str) -> None:
         """gdb's `set breakpoint pending on|off|auto`."""
         solib = self._dbg.solib
@@ -81,3 +135,12 @@ class SettingsAPI:
         """gdb's `info signals [SIGNAL]`."""
         d = self._dbg
         return await self._link.stopped_call(lambda: d.signals.info(arg, d.evaluator.evaluate_address))
+
+    # ---- source path -------------------------------------------------------------------------
+    async def source_dirs(self) -> list[str]:
+        """gdb's source path before $cdir:$cwd (`directory`, `show directories`)."""
+        return await self._link.call(lambda: list(self._dbg.target.source_dirs))
+
+    async def set_source_dirs(self, dirs: list[str]) -> None:
+        target = self._dbg.target
+        await self._link.call(lambda: target.set_source_dirs(list(dirs)))

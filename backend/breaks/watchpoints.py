@@ -13,6 +13,7 @@ unchanged; we count each write, which is what threaded tests need).
 """
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -167,21 +168,33 @@ class Watchpoints:
         self.text = text
 
     def set_watchpoint(self, expr: str, access: str = "w") -> tuple[Breakpoint, str]:
+        """`watch [-l|-location] EXPR`. Every watchpoint here watches the address EXPR has
+        now; -location also names it so (gdb's "-location EXPR" in its title and table)."""
         expr = expr.strip()
+        spec = expr
+        m = re.match(r"^-l(?:o(?:c(?:a(?:t(?:i(?:on?)?)?)?)?)?)?(?:\s+|$)", expr)
+        if m:
+            expr = expr[m.end():].strip()
+            spec = f"-location {expr}"
         if not expr:
             raise CommandError("Argument required (expression to compute).")
         inf = self.target.require_inferior()
+        value = self.evaluator.evaluate_value(expr)
+        if value.address is None and re.fullmatch(r"[-+]?(0[xX][0-9a-fA-F]+|\d+)[uUlL]*", expr):
+            raise CommandError(f"Cannot watch constant value `{expr}'.")
+        if value.address is None and m:
+            raise CommandError("Attempt to take address of value not located in memory.")
         addr = self.evaluator.evaluate_address(f"&({expr})")
-        t = self.evaluator.evaluate_value(expr).type
+        t = value.type
         size = t.size
         if size not in _LEN or addr % size:
             raise CommandError(f"Cannot watch {expr}: {size} bytes at {addr:#x} "
                                "(hardware watchpoints take 1, 2, 4 or 8 aligned bytes)")
         hw = slots_of(self.bps, create=True)
         hw.sync(inf)                            # frees the slots of deleted watchpoints
-        bp = self.bps.set_breakpoint([], spec=expr)
+        bp = self.bps.set_breakpoint([], spec=spec)
         bp.kind = KIND[access]
-        w = Watch(bp, expr, addr, size, access, self.target.read_memory(addr, size), t)
+        w = Watch(bp, spec, addr, size, access, self.target.read_memory(addr, size), t)
         if hw.add(w) is None:
             self.bps.delete_breakpoint(bp.id)
             raise CommandError(f"Hardware watchpoint {bp.id}: Could not insert watchpoint")
@@ -192,7 +205,7 @@ class Watchpoints:
             hw.sync(inf)
             raise CommandError(f"Hardware watchpoint {bp.id}: Could not insert watchpoint ({e})") from None
         self.breakpoints.changed()
-        return bp, f"{TITLE[access]} {bp.id}: {expr}"
+        return bp, f"{TITLE[access]} {bp.id}: {spec}"
 
     def watch_message(self, stop: StopDetail, pc: int, loc: SourceLocation | None) -> str:
         """gdb's report: the watchpoint, old/new values, then the frame line."""

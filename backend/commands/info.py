@@ -1,5 +1,5 @@
 """`info SUBCOMMAND`: breakpoints, registers, frame, locals, args, line, sharedlibrary, threads,
-symbol, inferiors, signals, display, source."""
+symbol, inferiors, signals, display, source, address, proc, watchpoints."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -13,6 +13,7 @@ _INFO_USAGE = """Usage: info SUBCOMMAND [ARGS]
 
 List of info subcommands:
 
+info address -- Describe where symbol SYM is stored.
 info all-registers -- List of all registers and their contents, for selected stack frame.
 info args -- All argument variables of current stack frame.
 info breakpoints, info b -- Status of all user-settable breakpoints.
@@ -21,12 +22,14 @@ info frame -- All about the selected stack frame.
 info inferiors -- Print a list of inferiors being managed.
 info line -- Core addresses of the code for a source line.
 info locals -- All local variables of current stack frame.
+info proc -- Show additional information about a process.
 info registers, info r -- List of integer registers and their contents, for selected stack frame.
 info sharedlibrary -- Status of loaded shared object libraries.
 info signals -- What debugger does when program gets various signals.
 info source -- Information about the current source file.
 info symbol -- Describe what symbol is at location ADDR.
 info threads -- Display currently known threads.
+info watchpoints -- Status of specified watchpoints (all watchpoints if no argument).
 
 Subcommand name abbreviations are allowed if unambiguous."""
 
@@ -41,7 +44,9 @@ async def _info(ci: CommandInterpreter, arg: str) -> str | None:
              "all-registers": _info_registers, "frame": _info_frame, "locals": _info_locals,
              "args": _info_args, "line": _info_line, "sharedlibrary": _info_shared,
              "threads": _info_threads, "symbol": _info_symbol, "inferiors": _info_inferiors,
-             "signals": _info_signals, "display": _info_display, "source": _info_source}
+             "signals": _info_signals, "display": _info_display, "source": _info_source,
+             "address": _info_address, "proc": _info_proc, "watchpoints": _info_watchpoints,
+             "fast-conditions": _info_fast_conditions}
     if not sub:
         raise CommandError('List of info subcommands: ' + ", ".join(sorted(table)))
     names = [k for k in table if k.startswith(sub)]
@@ -127,8 +132,7 @@ async def _info_symbol(ci: CommandInterpreter, arg: str) -> str:
 
 
 async def _info_inferiors(ci: CommandInterpreter, arg: str) -> str:
-    pid = ci.s.pid
-    return f"* 1    {'process ' + str(pid) if pid else '<null>'}  {ci.s.program or ''}"
+    return await ci.s.processes.inferiors_text()       # gdb's table (exec/inferiors.py)
 
 
 async def _info_signals(ci: CommandInterpreter, arg: str) -> str:
@@ -143,5 +147,22 @@ async def _info_display(ci: CommandInterpreter, arg: str) -> str:
 
 
 async def _info_source(ci: CommandInterpreter, arg: str) -> str:
-    f = await ci.s.data.current_file()
-    return f"Current source file is {f}" if f else "No current source file."
+    return await ci.s.info.source_text()
+
+
+async def _info_address(ci: CommandInterpreter, arg: str) -> str:
+    return await ci.s.info.address_text(arg)
+
+
+async def _info_proc(ci: CommandInterpreter, arg: str) -> str:
+    return await ci.s.info.proc_text(arg)
+
+
+async def _info_watchpoints(ci: CommandInterpreter, arg: str) -> str:
+    return await ci.s.info.watchpoints_text(arg)
+
+
+async def _info_fast_conditions(ci: CommandInterpreter, arg: str) -> str:
+    """tdbg's own: which conditional breakpoints and dprintfs run inside the program
+    (breaks/fast_sites.py), and why the others stop it."""
+    return await ci.s.fast.table_text()

@@ -1,10 +1,9 @@
-"""Support commands: help (from the command table), echo, shell, set."""
+"""Support commands: help (from the command table), echo, shell (set and show: show.py)."""
 from __future__ import annotations
 
-import re
-import shlex
-
 from ..errors import CommandError
+from . import settings_table
+from . import show as _set_and_show  # registers `set` and `show`
 from .registry import COMMANDS, GROUPS, Command, CommandInterpreter, command
 
 _ABBREVIATIONS = "Command name abbreviations are allowed if unambiguous."
@@ -61,6 +60,8 @@ async def _help(ci: CommandInterpreter, arg: str) -> str | None:
     word = arg.split()[0]
     if word == "all":
         return _all()
+    if word in ("set", "show") and len(arg.split()) > 1:
+        return _setting_help(word, arg.split()[1:])
     if word in GROUPS:
         return _group(word)
     try:
@@ -73,6 +74,20 @@ async def _help(ci: CommandInterpreter, arg: str) -> str | None:
     return _one(COMMANDS[name])
 
 
+def _setting_help(verb: str, words: list[str]) -> str:
+    """`help set print pretty`: the setting's line from the settings table."""
+    try:
+        row, prefix, rest = settings_table.resolve(words)
+    except settings_table.Ambiguous as e:
+        raise CommandError(e.text(verb)) from None
+    if row is not None:
+        return f"{verb.capitalize()} {row.help}"
+    if prefix and not rest:
+        return _set_and_show.subcommands_text(verb, prefix)
+    where = f"{verb} {prefix}".strip()
+    raise CommandError(f'Undefined {where} command: "{" ".join(rest)}".  Try "help {where}".')
+
+
 @command("echo", group="support", help="Print a constant string.  Give string as argument.",
          usage='Usage: echo TEXT\n"\\n" in TEXT is a newline.')
 async def _echo(ci: CommandInterpreter, arg: str) -> str | None:
@@ -83,51 +98,3 @@ async def _echo(ci: CommandInterpreter, arg: str) -> str | None:
          usage="Not supported in tdbg.")
 async def _shell(ci: CommandInterpreter, arg: str) -> str | None:
     raise CommandError("shell commands are not supported in tdbg")
-
-
-@command("set", group="data", help="Evaluate expression EXP and assign result to variable VAR.",
-         usage="Usage: set var VAR = EXP  (or set $REG = EXP, set EXPR = EXP)\n"
-               "Settings:\n"
-               "  set args [ARGS]...\n"
-               "  set inferior-tty [TTY]\n"
-               "  set breakpoint pending on|off|auto\n"
-               "  set disable-randomization on|off\n"
-               "  set disassembly-flavor att|intel\n"
-               "  set confirm [on|off]\n"
-               "gdb's confirm, pagination, width, height, print, listsize, debug-file-directory\n"
-               "and style settings are accepted and ignored.")
-async def _set(ci: CommandInterpreter, arg: str) -> str | None:
-    m = re.match(r"^(var|variable)\s+(.*)$", arg)
-    if m:
-        await ci.s.data.evaluate(m.group(2))
-        return ""
-    m = re.match(r"^args\s*(.*)$", arg)
-    if m:
-        await ci.s.settings.set_args(shlex.split(m.group(1)))
-        return ""
-    m = re.match(r"^inferior-tty\b\s*(.*)$", arg)
-    if m:
-        await ci.s.settings.set_tty(m.group(1).strip() or None)    # no device: tdbg's own terminal
-        return ""
-    m = re.match(r"^breakpoint\s+pending\s+(on|off|auto)$", arg)
-    if m:
-        await ci.s.settings.set_breakpoint_pending(m.group(1))
-        return ""
-    m = re.match(r"^disable-randomization\s+(on|off)$", arg)
-    if m:
-        await ci.s.settings.set_disable_randomization(m.group(1) == "on")
-        return ""
-    m = re.match(r"^disassembly-flavor\s+(att|intel)$", arg)
-    if m:
-        await ci.s.settings.set_disassembly_flavor(m.group(1))
-        return ""
-    m = re.match(r"^confirm\s*(on|off)?$", arg)
-    if m:
-        ci.confirm = m.group(1) != "off"          # queries answer themselves silently
-        return ""
-    if re.match(r"^(confirm|pagination|width|height|print|listsize|debug-file-directory|style)\b", arg):
-        return ""
-    if arg.startswith("$") or "=" in arg:
-        await ci.s.data.evaluate(arg)
-        return ""
-    raise CommandError(f'Undefined set command: "{arg}".  Try "help set".')

@@ -1,12 +1,14 @@
-"""Watchpoint commands: watch, rwatch, awatch."""
+"""Watchpoint commands: watch, rwatch, awatch (each with -l/-location: breaks/watchpoints.py)."""
 from __future__ import annotations
 
 from ..errors import CommandError
 from .registry import CommandInterpreter, command
 
-_USAGE = ("Usage: {0} EXPRESSION\n"
+_USAGE = ("Usage: {0} [-location] EXPRESSION\n"
           "A {1} stops execution of your program whenever the value of\n"
-          "an expression {2}.  The program must be running.")
+          "an expression {2}.  The program must be running.\n"
+          "If -l or -location is given, this evaluates EXPRESSION and watches\n"
+          "the memory to which it refers.")
 
 
 async def _set_watch(ci: CommandInterpreter, arg: str, access: str) -> str:

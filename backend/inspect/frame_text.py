@@ -28,10 +28,10 @@ class FrameText:
         head = f"{addr}{info.function or '??'} ({args})"
         if info.location is not None:
             head += f" at {self.file_name(info.location.file, info.pc, info.level)}:{info.location.line}"
-            if with_source:
-                src = self.target.source_line(info.location.file, info.location.line)
-                if src is not None:
-                    head += f"\n{info.location.line}\t{src}"
+            src = self.source_text(info.location.file, info.location.line, info.pc, info.level) \
+                if with_source else None
+            if src is not None:
+                head += "\n" + src
         elif info.objfile and info.objfile != self.target.require_program().path:
             head += f" from {info.objfile}"
         return head
@@ -62,9 +62,28 @@ class FrameText:
             if o is not None and o is not prog.main:
                 where = f" from {o.display_path}"
             return f"{addr}{func} ()" + where
-        src = t.source_line(loc.file, loc.line)
         text = f"{addr}{func} ({args}) at {self.file_name(loc.file, pc)}:{loc.line}"
-        return text + (f"\n{loc.line}\t{src}" if src is not None else "")
+        src = self.source_text(loc.file, loc.line, pc)
+        return text if src is None else f"{text}\n{src}"
+
+    def source_text(self, path: str, line: int, pc: int, level: int = 0) -> str | None:
+        """The source line under a frame line, as gdb's print_source_lines says it: the
+        text; a missing file's "No such file or directory." the first time, then
+        "in FILE"; a file newer than the program warned about once, above the line;
+        nothing for a line past the file's end (#line directives)."""
+        t = self.target
+        lines = t.source_lines(path)
+        if lines is None:
+            name = self.file_name(path, pc, level)
+            if t.say_once("missing", path):
+                return f"{line}\t{name}: No such file or directory."
+            return f"{line}\tin {name}"
+        if not 1 <= line <= len(lines):
+            return None
+        src = lines[line - 1]
+        if t.source_newer(path) and t.say_once("newer", path):
+            return f"warning: Source file is more recent than executable.\n{line}\t{src}"
+        return f"{line}\t{src}"
 
     def file_name(self, path: str, pc: int, level: int = 0) -> str:
         """gdb's name for a source file of the code at pc (file_names.py); a caller

@@ -62,6 +62,8 @@ class Variables:
         self.target = target
         self.frames = frames
         self.entry = EntryValues(target, frames)
+        # gdb's `set print frame-arguments`: scalars (gdb's default), all or none
+        self.frame_arguments = "scalars"
 
     def _env(self, tid: int, level: int) -> EntryFrameEnv | None:
         return build_env(self.target, self.frames, self.entry.entry_register, tid, level)
@@ -89,17 +91,21 @@ class Variables:
             return []
         args, _ = env.variables()
         out: list[tuple[str, str]] = []
+        mode = self.frame_arguments
         for a in args:
-            if _aggregate(a.type):
-                out.append((a.name, "..."))      # gdb's `print frame-arguments scalars`
+            # gdb's print_frame_arg: "..." for what the mode does not print, and then
+            # no entry value either
+            if mode == "none" or (mode == "scalars" and _aggregate(a.type)):
+                out.append((a.name, "..."))
                 continue
             val = env.value_of(a)
-            text = self._fmt(env, val, False)
+            # gdb's print_frame_arg never prints pretty, whatever `set print pretty` says
+            text = format_value(val, env.read, env.symbolize, top=False, pretty=False)
             entry = self._entry_arg(env, a, level)
             if entry is None:
                 out.append((a.name, text))
                 continue
-            etext = self._fmt(env, entry, False)
+            etext = format_value(entry, env.read, env.symbolize, top=False, pretty=False)
             if not val.is_optimized_out() and _same_bytes(val, entry):
                 out.append((a.name, f"{a.name}@entry={etext}"))
             else:
@@ -159,7 +165,9 @@ class Variables:
         out: list[Variable] = []
         for var, is_arg in [(a, True) for a in args] + [(v, False) for v in local]:
             val = env.value_of(var)
-            out.append(Variable(var.name, type_name(var.type), self._fmt(env, val, False),
+            # a pane row is one line: `set print pretty` is for printed text only
+            out.append(Variable(var.name, type_name(var.type),
+                                format_value(val, env.read, env.symbolize, top=False, pretty=False),
                                 var.name, _safe(has_children, val), is_arg))
         return out
 
@@ -173,7 +181,7 @@ class Variables:
         out: list[Variable] = []
         for label, v in value_children(val, start, count):
             try:
-                text = self._fmt(env, v, False)
+                text = format_value(v, env.read, env.symbolize, top=False, pretty=False)
             except TdbgError as e:
                 text = f"<error: {e}>"
             out.append(Variable(label, type_name(v.type), text, child_expr(expr, label),

@@ -7,6 +7,7 @@ A scalar that touches an unavailable byte prints `<optimized out>`, as in gdb.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import cast
 
 from ..errors import BadAddress, TdbgError
@@ -18,25 +19,42 @@ from .values import MAX_VALUE_SIZE, Reader, Symbolizer, Value
 PRINT_MAX = 200            # gdb's `print elements`
 REPEAT_THRESHOLD = 10      # gdb's `print repeats`
 
+
+@dataclass(slots=True)
+class PrintOptions:
+    """gdb's `set print` switches that change a value's text. One for the process, as
+    disasm/decode.py's flavor is: every caller of format_value (print, info locals,
+    display, watchpoint reports) follows it without passing it along; the ptrace
+    worker (backend/api/settings.py) is the only writer."""
+    pretty: bool = False        # `set print pretty`: one member a line, indented
+
+
+OPTIONS = PrintOptions()
+
 _EFLAGS_BITS = [("CF", 0), ("PF", 2), ("AF", 4), ("ZF", 6), ("SF", 7), ("TF", 8),
                 ("IF", 9), ("DF", 10), ("OF", 11), ("NT", 14), ("RF", 16), ("VM", 17),
                 ("AC", 18), ("VIF", 19), ("VIP", 20), ("ID", 21)]
 
 
 def format_value(value: Value, reader: Reader | None = None, symbolize: Symbolizer | None = None,
-                 *, top: bool = True) -> str:
+                 *, top: bool = True, fmt: str | None = None, pretty: bool | None = None) -> str:
     """The text gdb prints for `value`: after `$1 = ` (top=True) or after `name = `
-    in `info locals` (top=False)."""
-    return Formatter(reader, symbolize).format(value, top)
+    in `info locals` (top=False); fmt: print's /x, /d ... letter, applied to every
+    scalar inside (`p/x a_struct`); pretty: `set print pretty` unless given (frame
+    lines are never pretty)."""
+    return Formatter(reader, symbolize, fmt=fmt, pretty=pretty).format(value, top)
 
 
 class Formatter:
     def __init__(self, reader: Reader | None = None, symbolize: Symbolizer | None = None,
-                 print_max: int = PRINT_MAX, repeats: int = REPEAT_THRESHOLD) -> None:
+                 print_max: int = PRINT_MAX, repeats: int = REPEAT_THRESHOLD,
+                 fmt: str | None = None, pretty: bool | None = None) -> None:
         self.reader = reader
+        self.pretty = OPTIONS.pretty if pretty is None else pretty
         self.symbolize: Symbolizer = symbolize or (lambda addr: None)
         self.print_max = print_max
         self.repeats = repeats
+        self.fmt = fmt
 
     def format(self, v: Value, top: bool = True) -> str:
         try:
@@ -46,13 +64,16 @@ class Formatter:
                 return "<optimized out>"
             prefix = ""
             t = v.type.strip()
-            if top and t.kind in ("pointer", "ref", "rvref") and not _is_char_pointer(v.type):
+            if top and t.kind in ("pointer", "ref", "rvref") and not _is_char_pointer(v.type) \
+                    and not self.fmt:
                 prefix = f"({type_name(v.type)}) "
             return prefix + self._value(v)
         except TdbgError as e:
             return f"<error: {e}>"
 
-    def _value(self, v: Value) -> str:
+    def _value(self, v: Value, depth: int = 0) -> str:
+        """depth: how deep v sits in the top value (members and elements are one deeper),
+        for `set print pretty`'s indentation."""
         t = v.type.strip()
         kind = t.kind
         if v.error is not None:
@@ -60,9 +81,9 @@ class Formatter:
         if v.lazy and kind in AGGREGATES + ("array",) and t.size > MAX_VALUE_SIZE:
             return f"<error: value requires {t.size} bytes, which is more than max-value-size>"
         if kind in AGGREGATES:
-            return self._aggregate(v, t)
+            return self._aggregate(v, t, depth)
         if kind == "array":
-            return self._array(v, t)
+            return self._array(v, t, depth)
         if kind == "void":
             return "void"
         if kind == "func":
@@ -74,6 +95,8 @@ class Formatter:
             return f"<error: {e}>"
         if v.is_optimized_out(0, t.size):
             return "<optimized out>"
+        if self.fmt and kind in ("int", "bool", "enum", "pointer", "float", "flags"):
+            return self._scalar_as(v, t, data)
         if kind == "int":
             n = int.from_bytes(data[:t.size], "little", signed=t.signed)
             if _textual(v.type):
@@ -100,6 +123,35 @@ class Formatter:
             target = Value(t.target or VOID, None, addr, self._reader(v))
             return f"@{addr:#x}: {self.format(target, top=False)}"
         return data.hex()
+
+    def _scalar_as(self, v: Value, t: Type, data: bytes) -> str:
+        """print/FMT of one scalar (gdb's print_scalar_formatted)."""
+        size = t.size or 8
+        if t.kind == "float":
+            n = int(float(format_float(data, size)))
+        else:
+            n = int.from_bytes(data[:size], "little", signed=t.signed)
+        bits = 8 * size
+        u = n & ((1 << bits) - 1)
+        fmt = self.fmt
+        if fmt == "x":
+            return hex(u)
+        if fmt == "z":
+            return "0x" + format(u, f"0{2 * size}x")
+        if fmt == "d":
+            return str(u - (1 << bits) if u >> (bits - 1) else u)
+        if fmt == "u":
+            return str(u)
+        if fmt == "o":
+            return f"0{u:o}" if u else "0"
+        if fmt == "t":
+            return f"{u:b}"
+        if fmt == "c":
+            c = u & 0xFF
+            return f"{c - 256 if c > 127 and t.signed else c} {char_literal(c)}"
+        if fmt == "a":
+            return f"{u:#x}{self._sym(u)}"
+        raise TdbgError(f'Undefined output format "{fmt}".')
 
     def _reader(self, v: Value) -> Reader:
         return self.reader or v.reader
@@ -199,7 +251,7 @@ class Formatter:
             out.append("...")
         return "".join(out)
 
-    def _array(self, v: Value, t: Type) -> str:
+    def _array(self, v: Value, t: Type, depth: int = 0) -> str:
         elem = t.target or VOID
         if not t.count or elem.size == 0:
             # Unknown length (flexible array member): gdb shows where it starts.
@@ -208,7 +260,7 @@ class Formatter:
             data = v.data
         except BadAddress as e:
             return f"<error: {e}>"
-        if _textual(elem) and not v.is_optimized_out():
+        if _textual(elem) and not v.is_optimized_out() and not self.fmt:
             return self.string(data[:t.count])
         size, n = elem.size, t.count
         parts: list[str] = []
@@ -221,7 +273,7 @@ class Formatter:
             while j < n and data[j * size:(j + 1) * size] == chunk and (
                     not mask or mask[j * size:(j + 1) * size] == mchunk):
                 j += 1
-            text = self._value(v.sub(elem, i * size))
+            text = self._value(v.sub(elem, i * size), depth + 1)
             if j - i > self.repeats:
                 parts.append(f"{text} <repeats {j - i} times>")
                 printed += self.repeats
@@ -232,7 +284,7 @@ class Formatter:
                 i += 1
         return "{" + ", ".join(parts) + ("..." if i < n else "") + "}"
 
-    def _aggregate(self, v: Value, t: Type) -> str:
+    def _aggregate(self, v: Value, t: Type, depth: int = 0) -> str:
         if t.declaration and not t.members:
             return "<incomplete type>"
         if not t.members:
@@ -245,8 +297,12 @@ class Formatter:
             return f"<error: {e}>"
         parts: list[str] = []
         for m in t.members:
-            text = self._value(v.member_value(m, m.offset))
+            text = self._value(v.member_value(m, m.offset), depth + 1)
             parts.append(text if m.name is None else f"{m.name} = {text}")
+        if self.pretty:
+            # gdb's cp_print_value_fields: a member a line, 2 spaces a level deeper
+            inner = "\n" + "  " * (depth + 1)
+            return "{" + inner + ("," + inner).join(parts) + "\n" + "  " * depth + "}"
         return "{" + ", ".join(parts) + "}"
 
 
