@@ -6,9 +6,14 @@ and exec leave threads in PTRACE_EVENT_EXIT stops that only we can release).
 ``_wait`` absorbs the bookkeeping stops (clone, fork, vfork, thread exits, our
 own SIGSTOPs, group-stops) and returns only what needs a decision. When a
 thread stops for the user every other thread is parked with SIGSTOP
-(``stop_others``); a breakpoint hit that raced in on a parked thread is
-cancelled (pc rewound, it hits again later, docs/hard-cases.md A3), any other stop is
-kept pending on its thread and decided before anything is resumed again.
+(``stop_others``); any stop that raced in on a parked thread is kept pending on
+its thread and decided before anything is resumed again. A breakpoint hit's pc is
+rewound at once (docs/hard-cases.md A3) and the hit kept in ``hits``: the controller
+reports the hits of several threads in turn (least recently chosen first, where gdb
+picks at random), each later one without running again, or drops it when its
+breakpoint went meanwhile (the thread then runs the original instruction, as gdb
+discards such pending events). Cancelling them instead starves a thread: it
+would hit again at every resume and lose every race to the thread just reported.
 """
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ from ..process.ptrace import WaitStatus
 
 if TYPE_CHECKING:
     from ..breaks.watchpoints import HwSlots
+    from .forks import Forks
 
 SIGTRAP, SIGSTOP = signal.SIGTRAP, signal.SIGSTOP
 _STOP_SIGNALS = (signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU)
@@ -49,6 +55,14 @@ class AllStop:
         self.deferred: list[WaitStatus] = []      # exit/exec seen while doing something else
         self.requeued: list[WaitStatus] = []      # statuses waited for outside _wait, to decide again
         self.in_vfork = False
+        self.forks: Forks | None = None          # follow-fork-mode, detach-on-fork (forks.py)
+        self.hits: dict[int, int] = {}           # tid -> breakpoint address hit, pc rewound
+        self._turns: dict[int, int] = {}         # tid -> when its hit was last chosen
+        self._turn = 0
+        self.only: int | None = None             # scheduler-locking: the one thread resumed
+        # Called as a thread exits, while its memory is still there (pad_setup.py drains the
+        # dprintf ring then).
+        self.before_exit: Callable[[], object] | None = None
         inferior.before_detach = self._prepare_detach
 
     def pc(self, tid: int) -> int:
@@ -148,10 +162,9 @@ class AllStop:
                     self._new_thread(new, run)
                 else:
                     self._drop_child(new)     # clone() without CLONE_THREAD: a new process
-            elif ev == ptrace.EVENT_FORK:
-                self._drop_child(ptrace.get_event_msg(st.tid))
-            elif ev == ptrace.EVENT_VFORK:
-                self._vfork_start(th, ptrace.get_event_msg(st.tid))
+            elif ev in (ptrace.EVENT_FORK, ptrace.EVENT_VFORK):
+                if self._fork_event(th, st, run):
+                    return st                 # a fork catchpoint's stop (catch_stops.py)
             elif ev == ptrace.EVENT_VFORK_DONE:
                 self._vfork_done(run)
             elif ev == 0:
@@ -176,6 +189,8 @@ class AllStop:
 
     def let_die(self, th: Thread) -> None:
         th.exiting = True
+        if self.before_exit is not None:
+            self.before_exit()
         self.resume(th)
 
     @staticmethod
@@ -188,8 +203,9 @@ class AllStop:
             return e.errno == errno.EINVAL
 
     def _take_pending(self) -> WaitStatus | None:
+        only = self.only
         for th in self.inf.threads.values():
-            if th.pending is not None:
+            if th.pending is not None and (only is None or th.tid == only):
                 st, th.pending = th.pending, None
                 return st
         return None
@@ -217,6 +233,8 @@ class AllStop:
 
     def _drop_thread(self, tid: int) -> None:
         self.inf.threads.pop(tid, None)
+        self.hits.pop(tid, None)
+        self._turns.pop(tid, None)
         self.threads_changed()
 
     def _first_stop_of(self, child: int) -> WaitStatus | None:
@@ -228,9 +246,21 @@ class AllStop:
                 return None
         return None if st.gone else st
 
-    def _drop_child(self, child: int) -> None:
-        """A forked child inherits every INT3: strip them from its copy, then let it go (E1)."""
-        if self._first_stop_of(child) is None:
+    def _fork_event(self, th: Thread, st: WaitStatus, run: bool) -> bool:
+        """FORK or VFORK: forks.py follows it; True when a catchpoint wants the stop."""
+        if self.forks is not None:
+            return self.forks.event(th, st, run)
+        child = ptrace.get_event_msg(st.tid)
+        if st.event == ptrace.EVENT_VFORK:
+            self._vfork_start(th, child)
+        else:
+            self._drop_child(child)
+        return False
+
+    def _drop_child(self, child: int, seen: bool = False) -> None:
+        """A forked child inherits every INT3: strip them from its copy, then let it go (E1).
+        seen: its first stop was already waited for."""
+        if not seen and self._first_stop_of(child) is None:
             return
         try:
             with open(f"/proc/{child}/mem", "r+b", buffering=0) as mem:
@@ -245,7 +275,7 @@ class AllStop:
         except PtraceError:
             pass
 
-    def _vfork_start(self, th: Thread, child: int) -> None:
+    def _vfork_start(self, th: Thread, child: int, seen: bool = False) -> None:
         """A vfork child runs in our memory until it execs or exits (docs/hard-cases.md E2).
 
         Its INT3s are ours, so lift them all until VFORK_DONE, with every other
@@ -257,7 +287,7 @@ class AllStop:
             self.deferred.append(override)
         self.bps.remove_all()
         self.in_vfork = True
-        if self._first_stop_of(child) is not None:
+        if seen or self._first_stop_of(child) is not None:
             try:
                 ptrace.call(ptrace.DETACH, child, 0, 0)
             except PtraceError:
@@ -276,7 +306,7 @@ class AllStop:
 
     # ---- all-stop -------------------------------------------------------------------
     def stop_others(self, tid: int) -> WaitStatus | None:
-        """Park every running thread but tid; cancel breakpoint hits that raced in.
+        """Park every running thread but tid; keep what raced in pending (hits in ``hits``).
 
         Returns an exit or exec status that overtook the parking, else None.
         """
@@ -310,8 +340,19 @@ class AllStop:
                     raise
                 self.dying(th)
 
+    def take_hit(self) -> tuple[int, int]:
+        """The pending hit of the thread reported least recently: (tid, address)."""
+        turns = self._turns
+        tid = min(self.hits, key=lambda t: turns.get(t, -1))
+        return tid, self.hits.pop(tid)
+
+    def reported(self, tid: int) -> None:
+        """A breakpoint stop of tid goes to the user: its next kept hit waits its turn."""
+        self._turn += 1
+        self._turns[tid] = self._turn
+
     def _cancel_hit(self, th: Thread, st: WaitStatus) -> bool:
-        """A parked thread's breakpoint trap: rewind it so it is hit again on resume (A3)."""
+        """A parked thread's breakpoint trap: rewind it and keep the hit pending (A3)."""
         if st.stop_sig != SIGTRAP:
             return False
         pc = self.pc(th.tid)
@@ -321,11 +362,15 @@ class AllStop:
         if ptrace.get_siginfo(th.tid).si_code != ptrace.SI_KERNEL:
             return False
         self.inf.set_pc(th.tid, pc - 1)
+        self.hits[th.tid] = pc - 1
         return True
 
     def resume_all(self) -> None:
+        only, hits = self.only, self.hits
         for th in list(self.inf.threads.values()):
-            if th.running or th.pending is not None:
+            if th.running or th.pending is not None or th.tid in hits:
+                continue
+            if only is not None and th.tid != only:
                 continue
             sig, th.pending_sig = th.pending_sig, 0
             self.resume(th, sig)
@@ -379,7 +424,7 @@ class AllStop:
 
     def _pending_to_signal(self, th: Thread) -> None:
         st, th.pending = th.pending, None
-        if st is None or not st.stopped:
+        if st is None or not st.stopped or st.syscall_stop:   # a syscall stop: no signal (catch_stops.py)
             return
         sig = st.stop_sig
         if sig == SIGTRAP:

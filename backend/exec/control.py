@@ -5,13 +5,17 @@ run here on the tracer thread: one thread hop per user command. The Controller
 is the hub of one traced process: all-stop bookkeeping (waiting, clone/fork/exec,
 parking threads) is allstop.py's, single steps single_step.py's, the Stop built
 for a trap or signal stop_reasons.py's; this module continues, steps off
-breakpoints (out of line when displaced.py can) and classifies each status.
+breakpoints (out of line when displaced.py can) and classifies each status. Breakpoint
+hits of several threads met at one stop are reported in turn, one per stop (the kept
+ones in allstop.py); under `set scheduler-locking` only the selected thread is resumed
+(schedlock.py says when).
 """
 from __future__ import annotations
 
 import errno
 import signal
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..breaks.manager import Manager
 from ..errors import PtraceError, TdbgError
@@ -26,13 +30,22 @@ from .stop import Stop, StopKind
 from .stop_reasons import StopReasons
 from .trap_prediction import TrapPrediction
 
+if TYPE_CHECKING:
+    from .catch_stops import CatchStops
+    from .pad_setup import PadHooks as Pads
+
 SIGTRAP, SIGSTOP = signal.SIGTRAP, signal.SIGSTOP
+
+
+def _never() -> bool:
+    return False
 
 
 class Controller:
     """Resume, single-step and classify every stop of one traced process (worker thread)."""
 
     displaced: Displaced | None = None       # out-of-line copies of breakpointed insns
+    catch: CatchStops | None = None          # catchpoint stops (process_control.py sets it)
     on_signal_print: Callable[[int, int], object] | None = None   # a signal that prints, no stop
 
     def __init__(self, inferior: Inferior, bps: Manager) -> None:
@@ -47,7 +60,11 @@ class Controller:
         self.stepper = InstructionStepper(inferior, bps, self.allstop, self.reasons, self.traps,
                                           self._decide, self.cont, self._gone, self._exec_stop)
         self._in_slot: set[int] = set()  # threads resumed into an out-of-line slot since the last stop
-        self.on_condition_error = None
+        # Whether the resume now starting runs the selected thread alone (schedlock.py).
+        self.locked: Callable[[], bool] = _never
+        # Fast breakpoints' jump pads in this process (pad_setup.py), None without any:
+        # statuses inside a pad are translated before they are decided, and settled after.
+        self.pads: Pads | None = None
 
     @property
     def signals(self) -> PolicyLookup:
@@ -97,12 +114,30 @@ class Controller:
         self.allstop.before_resume()
         selected = tid if tid in self.inf.threads else None
         self.reasons.cont_tid = selected
+        # `set scheduler-locking` (schedlock.py): only the selected thread runs.
+        only = selected if selected is not None and self.locked() else None
+        self.allstop.only = only
+        try:
+            stop = self._cont(selected, only)
+        finally:
+            self.allstop.only = None
+        if stop.kind == StopKind.BREAKPOINT:
+            self.allstop.reported(stop.tid)
+        if self.pads is not None:       # kept hits are reported without a new decision
+            self.pads.after_stop(stop)
+        return stop
+
+    def _cont(self, selected: int | None, only: int | None) -> Stop:
         while True:
+            if self.allstop.hits:       # hits kept from the last stop come before running
+                stop = self._pending_hit(only)
+                if stop is not None:
+                    return stop
             # Threads sitting on a breakpoint they already hit step off it alone first.
             for th in list(self.inf.threads.values()):
                 if th.running or th.exiting or th.pending is not None:
                     continue
-                if not (th.step_over or th.tid == selected):
+                if not (th.step_over or th.tid == selected) or (only is not None and th.tid != only):
                     continue
                 th.step_over = False
                 try:
@@ -110,10 +145,14 @@ class Controller:
                 except PtraceError:
                     self.allstop.dying(th)
                     continue
-                if at_site and not self._resume_displaced(th.tid):
+                # A step can land on another breakpoint (`call f` with a breakpoint at f) whose
+                # hit it already counted and let go (ignore count, false condition): step off
+                # that one too, or resuming would run its INT3 and count the hit twice.
+                while at_site and not self._resume_displaced(th.tid):
                     stepped = self.stepper.step_instruction(th.tid, owner=self.reasons.cont_tid)
                     if stepped.kind != StopKind.STEPPED:
                         return stepped
+                    at_site = self.pc(th.tid) in self.bps.sites
             selected = None
             self.allstop.resume_all()
             stop = self._decide(self.allstop.wait(run=True))
@@ -123,6 +162,11 @@ class Controller:
     def _resume_displaced(self, tid: int) -> bool:
         """Leave a breakpoint through its out-of-line copy: no single-step stop at all."""
         pc = self.pc(tid)
+        if self.pads is not None and not self.allstop.in_vfork:
+            slot = self.bps.resume_slot(pc)       # a jump site: its stub's relocated copy
+            if slot is not None:
+                self.inf.set_pc(tid, slot)
+                return True
         site = self.bps.sites.get(pc)
         if self.displaced is None or site is None or not site.inserted or self.allstop.in_vfork:
             return False            # a vfork child shares our memory: keep to the plain step
@@ -168,6 +212,18 @@ class Controller:
     # ---- deciding ---------------------------------------------------------------------------
     def _decide(self, st: WaitStatus) -> Stop | None:
         """Turn one decision status into a Stop, or None to keep going."""
+        pads = self.pads
+        if pads is None:
+            return self._decide_status(st)
+        translated = pads.decide(st)              # a stop inside a pad, as the site's
+        if translated is None:
+            return None
+        stop = self._decide_status(translated)
+        if stop is not None:
+            pads.after_stop(stop)
+        return stop
+
+    def _decide_status(self, st: WaitStatus) -> Stop | None:
         if st.gone:
             return self._gone(st)
         if st.event == ptrace.EVENT_EXEC:
@@ -176,6 +232,10 @@ class Controller:
         if th is None:
             return None
         sig = st.stop_sig
+        if self.catch is not None and (st.event or sig != SIGTRAP):   # never a breakpoint hit
+            caught = self.catch.decide(th, st)      # catchpoints, fork events (catch_stops.py)
+            if caught is not None:
+                return caught[0]
         interrupt = sig == SIGSTOP and self.reasons.interrupt_requested
         if sig != SIGTRAP and not interrupt:
             policy = self.reasons.signals.get(sig) or UNKNOWN_SIGNAL
@@ -209,11 +269,15 @@ class Controller:
                 # PTRACE_GETSIGINFO needed on the hot path.
                 self.inf.set_pc(tid, pc - 1)
                 th.step_over = True
+                if self.allstop.hits:
+                    return self._fair_hit(th, pc - 1)
                 return self._evaluate_hit(tid, pc - 1)
             si = ptrace.get_siginfo(tid)
             if si.si_code == ptrace.SI_KERNEL and self._site_inserted(pc - 1):
                 self.inf.set_pc(tid, pc - 1)
                 th.step_over = True
+                if self.allstop.hits:
+                    return self._fair_hit(th, pc - 1)
                 return self._evaluate_hit(tid, pc - 1)
             watch = self.reasons.watch_hit(tid, pc)
             if watch is not None or si.si_code == ptrace.TRAP_HWBKPT:
@@ -230,6 +294,43 @@ class Controller:
             self.allstop.owe_signal(th, sig, reported=True)
         return self.reasons.signal_stop(tid, st, held=True)
 
+    # ---- breakpoint hits of several threads at one stop ----------------------------------
+    def _fair_hit(self, th: Thread, addr: int) -> Stop | None:
+        """Other threads' hits raced in while parking them: this one joins them and
+        the thread whose turn it is is reported (allstop.py)."""
+        th.step_over = False
+        self.allstop.hits[th.tid] = addr
+        return self._pending_hit()
+
+    def _pending_hit(self, only: int | None = None) -> Stop | None:
+        """Report kept hits in turn until one stops; the rest stay kept. A hit whose
+        thread moved or whose breakpoint went is dropped: that thread just goes on.
+        only: under scheduler-locking, the one thread whose hit may be reported."""
+        allstop, threads = self.allstop, self.inf.threads
+        while allstop.hits:
+            if only is not None:
+                if only not in allstop.hits:
+                    return None
+                tid, addr = only, allstop.hits.pop(only)
+            else:
+                tid, addr = allstop.take_hit()
+            th = threads.get(tid)
+            if th is None or th.running or th.exiting or th.pending is not None:
+                continue
+            try:
+                if self.pc(tid) != addr or not self._site_inserted(addr):
+                    continue
+                stop = self._evaluate_hit(tid, addr)
+            except PtraceError as e:
+                if e.errno != errno.ESRCH:
+                    raise
+                self.allstop.dying(th)
+                continue
+            if stop is not None:
+                return stop
+            th.step_over = True          # not for the user: it steps off on resume
+        return None
+
     # ---- the end of a process or of its image ------------------------------------------------
     def _gone(self, st: WaitStatus) -> Stop:
         self.bps.forget_sites()
@@ -237,6 +338,7 @@ class Controller:
         self.reasons.interrupt_requested = False
         self.allstop.early.clear()
         self.allstop.deferred.clear()
+        self.allstop.hits.clear()
         if st.exited:
             return Stop(StopKind.EXITED, st.tid, code=st.exit_code)
         return Stop(StopKind.KILLED, st.tid, sig=st.term_sig)
@@ -255,6 +357,7 @@ class Controller:
         th = Thread(pid, old.num if old else 1)
         self.inf.threads = {pid: th}
         self.allstop.early.clear()
+        self.allstop.hits.clear()
         self.inf.new_image()
         self.allstop.setup_thread(th)          # exec cleared the debug registers
         self.allstop.threads_changed()

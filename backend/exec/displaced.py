@@ -12,6 +12,7 @@ to the single-step), nor is anything when the page is beyond +-2 GiB.
 """
 from __future__ import annotations
 
+import signal
 import struct
 
 import capstone
@@ -108,7 +109,13 @@ class Displaced:
                 if st.stopped and not st.event and st.stop_sig != 5:
                     # A signal came first: the syscall did not run. The controller
                     # delivers the signal at the next resume; we try again later.
-                    self.owed_signal = st.stop_sig
+                    # Our own parking SIGSTOP (allstop.py) is swallowed instead:
+                    # delivered, it would stop the whole process.
+                    th = inf.threads[tid]
+                    if st.stop_sig == signal.SIGSTOP and th.expect_sigstop:
+                        th.expect_sigstop = False
+                    else:
+                        self.owed_signal = st.stop_sig
                     return None
                 if not st.stopped or st.stop_sig != 5 or st.event:
                     # Killed meanwhile, or an event stop: the controller must see it.

@@ -1,6 +1,7 @@
 """stepi: single-stepping one thread while the others stay parked.
 
-A step off a breakpoint lifts its INT3 for that one instruction; routine signals
+A step off a breakpoint lifts its INT3 for that one instruction (off a breakpoint on
+the program's own int3 it only moves the pc, gdb's permanent breakpoint); routine signals
 that arrive meanwhile are held back; a trap after the step is told apart from
 the program's own. ``step_instructions`` runs the quick loop (one SINGLESTEP,
 one waitpid and at most one PEEKUSER per step) while nothing can surprise it, and
@@ -119,8 +120,19 @@ class InstructionStepper:
                 return stop
         reasons = self.reasons
         pc = self.inf.regs(tid).rip
+        hits = self.allstop.hits
+        if hits and tid in hits:                # a kept breakpoint hit (allstop.py) comes first
+            if hits.pop(tid) == pc and reasons.site_inserted(pc):
+                stop = reasons.evaluate_hit(tid, pc, owner)
+                if stop is not None:
+                    return stop
         quiet = not self.traps.may_trap(pc)
-        lifted = self.bps.save_breakpoint(pc) if self.bps.site_at(pc) else None
+        site = self.bps.site_at(pc)
+        if site is not None and site.orig[:1] == b"\xcc" and not resumed:
+            # A breakpoint on the program's own int3 (gdb's permanent breakpoint): stepping
+            # off it is only moving the pc past it; the program never sees that trap.
+            return self._past_int3(tid, pc + 1, owner)
+        lifted = self.bps.save_breakpoint(pc) if site is not None else None
         held: list[int] = []
         try:
             st = self._step_raw(tid, held, resumed)
@@ -165,12 +177,34 @@ class InstructionStepper:
             self.inf.threads[tid].step_over = True
             hit = reasons.evaluate_hit(tid, new_pc - 1, owner)
             return hit or Stop(StopKind.STEPPED, tid, new_pc - 1)
+        if si.si_code == ptrace.SI_KERNEL and self._own_int3(pc, new_pc):
+            return self._past_int3(tid, new_pc, owner, moved=True)
         if si.si_code not in (ptrace.TRAP_TRACE, ptrace.TRAP_BRKPT, ptrace.TRAP_HWBKPT, SIGTRAP):
             if si.si_code in (ptrace.SI_USER, ptrace.SI_TKILL):
                 self.allstop.owe_signal(self.inf.threads[tid], SIGTRAP, reported=True)
             return Stop(StopKind.TRAP, tid, new_pc, SIGTRAP, si_code=si.si_code)
         if reasons.site_inserted(new_pc):
             hit = reasons.evaluate_hit(tid, new_pc, owner)
+            if hit is not None:
+                return hit
+        return Stop(StopKind.STEPPED, tid, new_pc)
+
+    def _own_int3(self, pc: int, new_pc: int) -> bool:
+        """The step ran an int3 of the program's own (`int3` or `int $3`): gdb takes any
+        SIGTRAP while stepping for the step's own, so that trap is not reported."""
+        size = new_pc - pc
+        if size not in (1, 2):
+            return False
+        try:
+            return self.traps.read(pc, size) in (b"\xcc", b"\xcd\x03")
+        except TdbgError:
+            return False
+
+    def _past_int3(self, tid: int, new_pc: int, owner: int, moved: bool = False) -> Stop:
+        if not moved:
+            self.inf.set_pc(tid, new_pc)
+        if self.reasons.site_inserted(new_pc):
+            hit = self.reasons.evaluate_hit(tid, new_pc, owner)
             if hit is not None:
                 return hit
         return Stop(StopKind.STEPPED, tid, new_pc)
