@@ -17,11 +17,11 @@ from .errors import TdbgError
 
 def describe_event(e) -> str | None:
     if isinstance(e, ev.Stopped):
-        return e.message
+        return e.message or None          # a call's abandoned frame returns silently
     if isinstance(e, ev.Exited):
         if e.code == 0:
-            return f"[Inferior 1 (process {e.pid}) exited normally]"
-        return f"[Inferior 1 (process {e.pid}) exited with code 0{e.code:o}]"   # gdb: 0%o
+            return f"[Inferior {e.inferior} (process {e.pid}) exited normally]"
+        return f"[Inferior {e.inferior} (process {e.pid}) exited with code 0{e.code:o}]"   # gdb: 0%o
     if isinstance(e, ev.Signaled) and not e.requested:
         from .process.ptrace import signal_description
         return (f"\nProgram terminated with signal {e.signal_name}, {signal_description(e.signal)}.\n"

@@ -104,6 +104,7 @@ class Stopped:
 class Exited:
     pid: int
     code: int
+    inferior: int = 1            # gdb's inferior number (a followed fork child is 2, ...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,7 @@ class Signaled:
     signal: int
     signal_name: str
     requested: bool = False      # our own `kill`: the command says so, no "terminated" banner
+    inferior: int = 1
 
 
 @dataclass(frozen=True, slots=True)

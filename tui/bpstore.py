@@ -37,7 +37,7 @@ def store_path(program: str) -> Path:
 
 def to_saved(bp: BreakpointInfo, line_text: Callable[[str, int], str | None]) -> SavedBreakpoint | None:
     if bp.temporary or bp.kind != "breakpoint":
-        return None              # watchpoints and tbreaks are per run
+        return None              # watchpoints, catchpoints and tbreaks are per run
     loc = bp.location
     if loc is not None:
         return SavedBreakpoint(bp.spec, loc.file, loc.line, line_text(loc.file, loc.line),

@@ -24,6 +24,7 @@ from .solib import PendingQuery, SharedLibraries
 from .table import locations as table_locations
 
 Check = Callable[[int], bool]
+DprintfCheck = Callable[[Breakpoint], Check]
 
 
 class Breakpoints:
@@ -35,6 +36,11 @@ class Breakpoints:
         self.solib = solib
         self._evaluate_address = evaluate_address
         self._compile_condition = compile_condition
+        # Catchpoints (catchpoints.py) are breakpoints listed differently: their What.
+        self.catch_what: Callable[[int], str | None] = lambda bp_id: None
+        # Called after every change (exec/process_control.py: syscall tracing on or off).
+        self.on_changed: Callable[[], None] | None = None
+        self.dprintf_check: DprintfCheck | None = None     # set by dprintf.py
 
     # ---- (re)resolving against a running image ------------------------------------------
     def insert_user_breakpoints(self) -> None:
@@ -43,6 +49,8 @@ class Breakpoints:
         self.solib.start()            # before resolving: libraries already loaded (attach) count
         for bp in self.bps.user_breakpoints():
             bp.addrs.clear()
+            if bp.kind == "catchpoint":
+                continue                  # no location: catchpoints.py decides its stops
             try:
                 resolved = prog.resolve(bp.spec, evaluate=self._evaluate_address)
             except TdbgError:
@@ -157,6 +165,8 @@ class Breakpoints:
         errors: dict[int, Exception] = {}
         bp.check = self.compile(condition, addrs, errors) if condition else None
         bp.condition = condition or None
+        if bp.kind == "dprintf" and self.dprintf_check is not None:
+            bp.check = self.dprintf_check(bp)          # it prints, then never stops (dprintf.py)
         said = condition_changed(bp, addrs, errors)
         if notes is not None:
             notes.extend(said)
@@ -228,7 +238,7 @@ class Breakpoints:
         """Where bp is, or would be once the program runs."""
         addrs = tuple(bp.addrs)
         prog = self.target.program
-        if not addrs and prog is not None and not self.target.alive:
+        if not addrs and prog is not None and not self.target.alive and bp.kind != "catchpoint":
             try:
                 addrs = tuple(prog.resolve(bp.spec).addrs)
             except TdbgError:
@@ -239,6 +249,10 @@ class Breakpoints:
         return numbered(bp, self.addresses(bp))
 
     def info(self, bp: Breakpoint) -> ev.BreakpointInfo:
+        what = self.catch_what(bp.id)
+        if what is not None:
+            return ev.BreakpointInfo(bp.id, "catchpoint", what, (), bp.enabled, bp.temporary,
+                                     bp.condition, bp.ignore_count, bp.hit_count)
         prog = self.target.program
         addrs = self.addresses(bp)
         loc = prog.location(addrs[0]) if addrs and prog else None
@@ -256,6 +270,8 @@ class Breakpoints:
         return tuple(self.info(b) for b in self.bps.user_breakpoints())
 
     def changed(self) -> None:
+        if self.on_changed is not None:
+            self.on_changed()
         self.target.publish(ev.BreakpointChanged(self.infos()))
 
     def owners_at(self, pc: int) -> list[Breakpoint]:

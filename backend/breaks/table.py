@@ -71,50 +71,63 @@ def _what(loc: BreakpointLocation) -> str:
     return f"<{loc.symbol}>" if loc.symbol else ""
 
 
+def _inf(inferior: int | None) -> str:
+    return f" inf {inferior}" if inferior is not None else ""
+
+
 def table(infos: tuple[BreakpointInfo, ...], unloaded: frozenset[int] = frozenset(),
-          unresolved: frozenset[int] = frozenset()) -> str:
+          unresolved: frozenset[int] = frozenset(), extra: dict[int, list[str]] | None = None,
+          inferior: int | None = None) -> str:
     """unloaded: breakpoints whose every location went with a dlclose'd library; gdb
     keeps those locations (shown <PENDING>) and so the wide Address column.
+    inferior: set while the session has several inferiors (exec/inferiors.py): gdb then
+    ends each location with the inferior it is in (" inf 2").
     unresolved: pending since they were set; gdb has not parsed their condition yet,
     so it is part of the location text, not a "stop only if" line."""
     if not infos:
         return "No breakpoints or watchpoints."
     tw = max(14, *(len(b.kind) for b in infos))
-    aw = 18 if any(b.addresses or "watchpoint" in b.kind or b.id in unloaded
+    # gdb's exception catchpoints are breakpoints underneath: they widen the column
+    aw = 18 if any((b.addresses and b.kind != "catchpoint") or "watchpoint" in b.kind or b.id in unloaded
+                   or b.spec.startswith("exception ") and b.kind == "catchpoint"
                    for b in infos) else 10
     rows = [f"{'Num':<7} {'Type':<{tw}} {'Disp':<4} {'Enb':<3} {'Address':<{aw}} What"]
     invalid = False
     for b in infos:
         watch = "watchpoint" in b.kind
-        locs = b.locations
+        catch = b.kind == "catchpoint"      # What is its spec, as catchpoints.py words it
+        locs = () if catch else b.locations
         # gdb shows a lone location that is disabled as a location row too
         multiple = len(locs) > 1 or (len(locs) == 1 and not (locs[0].enabled
                                                              and locs[0].condition_ok))
-        if watch:
+        if watch or catch:
             addr, what = "", b.spec
         elif not locs:
             addr, what = "<PENDING>", b.spec + (f" if {b.condition}" if b.condition else "")
         elif multiple:
             addr, what = "<MULTIPLE>", ""
         else:
-            addr, what = f"{locs[0].address:#018x}", _what(locs[0])
+            addr, what = f"{locs[0].address:#018x}", _what(locs[0]) + _inf(inferior)
         disp = "del" if b.temporary else "keep"
         rows.append(f"{b.id:<7} {b.kind:<{tw}} {disp:<4} {'y' if b.enabled else 'n':<3} "
                     f"{addr:<{aw}} {what}")
-        if b.condition and (locs or b.id not in unresolved):
+        if b.condition and (locs or catch or b.id not in unresolved):
             rows.append(f"\tstop only if {b.condition}")
         if b.hit_count:
-            rows.append(f"\tbreakpoint already hit {b.hit_count} time{'s' if b.hit_count != 1 else ''}")
+            rows.append(f"\t{'catchpoint' if catch else 'breakpoint'} already hit "
+                        f"{b.hit_count} time{'s' if b.hit_count != 1 else ''}")
         if b.ignore_count:
             rows.append(f"\tignore next {b.ignore_count} hits")
-        if multiple and not watch:
+        if extra and b.id in extra:
+            rows.extend(extra[b.id])           # dprintf's printf line (breaks/dprintf.py)
+        if multiple and not (watch or catch):
             for i, loc in enumerate(locs, 1):
                 # gdb 13: N* condition invalid there, n disabled, y- its breakpoint is not
                 enb = "N*" if not loc.condition_ok else "n" if not loc.enabled else \
                     "y" if b.enabled else "y-"
                 invalid = invalid or not loc.condition_ok
                 rows.append(f"{f'{b.id}.{i}':<7} {'':<{tw}} {'':<4} {enb:<3} "
-                            f"{loc.address:#018x} {_what(loc)}")
+                            f"{loc.address:#018x} {_what(loc)}{_inf(inferior)}")
     if invalid:
         rows.append("(*): Breakpoint condition is invalid at this location.")
     return "\n".join(rows)

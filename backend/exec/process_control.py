@@ -12,14 +12,19 @@ import threading
 
 from .. import events as ev
 from ..breaks.breakpoints import Breakpoints
+from ..breaks.catchpoints import Catchpoints
 from ..breaks.manager import Manager
 from ..breaks.solib import SharedLibraries
 from ..errors import CommandError, NotRunning, TdbgError
 from ..process.inferior import Inferior
 from ..program.program import Program
 from ..program.target import Target
+from . import pad_setup
+from .catch_stops import CatchStops
 from .control import Controller
 from .displaced import Displaced
+from .forks import Forks
+from .inferiors import Inferiors
 from .signals import SignalTable
 from .signals import attach as attach_signals
 from .stop import Stop, StopKind
@@ -38,6 +43,38 @@ class ProcessControl:
         self.controller: Controller | None = None
         self._pty_thread: threading.Thread | None = None
         target.write_through = self.write_through
+        self.catchpoints = Catchpoints(target, bps, breakpoints.changed)   # use_catchpoints replaces it
+        self.inferiors = Inferiors()          # gdb's inferior numbers (forks.py adds)
+
+    def use_catchpoints(self, catchpoints: Catchpoints) -> None:
+        """The root's catchpoints (breaks/catchpoints.py): listed by `info breakpoints`,
+        decided at each event here (catch_stops.py), their stops worded by thread_events.py."""
+        self.catchpoints = catchpoints
+        self.breakpoints.catch_what = catchpoints.what_of
+        self.breakpoints.on_changed = self._breakpoints_changed
+        self.thread_events.head_of = catchpoints.head
+        self.thread_events.inferior_num = self._qualified_inferior
+
+    def _breakpoints_changed(self) -> None:
+        """PTRACE_SYSCALL only while a syscall catchpoint is enabled: `continue` stays
+        one PTRACE_CONT per thread otherwise."""
+        inf = self.target.inf
+        if inf is not None:
+            inf.trace_syscalls = inf.alive and self.catchpoints.syscall_wanted()
+        self.catchpoints.place_exceptions()        # catch throw: libstdc++'s probe
+
+    def _followed_child(self, forker: int, child: int) -> None:
+        """Now debugging the child: its threads are new, and what a stepping command
+        resumed the forking thread for (step-resume breakpoints) is the child's now."""
+        self.thread_events.forget()
+        if self.target.tid == forker:
+            self.target.tid = child
+        ctl = self.controller
+        if ctl is not None and ctl.reasons.cont_tid == forker:
+            ctl.reasons.cont_tid = child
+
+    def _qualified_inferior(self) -> int | None:
+        return self.inferiors.current if self.inferiors.many else None
 
     @property
     def ctl(self) -> Controller:
@@ -57,10 +94,12 @@ class ProcessControl:
         prog = t.require_program()
         if t.alive:
             self.kill()
+        self.release_held(kill=True)
         if args is not None:
             t.settings.args = list(args)
         s = t.settings
         inf = Inferior.launch(prog.path, s.args, aslr=s.aslr, use_pty=s.use_pty, tty=s.tty)
+        self.inferiors.reset(inf.pid, prog.path)
         self._adopt(inf)
         t.publish(ev.Started(inf.pid, prog.path))
         for bp in self.bps.user_breakpoints():
@@ -80,6 +119,7 @@ class ProcessControl:
             except (OSError, TdbgError) as e:
                 inf.detach()
                 raise TdbgError(f"cannot read the program of process {pid}: {e}") from None
+        self.inferiors.reset(pid, t.require_program().path)
         self._adopt(inf)
         t.publish(ev.Started(pid, t.require_program().path, attached=True))
         self.breakpoints.insert_user_breakpoints()
@@ -91,11 +131,19 @@ class ProcessControl:
         ctl = self.controller = Controller(inf, self.bps)
         attach_signals(self.signals, ctl, t, self.thread_events)   # handle SIG ... (signals.py)
         self.thread_events.attach(ctl)
+        forks = ctl.allstop.forks = Forks(ctl.allstop, self.bps, t.settings, self.inferiors,
+                                          t.publish, self.thread_events.target_id,
+                                          self.catchpoints.any_enabled, self._exe)
+        forks.on_switch = self._followed_child
+        ctl.catch = CatchStops(inf, self.bps, ctl.allstop, ctl.reasons, self.catchpoints, forks,
+                               self.thread_events.catch_heads)
+        inf.trace_syscalls = self.catchpoints.syscall_wanted()
         t.tid = inf.pid
         prog = t.require_program()
         prog.relocate(inf.maps())
         prog.maps_provider = inf.maps
         self.new_displaced()        # needs the relocated entry point
+        pad_setup.install(t, self.bps, ctl)      # fast breakpoints' jump pads
         if inf.pty_master is not None:
             self._start_pty_reader(inf.pty_master)
 
@@ -113,13 +161,20 @@ class ProcessControl:
             path = os.readlink(f"/proc/{inf.pid}/exe")
         except OSError:
             pass
+        ctl = self.ctl
+        if ctl.allstop.forks is not None:
+            ctl.allstop.forks.child_execd_or_exited()    # a followed vfork child: parent goes
         t.publish(ev.Message(f"process {inf.pid} is executing new program: {path}"))
         prog = t.program = Program(path)
         prog.relocate(inf.maps())
         prog.maps_provider = inf.maps
         self.bps.sites.clear()
         self.breakpoints.insert_user_breakpoints()
-        return self.ctl.cont(t.tid)
+        if ctl.catch is not None:
+            caught = ctl.catch.exec_stop(inf.pid, path)
+            if caught is not None:
+                return caught
+        return ctl.cont(t.tid)
 
     def _start_pty_reader(self, fd: int) -> None:
         publish = self.target.publish
@@ -142,6 +197,9 @@ class ProcessControl:
 
     # ---- resuming ------------------------------------------------------------------------
     def resumed(self) -> None:
+        ctl = self.controller
+        if ctl is not None and ctl.allstop.forks is not None:
+            ctl.allstop.forks.follow_pending()      # a fork reported by its catchpoint
         self.target.stop = None
         self.target.publish(ev.Resumed(self.target.tid))
 
@@ -172,18 +230,38 @@ class ProcessControl:
     # ---- ending -------------------------------------------------------------------------
     def process_gone(self) -> None:
         t = self.target
+        forks = self.controller.allstop.forks if self.controller is not None else None
+        if forks is not None and forks.vfork_parent is not None:
+            forks.child_execd_or_exited(exited=True)   # a followed vfork child: parent goes
         if t.inf is not None:
             t.inf.mark_dead()
         self.bps.delete_internal()
         self.bps.sites.clear()
         for bp in self.bps.user_breakpoints():
             bp.addrs.clear()
-            if bp.temporary:
+            if bp.temporary and self.catchpoints.what_of(bp.id) is None:   # gdb keeps tcatch
                 self.bps.delete_breakpoint(bp.id)
         if t.program is not None:
             t.program.unrelocate()
         t.stop = None
         self.breakpoints.changed()
+
+    def release_held(self, kill: bool) -> None:
+        """Processes kept under tdbg besides the current one (detach-on-fork off, a fork
+        caught, a vfork parent): killed or detached, never left stopped or stray. Like
+        gdb's, `kill` and `detach` leave them; a new run and quit do not."""
+        ctl = self.controller
+        if ctl is not None and ctl.allstop.forks is not None:
+            ctl.allstop.forks.release_all(kill)
+
+    def _exe(self) -> str:
+        prog = self.target.program
+        return prog.path if prog is not None else ""
+
+    def inferiors_text(self) -> str:
+        """`info inferiors` (gdb 13's table)."""
+        inf = self.target.inf
+        return self.inferiors.table(self._exe(), inf.pid if inf is not None and inf.alive else None)
 
     def kill(self) -> None:
         inf = self.target.inf
@@ -196,6 +274,7 @@ class ProcessControl:
         inf = self.target.require_inferior()
         self.bps.delete_internal()
         self.bps.remove_all()
+        pad_setup.before_detach(self.controller)
         pid = inf.pid
         inf.detach()
         self.process_gone()
@@ -204,6 +283,7 @@ class ProcessControl:
     def close(self) -> None:
         """Quit: never leave a launched tracee running, nor an INT3 in an attached one."""
         inf = self.target.inf
+        self.release_held(kill=inf is None or inf.launched)
         if inf is None or not inf.alive:
             return
         if inf.launched:
@@ -212,6 +292,7 @@ class ProcessControl:
             try:
                 self.bps.delete_internal()
                 self.bps.remove_all()
+                pad_setup.before_detach(self.controller)
             finally:
                 inf.detach()
         self.process_gone()

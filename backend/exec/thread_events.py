@@ -30,6 +30,21 @@ class ThreadEvents:
         self.pthread: dict[int, int] = {}      # tid -> pthread_t of threads we announced
         # (num, tid, pthread_t) started, not announced: an older one is not yet
         self._waiting: list[tuple[int, int, int]] = []
+        # Catchpoint stops are breakpoint stops whose words differ (catch_stops.py):
+        # bp id -> "call to syscall write"; head_of names a site-owning one (catch throw).
+        self.catch_heads: dict[int, str] = {}
+        self._followed = False
+        self.head_of: Callable[[int], str | None] = lambda bp_id: None
+        self.inferior_num: Callable[[], int | None] = lambda: None   # N of "Thread N.M" (forks)
+
+    def target_id(self, tid: int) -> str:
+        return self._target_id(tid)
+
+    def forget(self) -> None:
+        """The process followed is another one (forks.py): its threads start afresh, and
+        the next stop says "[Switching to ...]" even though the selected tid moved along."""
+        self.pthread, self._waiting = {}, []
+        self._followed = True
 
     def attach(self, ctl: Controller) -> None:
         """A new process: announce its threads from now on."""
@@ -71,26 +86,46 @@ class ThreadEvents:
         self.target.publish(ev.ThreadsChanged(tids, self.target.tid))
 
     # ---- stop reports -----------------------------------------------------------------
+    def _catch_words(self, message: str) -> str:
+        """ "Breakpoint 3, " of a catchpoint's stop becomes gdb's "Catchpoint 3 (...), "."""
+        heads = dict(self.catch_heads)          # catch_stops.py holds this dict: clear, keep
+        self.catch_heads.clear()
+        if not message.startswith(("\nBreakpoint ", "\nTemporary breakpoint ")):
+            return message
+        word, _, rest = message[1:].partition(", ")
+        temporary = word.startswith("Temporary")
+        num = word.rpartition(" ")[2]
+        if not num.isdigit():
+            return message
+        head = heads.get(int(num)) or self.head_of(int(num))
+        if head is None:
+            return message
+        return f"\n{'Temporary catchpoint' if temporary else 'Catchpoint'} {num} ({head}), {rest}"
+
     def stop_text(self, message: str, previous_tid: int, tid: int) -> str:
         """gdb's normal_stop: name the thread once the program has had two, and say
         when the stop is in another thread than the one selected when it resumed."""
         inf = self.target.process
         th = inf.threads.get(tid)
+        message = self._catch_words(message)
         nxt = getattr(inf, "_next_num", None)      # gdb's highest thread number so far + 1
         highest = nxt - 1 if nxt else max((t.num for t in inf.threads.values()), default=1)
-        if th is not None and highest > 1:
-            from ..inspect.threads import thread_name
-            name = thread_name(inf.pid, tid)
-            who = f"Thread {th.num}" + (f' "{name}"' if name else "")
+        qualified = self.inferior_num()
+        if th is not None and (highest > 1 or qualified is not None):
+            name = inf.thread_name(tid)
+            num = f"{qualified}.{th.num}" if qualified is not None else str(th.num)
+            who = f"Thread {num}" + (f' "{name}"' if name else "")
             for head, verb in (("\nProgram received signal ", " received signal "),
                                ("\nProgram stopped.", " stopped.")):
                 if message.startswith(head):
                     message = f"\n{who}{verb}{message[len(head):]}"
                     break
             else:
-                if message.startswith(("\nBreakpoint ", "\nTemporary breakpoint ", "\nHardware ")):
+                if message.startswith(("\nBreakpoint ", "\nTemporary breakpoint ", "\nHardware ",
+                                       "\nCatchpoint ", "\nTemporary catchpoint ")):
                     message = f"\n{who} hit {message[1:]}"
-        if previous_tid == tid:
+        followed, self._followed = self._followed, False
+        if previous_tid == tid and not followed:
             return message
         switching = f"[Switching to {self._target_id(tid)}]"
         if message.startswith("\n") and " received signal " in message.split("\n", 2)[1]:

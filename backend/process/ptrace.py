@@ -38,6 +38,7 @@ ATTACH, DETACH = 16, 17
 SYSCALL = 24
 SETOPTIONS, GETEVENTMSG, GETSIGINFO, SETSIGINFO = 0x4200, 0x4201, 0x4202, 0x4203
 SEIZE, INTERRUPT, LISTEN = 0x4206, 0x4207, 0x4208
+GET_SYSCALL_INFO = 0x420E          # Linux 5.3: whether a syscall stop is an entry or an exit
 
 # options
 O_TRACESYSGOOD = 0x01
@@ -202,6 +203,20 @@ def get_event_msg(tid: int) -> int:
     val = ctypes.c_ulong()
     call(GETEVENTMSG, tid, 0, ctypes.addressof(val))
     return val.value
+
+
+def syscall_entering(tid: int) -> bool:
+    """At a syscall stop (PTRACE_O_TRACESYSGOOD): True at its entry, False at its exit.
+
+    struct ptrace_syscall_info starts with its op: 1 entry, 2 exit. Without that
+    request (before Linux 5.3) an entry is told by rax, which the kernel sets to
+    -ENOSYS before it runs the call."""
+    buf = ctypes.create_string_buffer(88)
+    try:
+        call(GET_SYSCALL_INFO, tid, 88, ctypes.addressof(buf))
+        return buf.raw[0] == 1
+    except PtraceError:
+        return get_regs(tid).rax == (-_errno.ENOSYS) & 0xFFFFFFFFFFFFFFFF
 
 
 def peek(tid: int, addr: int) -> int:

@@ -1,4 +1,7 @@
-"""Breakpoints pane: the breakpoint table, with toggle / delete / condition / jump."""
+"""Breakpoints pane: the breakpoint table, with toggle / delete / condition / jump.
+
+Catchpoints (`catch syscall write`, `catch fork` ...) are rows too: what they catch
+in the location column, their hits counted like a breakpoint's."""
 from __future__ import annotations
 
 from rich.text import Text
@@ -58,6 +61,8 @@ class BreakpointTable(DataTable):
 
 
 def location_text(bp: BreakpointInfo) -> str:
+    if bp.kind == "catchpoint":      # what it catches, as `info breakpoints` words it
+        return f"catch {bp.spec.strip()}"
     if bp.pending:
         return f"{bp.spec} (pending)"
     if bp.location is not None:

@@ -1,0 +1,70 @@
+"""gdb's inferiors: the numbered processes of one session (`info inferiors`).
+
+Inferior 1 is the process `run` or `attach` made; a fork adds one when tdbg keeps
+the child (`set detach-on-fork off`) or follows it (`set follow-fork-mode child`).
+A process let go keeps its number, shown as `<null>`, as gdb does. Worker thread only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Entry:
+    num: int
+    pid: int | None                 # None: no process (never run, exited, detached)
+    exe: str = ""
+    tids: list[int] = field(default_factory=list)   # a held process's threads (forks.py)
+
+
+class Inferiors:
+    def __init__(self) -> None:
+        self.entries: list[Entry] = [Entry(1, None)]
+        self.current = 1
+
+    def reset(self, pid: int, exe: str) -> None:
+        """A new run or attach: inferior 1 again (gdb reuses it), the others forgotten."""
+        self.entries = [Entry(1, pid, exe)]
+        self.current = 1
+
+    def add(self, pid: int, exe: str) -> Entry:
+        e = Entry(max(x.num for x in self.entries) + 1, pid, exe)
+        self.entries.append(e)
+        return e
+
+    def get(self, num: int) -> Entry | None:
+        return next((e for e in self.entries if e.num == num), None)
+
+    def of_pid(self, pid: int) -> Entry | None:
+        return next((e for e in self.entries if e.pid == pid), None)
+
+    def gone(self, pid: int) -> None:
+        e = self.of_pid(pid)
+        if e is not None:
+            e.pid = None
+            e.tids = []
+
+    @property
+    def current_num(self) -> int:
+        return self.current
+
+    @property
+    def many(self) -> bool:
+        """gdb names threads N.M (inferior.thread) once there is more than one inferior."""
+        return len(self.entries) > 1
+
+    def held(self) -> list[Entry]:
+        """Processes kept stopped under tdbg that are not the current one."""
+        return [e for e in self.entries if e.pid is not None and e.num != self.current]
+
+    def table(self, exe_now: str | None, alive_pid: int | None) -> str:
+        """`info inferiors` in gdb 13's columns."""
+        rows = [f"  {'Num':<4} {'Description':<17} {'Connection':<20} {'Executable':<17} "]
+        for e in self.entries:
+            cur = e.num == self.current
+            pid = alive_pid if cur else e.pid
+            exe = (exe_now or e.exe) if cur else e.exe
+            desc = f"process {pid}" if pid else "<null>"
+            conn = "1 (native)" if pid else ""
+            rows.append(f"{'*' if cur else ' '} {e.num:<4} {desc:<17} {conn:<20} {exe:<17} ")
+        return "\n".join(rows)
