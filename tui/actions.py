@@ -256,6 +256,18 @@ class DebuggerActions(_AppBase):
             await self.push_screen(CommandPalette(providers=[SourceFileCommands],
                                                   placeholder="Open source file… (fuzzy)"))
 
+    # -- gdb's queries ----------------------------------------------------------------------
+    async def confirm_query(self, question: str) -> bool:
+        """A query of the command language (`return`, `jump` out of the function): asked
+        in the y/n dialog; the command waits for the answer (session.confirm)."""
+        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+        def answered(yes: bool | None) -> None:
+            if not answer.done():
+                answer.set_result(bool(yes))
+        self.push_screen(ConfirmScreen(question), answered)
+        return await answer
+
     # -- quitting -------------------------------------------------------------------------
     async def action_quit(self) -> None:
         """Ctrl+Q (textual's own key) also goes through close(): no tracee is left behind."""

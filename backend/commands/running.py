@@ -27,7 +27,8 @@ async def _run(ci: CommandInterpreter, arg: str) -> str | None:
          help="Start the debugged program stopping at the beginning of the main procedure.",
          usage='Usage: start [ARGS]...\nARGS are taken as by "run".')
 async def _start(ci: CommandInterpreter, arg: str) -> str | None:
-    await ci.s.start(shlex.split(arg) if arg else None)
+    # gdb: `tbreak main` (its "Temporary breakpoint 1 at ..." line first), then `run`
+    await ci.s.flow.start(shlex.split(arg) if arg else None)
     return ""
 
 
@@ -111,24 +112,40 @@ async def _kill(ci: CommandInterpreter, arg: str) -> str | None:
     pid = ci.s.pid
     if pid is None:
         raise CommandError("The program is not being run.")
+    ask = ci.s.confirm
+    if ci.s.from_tty and ask is not None and getattr(ci, "confirm", True) and \
+            not await ask("Kill the program being debugged?"):
+        raise CommandError("Not confirmed.")
+    num = await ci.s.processes.current_inferior()
     await ci.s.kill()
     asked = "" if ci.s.from_tty else \
         query_text(ci, "Kill the program being debugged? ", True)
-    return f"{asked}\n[Inferior 1 (process {pid}) killed]" if asked else \
-        f"[Inferior 1 (process {pid}) killed]"
+    done = f"[Inferior {num} (process {pid}) killed]"
+    return f"{asked}\n{done}" if asked else done
 
 
 @command("detach", group="running", help="Detach a process or file previously attached.",
          usage="Usage: detach\nThe process is no longer traced, and it continues its execution.")
 async def _detach(ci: CommandInterpreter, arg: str) -> str | None:
+    program = ci.s.program
+    num = await ci.s.processes.current_inferior()
     pid = await ci.s.detach()
-    return f"[Inferior 1 (process {pid}) detached]"
+    done = f"[Inferior {num} (process {pid}) detached]"
+    if ci.s.from_tty and program:             # gdb says this only to a person
+        return f"Detaching from program: {os.path.abspath(program)}, process {pid}\n{done}"
+    return done
 
 
 @command("attach", group="running", help="Attach to a process outside of tdbg.",
          usage="Usage: attach PID")
 async def _attach(ci: CommandInterpreter, arg: str) -> str | None:
-    await ci.s.attach(parse_int(arg))
+    if not arg.strip():
+        raise CommandError("Argument required (process-id to attach).")
+    try:
+        pid = parse_int(arg.strip())
+    except CommandError:
+        raise CommandError(f"Illegal process-id: {arg.strip()}.") from None
+    await ci.s.flow.attach(pid, ci.s.from_tty)
     return ""
 
 

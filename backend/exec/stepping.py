@@ -34,6 +34,7 @@ from ..events import Message, StopReason
 from ..inspect.frame_text import FrameText
 from ..inspect.frames import FrameId, Frames, Level, VFrame
 from ..inspect.variables import Variables
+from ..process.ptrace import UserFPRegs, UserRegs, set_fpregs
 from ..program.target import Target
 from .calls import Calls, Insn
 from .process_control import ProcessControl
@@ -61,6 +62,11 @@ class Stepper:
         # gdb's from_tty: a typed `finish` first says "Run till exit from #0 ...";
         # gdb -batch does not (the command language sets it per command: api/settings.py)
         self.from_tty = True
+        # The stop (by its stop_id) where an abandoned inferior call returned (infcall.py):
+        # gdb stops there silently.
+        self.quiet_stop_id: int | None = None
+        # (tid, registers, fp registers) an abandoned call's function returned with
+        self.call_returned: tuple[int, UserRegs, UserFPRegs] | None = None
 
     # ---- run ------------------------------------------------------------------------
     def run(self, args: list[str] | None = None, stop_at_main: bool = False) -> Stop:
@@ -88,6 +94,8 @@ class Stepper:
         """How a step's stop is printed (gdb's print_stop_location): the source line only
         (with the pc when mid-line) if the frame id and function are those the step
         started in, else the frame header."""
+        if self.quiet_stop_id == self.target.stop_id:
+            return ""
         if not self.frames.skip_decided(self.target.stop_id):
             # Not a step/next (they say how many inline frames they left hidden): an
             # instruction step, which gdb never hides inline frames for.
@@ -379,16 +387,35 @@ class Stepper:
 
     def _finish_real(self, frame: VFrame, caller: VFrame) -> Result:
         func_pc = frame.lookup_pc
+        self.call_returned = None                  # only a return during this run counts
         stop = self.calls.run_to_return(caller.pc, frame.cfa - 8 if frame.cfa else frame.regs["rsp"])
         if stop.kind != _STEPPED:
             return stop
         # No value when the frame was left another way (a longjmp landed above it).
         returned = stop.pc == caller.pc and not frame.signal_frame
-        value = self.variables.return_value_text(func_pc) if returned else None
+        value = self._returned_value(func_pc) if returned else None
         msg = self._header_now()
         if value:
             msg += f"\n{value}"
         return stop, {"reason": StopReason.STEP, "message": msg, "return_value": value}
+
+    def _returned_value(self, func_pc: int) -> str | None:
+        """The value text of a function just returned. Returning into an abandoned inferior
+        call put the registers from before the call back (infcall.py): the value is read
+        from the registers the function returned with, kept in `call_returned`."""
+        kept, self.call_returned = self.call_returned, None
+        if kept is None or kept[0] != self.target.tid:
+            return self.variables.return_value_text(func_pc)
+        inf = self.proc.ctl.inf
+        tid, (_tid, regs, fp) = self.target.tid, kept
+        now, now_fp = type(regs).from_buffer_copy(inf.regs(tid)), inf.fpregs(tid)
+        inf.set_regs(tid, regs)
+        set_fpregs(tid, fp)
+        try:
+            return self.variables.return_value_text(func_pc)
+        finally:
+            inf.set_regs(tid, now)
+            set_fpregs(tid, now_fp)
 
     def _finish_inline(self, frame: VFrame, caller: VFrame) -> Result:
         """gdb: finishing an inline frame is a `next` in its caller with an empty range

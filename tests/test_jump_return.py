@@ -1,0 +1,157 @@
+"""Changing where the program is: `return`, `jump`, `starti`, `start`, and `attach`,
+`detach`, `kill` in a session, diffed against gdb 13 on tests/programs/flow_calls.c
+(backend/exec/flow.py, backend/exec/frame_return.py, backend/commands/flow.py).
+
+gdb -batch answers its queries itself and prints what it was asked (`jump` out of the
+function); `return` asks only a person and then shows the new frame: the Session tests
+drive that with `from_tty` and the `confirm` callback the TUI sets.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+
+import pytest
+from batch_diff import gdb, tdbg
+from conftest import find_source, needs_gdb
+
+from tdbg.backend import events as ev
+from tests.helpers import session_for
+
+pytestmark = needs_gdb
+
+_STACK = re.compile(r"0x0*7ffffff[def][0-9a-f]{4}\b")
+_LIBS = re.compile(r"0x00007f[0-9a-f]{10}\b")
+_CHATTER = re.compile(r"^(\[Thread debugging using libthread_db enabled\]|Using host libthread_db.*)$")
+
+
+def _lines(text: str, libs: bool = False) -> list[str]:
+    text = re.sub(r"process \d+", "process N", text)
+    if libs:                       # an attached process was started with ASLR: its libraries move
+        text = _LIBS.sub("0xLIB", text)
+    return [_STACK.sub("0xSTACK", ln.rstrip()) for ln in text.splitlines() if not _CHATTER.match(ln)]
+
+
+def assert_same(binary, commands: list[str]) -> list[str]:
+    ours, theirs = tdbg(binary, commands), gdb(binary, commands)
+    assert "Traceback" not in ours, ours
+    assert _lines(ours) == _lines(theirs)
+    return _lines(ours)
+
+
+def mark(tag: str) -> int:
+    lines = find_source("flow_calls").read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if f"MARK:{tag}" in line)
+
+
+@pytest.fixture(scope="module")
+def prog(build):
+    return build("flow_calls")
+
+
+def test_return_pops_the_frame_then_start_and_starti(prog):
+    out = assert_same(prog, [
+        "return", "break add", "break half", "run",
+        "return 42", "next", "print r", "bt", "print $rip",     # int in rax
+        "continue", "return 7", "next", "print h",              # double in xmm0
+        "break ld_twice", "continue", "return 7.5", "next", "print big",   # long double in st0
+        "continue", "bt", "up", "return 5", "bt", "next", "print r",   # an outer frame
+        "info registers rip", "delete",
+        # starting again: at the first instruction, at main
+        "starti", "info registers rip", "stepi", "starti", "start", "next",
+        "start", "info breakpoints", "starti a b", "start x", "print argc"])
+    assert "$1 = 42" in out and "$3 = 7" in out and "$4 = 7.5" in out and "$5 = 47" in out
+
+
+def test_jump_continues_elsewhere(prog):
+    assert_same(prog, [
+        "jump 3", f"break {mark('main_x10')}", f"break {mark('main_x20')}", "run",
+        f"jump {mark('main_x20')}", "print x",          # a breakpoint at the new pc: hit at once
+        f"jump {mark('main_x10')}", "jump *$pc", "info breakpoints",
+        "jump", "jump nosuch", "jump 1000", "jump *0",
+        f"jump {mark('add_body')}",                      # out of main: gdb's query, answered
+        "bt 1", "kill", "run", f"jump flow_calls.c:{mark('main_print')}"])
+
+
+def _sleeper(prog) -> subprocess.Popen:
+    child = subprocess.Popen([str(prog), "sleep"], stdout=subprocess.DEVNULL)
+    deadline = time.time() + 10
+    while time.time() < deadline:                  # asleep in its loop, not still loading
+        try:
+            if "nanosleep" in open(f"/proc/{child.pid}/wchan").read() or \
+                    open(f"/proc/{child.pid}/stat").read().split()[2] == "S":
+                break
+        except OSError:
+            pass
+        time.sleep(0.02)
+    time.sleep(0.1)
+    return child
+
+
+def test_attach_detach_kill_in_a_session(prog):
+    outs = []
+    for run in (tdbg, gdb):
+        child = _sleeper(prog)
+        try:
+            outs.append(run(prog, ["detach", "kill", "attach", "attach abc",
+                                   f"attach {child.pid}", "detach", f"attach {child.pid}",
+                                   "kill", "detach"]))
+            child.wait(timeout=10)
+        finally:
+            child.kill()
+            child.wait()
+    ours, theirs = outs
+    assert "Traceback" not in ours, ours
+    assert _lines(ours, libs=True) == _lines(theirs, libs=True)
+    assert "[Inferior 1 (process N) detached]" in _lines(ours)
+
+
+async def test_return_asks_a_person_then_shows_the_frame(prog):
+    """Typed (from_tty): gdb asks "Make add return now?" and then prints the frame as its
+    `frame` command does; no: nothing moves."""
+    theirs = _lines(gdb(prog, ["break add", "run", "return 42", "frame"]))[-2:]
+    asked: list[str] = []
+    answers = [False, True]
+
+    async def confirm(question: str) -> bool:
+        asked.append(question)
+        return answers.pop(0)
+    async with session_for(prog, use_pty=False) as (s, rec):
+        s.confirm = confirm
+        await s.execute("break add")
+        await s.execute("run")
+        stop = rec.last_stop
+        res = await s.execute("return 42")
+        assert not res.ok and res.text == "Not confirmed"
+        assert rec.last_stop is stop and s.stop_pc == stop.pc
+        res = await s.execute("return 42")
+        assert res.ok, res.text
+        assert asked == ["Make add return now?"] * 2
+        popped = rec.last_stop
+        assert popped is not stop and popped.function == "main"
+        assert _lines(popped.message) == theirs
+        await s.execute("next")
+        assert (await s.execute("print r")).text.endswith("= 42")
+
+
+async def test_jump_asks_before_leaving_the_function(prog):
+    async with session_for(prog, use_pty=False) as (s, rec):
+        asked: list[str] = []
+
+        async def confirm(question: str) -> bool:
+            asked.append(question)
+            return False
+        s.confirm = confirm
+        await s.execute(f"break {mark('main_x10')}")
+        await s.execute(f"break {mark('main_x20')}")
+        await s.execute("run")
+        res = await s.execute(f"jump {mark('add_body')}")
+        assert not res.ok and res.text == "Not confirmed."
+        assert asked == [f"Line {mark('add_body')} is not in `main'.  Jump anyway?"]
+        res = await s.execute(f"jump {mark('main_x20')}")
+        assert res.ok
+        notes = [e.text for e in rec.of(ev.Message)]
+        assert any(re.fullmatch(r"Continuing at 0x[0-9a-f]+\.", n) for n in notes), notes
+        assert rec.last_stop.location.line == mark("main_x20")
+        assert (await s.execute("print x")).text.endswith("= 5")     # x = 10 was jumped over
