@@ -4,6 +4,8 @@
     tdbg [options] --args PROG ARGS   (gdb's spelling, accepted)
     tdbg -p PID | tdbg --demo | tdbg  (no program: the start screen)
     tdbg --tty=/dev/pts/3 PROG        the program's stdin/stdout/stderr go to that terminal
+    tdbg PROG CORE | tdbg -c CORE PROG   debug a core dump (gdb's spelling: a lone argument
+                                      after PROG that is an ELF core file is the core)
 
 Bad input ends in one line on stderr and exit status 1, never a traceback.
 """
@@ -18,7 +20,8 @@ from pathlib import Path
 from . import theming
 
 # options that take a value, so the first bare word after them is not PROG
-_VALUE_OPTS = {"-p", "--pid", "-ex", "--eval-command", "-x", "--command", "--theme", "--tty"}
+_VALUE_OPTS = {"-p", "--pid", "-ex", "--eval-command", "-x", "--command", "--theme", "--tty",
+               "-c", "--core"}
 
 
 class _Ordered(argparse.Action):
@@ -35,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="tdbg", description="A full-screen terminal debugger for Linux x86-64 programs.",
         usage="tdbg [options] [PROG [ARGS...]] | tdbg -p PID | tdbg --demo")
     p.add_argument("-p", "--pid", type=int, help="attach to a running process")
-    p.add_argument("--batch", action="store_true", help="run -ex/-x commands without a screen, then exit")
+    p.add_argument("-c", "--core", metavar="CORE", help="debug the core dump CORE (also: tdbg PROG CORE)")
+    p.add_argument("--batch", "-batch", action="store_true", help="run -ex/-x commands without a screen, then exit")
     p.add_argument("-ex", "--eval-command", dest="script", action=_Ordered, metavar="CMD",
                    help="run a command (repeatable)")
     p.add_argument("-x", "--command", dest="script", action=_Ordered, metavar="FILE",
@@ -95,6 +99,16 @@ def check_program(path: str) -> str | None:
     return None
 
 
+def is_core_file(path: str) -> bool:
+    """An ELF file of type ET_CORE: what `tdbg PROG CORE` takes as a core, not an argument."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(18)
+    except OSError:
+        return False
+    return len(head) == 18 and head[:4] == b"\x7fELF" and int.from_bytes(head[16:18], "little") == 4
+
+
 def check_tty(device: str) -> str | None:
     """--tty: refuse a device we cannot open before any screen shows (gdb says so at run)."""
     try:
@@ -129,6 +143,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(err)
     if ns.pid is not None and program is not None:
         program = None          # gdb: `gdb -p PID` ignores nothing; we attach, no launch
+    core = ns.core
+    if core is None and not ns.gdb_args and len(args) == 1 and is_core_file(args[0]):
+        core, args = args[0], []        # gdb's `gdb PROG CORE`
+    if core is not None:
+        commands.insert(0, f"core-file {core}")     # before -ex commands, as gdb loads it
+        if program is None and ns.pid is None:      # `tdbg -c CORE`: the program it names
+            from tdbg.backend.program.preview import core_executable
+            program = core_executable(core)
     if ns.batch:
         if ns.tty is not None:
             commands.insert(0, f"tty {ns.tty}")

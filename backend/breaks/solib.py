@@ -111,6 +111,23 @@ class SharedLibraries:
         bp.kind = "shlib events"
         self._event_bp = bp
 
+    def read_list(self) -> None:
+        """A core file (exec/core_target.py): the linker's list as it was at the dump, read
+        once from memory; nothing runs, so no event breakpoint."""
+        prog = self.target.require_program()
+        self._event_bp, self.libs, self._r_debug = None, [], 0
+        self._skipped, self._files = set(), {}
+        interp = self._interpreter()
+        if interp is not None:
+            interp.display_path = prog.main.elf.interp or ""
+        try:
+            self._r_debug = self._dt_debug() or (_symbol(interp, "_r_debug") if interp else 0)
+            self.update()
+        except (TdbgError, OSError, struct.error, ValueError):
+            pass
+        if not self.libs:       # no readable link map: the ELF files the core maps (NT_FILE)
+            self.libs = [Library(o.display_path, o) for o in prog.objfiles if o is not prog.main]
+
     def _interpreter(self) -> ObjFile | None:
         prog = self.target.require_program()
         interp = prog.main.elf.interp

@@ -14,14 +14,6 @@ from .frame_text import FrameText
 from .frames import Frames
 
 
-def thread_name(pid: int, tid: int) -> str:
-    try:
-        with open(f"/proc/{pid}/task/{tid}/comm") as f:
-            return f.read().strip()
-    except OSError:
-        return ""
-
-
 class Threads:
     """`info threads`, `thread N` and the threads pane's rows (worker thread)."""
 
@@ -67,10 +59,10 @@ class Threads:
         threads = self._threads_sorted()
         if not threads:
             return "No threads."
-        pid = self.target.process.pid
+        inf = self.target.process
         targets = []
         for th in threads:
-            name = thread_name(pid, th.tid)
+            name = inf.thread_name(th.tid)
             targets.append(self.target_id(th.tid) + (f' "{name}"' if name else ""))
         width = max(len("Target Id"), *(len(t) for t in targets))
         out = [f"  Id   {'Target Id':<{width}} Frame "]
@@ -94,7 +86,7 @@ class Threads:
                     loc = prog.location(pc)
                 except TdbgError:
                     pc = None
-            out.append(ev.ThreadInfo(th.num, th.tid, thread_name(inf.pid, th.tid), state, pc, fn,
+            out.append(ev.ThreadInfo(th.num, th.tid, inf.thread_name(th.tid), state, pc, fn,
                                      loc, th.tid == self.target.tid))
         return out
 

@@ -68,6 +68,9 @@ class Inferior:
     threads: dict[int, Thread] = field(default_factory=dict)
     alive: bool = True
     before_detach: Callable[[], None] | None = None   # the controller's clean-up (see detach)
+    # PTRACE_SYSCALL instead of PTRACE_CONT: only while a syscall catchpoint is enabled
+    # (exec/catch_stops.py), every other resume stays one plain CONT.
+    trace_syscalls: bool = False
     _next_num: int = 1
     _mem_fd: int | None = None
     _maps: list[Region] | None = None
@@ -268,7 +271,8 @@ class Inferior:
         th.regs = None
         th.running = True
         th.stepping = step
-        ptrace.call(ptrace.SINGLESTEP if step else ptrace.CONT, tid, 0, sig)
+        ptrace.call(ptrace.SINGLESTEP if step else ptrace.SYSCALL if self.trace_syscalls
+                    else ptrace.CONT, tid, 0, sig)
         self._maps = None if not step else self._maps
 
     def stop_thread(self, tid: int) -> None:
@@ -279,6 +283,14 @@ class Inferior:
             th.expect_sigstop = True
 
     # ---- memory map ----------------------------------------------------------------
+    def thread_name(self, tid: int) -> str:
+        """The kernel's name of the thread (its comm), "" when there is none to read."""
+        try:
+            with open(f"/proc/{self.pid}/task/{tid}/comm") as f:
+                return f.read().strip()
+        except OSError:
+            return ""
+
     def maps(self) -> list[Region]:
         if self._maps is None:
             self._maps = read_maps(self.pid)

@@ -28,3 +28,10 @@ def main_source(path: str) -> tuple[SourceLocation, list[str]] | None:
         return loc, lines
     finally:
         program.main.elf.close()
+
+
+def core_executable(path: str) -> str | None:
+    """The program a core file names, for `tdbg -c CORE` without a program (None: not a
+    core, or that program is gone); front ends ask before any Session exists."""
+    from ..process.core_file import executable_of
+    return executable_of(path)
