@@ -5,15 +5,26 @@ address is one ``Site`` holding the original byte. Several breakpoints, user
 and internal (temporary step-resume / finish / nexti ones, never shown as hits),
 share one site and one INT3. Memory reads go through ``shadow`` so nobody
 outside this module ever sees an 0xCC we planted.
+
+A site whose owners allow it is a 5-byte jump to a compiled condition instead
+(fast_sites.py, jump_pad.py): ``orig`` then holds every byte the jump covers, the
+jump is written only while no parked thread is inside those bytes (otherwise the
+site is an INT3 for now, ``demoted``, and ``repromote`` tries again at a stop),
+and shadow reads hide the whole jump.
 """
 from __future__ import annotations
 
 import errno
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..errors import PtraceError
 from ..process.tracee import Memory
+
+if TYPE_CHECKING:
+    from .fast_sites import FastSites
+    from .jump_pad import Stub
 
 INT3 = b"\xcc"
 
@@ -24,6 +35,8 @@ class Site:
     orig: bytes                 # the byte the program had there
     owners: set[int] = field(default_factory=set)   # breakpoint ids (internal ones negative)
     inserted: bool = False
+    stub: Stub | None = None    # inserted as a jump to this stub (fast_sites.py)
+    demoted: bool = False       # would be a jump, is an INT3 until no thread is inside
 
 
 @dataclass(slots=True)
@@ -63,6 +76,8 @@ class Manager:
         self._next_id = 1
         self._next_internal = -1
         self._saved: Site | None = None
+        self.fast: FastSites | None = None      # debugger.py sets it
+        self._jumps: dict[int, Site] = {}       # sites inserted as jumps
 
     # ---- setting and deleting ---------------------------------------------------
     def set_breakpoint(self, addrs: int | list[int], *, temporary: bool = False,
@@ -102,12 +117,13 @@ class Manager:
             return
         site = self.sites.get(addr)
         if site is None:
+            self._unjump_over(addr)
             site = Site(addr, self.mem.read(addr, 1))    # BadAddress for b *0
             self.sites[addr] = site
         site.owners.add(bp.id)
         bp.addrs.append(addr)
         if bp.enabled:
-            self._insert(site)
+            self._refresh(site)
 
     def delete_breakpoint(self, id: int) -> Breakpoint:
         bp = self.bps.get(id)
@@ -131,6 +147,8 @@ class Manager:
             del self.sites[site.addr]
         elif not self._wanted(site):
             self._remove(site)
+        else:
+            self._refresh(site)
 
     def remove_address(self, bp: Breakpoint, addr: int) -> None:
         """One location less (a breakpoint re-resolved after a library load)."""
@@ -150,10 +168,11 @@ class Manager:
                     self._disown(site, bp.id)
                 continue
             if site is None:
+                self._unjump_over(a)
                 site = self.sites[a] = Site(a, self.mem.read(a, 1))
             site.owners.add(bp.id)
             if self._wanted(site):
-                self._insert(site)
+                self._refresh(site)
 
     def forget_range(self, inside: Callable[[int], bool]) -> list[Breakpoint]:
         """Sites in unmapped memory (dlclose): drop them without writing a byte there.
@@ -163,6 +182,9 @@ class Manager:
         touched: dict[int, Breakpoint] = {}
         for a in gone:
             site = self.sites.pop(a)
+            self._jumps.pop(a, None)
+            if self.fast is not None:
+                self.fast.unloaded_at(a)
             if site is self._saved:
                 self._saved = None
             for o in site.owners:
@@ -190,9 +212,12 @@ class Manager:
             if site is None or id not in site.owners:
                 continue                    # a disabled location (disable N.M)
             if self._wanted(site):
-                self._insert(site)
+                self._refresh(site)
             else:
                 self._remove(site)
+        for site in list(self.sites.values()):     # a site shared with bp may change mode
+            if id in site.owners and site.inserted:
+                self._refresh(site)
         return bp
 
     def get(self, id: int) -> Breakpoint:
@@ -210,6 +235,15 @@ class Manager:
 
     def _insert(self, site: Site) -> None:
         if not site.inserted and site is not self._saved:
+            stub = self._want_stub(site)
+            if stub is not None:
+                if self.fast is not None and self.fast.safe_to_jump(site.addr, len(stub.cover.orig)):
+                    site.orig = stub.cover.orig
+                    self.mem.write(site.addr, stub.jump)
+                    site.stub, site.demoted, site.inserted = stub, False, True
+                    self._jumps[site.addr] = site
+                    return
+                site.demoted = True
             self.mem.write(site.addr, INT3)
             site.inserted = True
 
@@ -220,6 +254,76 @@ class Manager:
             except Exception:
                 pass            # the mapping is gone (dlclose, exit): nothing to restore
             site.inserted = False
+            site.stub = None
+            self._jumps.pop(site.addr, None)
+
+    def _want_stub(self, site: Site) -> Stub | None:
+        fast = self.fast
+        if fast is None:
+            return None
+        conds: list[str] | None = []
+        live = [b for b in (self.bps.get(o) for o in site.owners) if b is not None and b.enabled]
+        if any(b.kind == "dprintf" for b in live):
+            if len(live) != 1:
+                fast.why[site.addr] = "a dprintf shares the address with another breakpoint"
+                return None
+            return fast.log_stub_for(site.addr, live[0].id, live[0].condition,
+                                     lambda: [a for a in self.sites if a != site.addr])
+        for o in sorted(site.owners, key=abs):
+            bp = self.bps.get(o)
+            if bp is None or not bp.enabled:
+                continue
+            if not bp.registered or bp.kind != "breakpoint" or not bp.condition or conds is None:
+                conds = None
+                continue
+            conds.append(bp.condition)
+        if conds == []:
+            return None
+        return fast.stub_for(site.addr, conds, lambda: [a for a in self.sites if a != site.addr])
+
+    def _refresh(self, site: Site) -> None:
+        """Owners or conditions changed: the site may change between INT3 and jump."""
+        if site.inserted and self.fast is not None:
+            self._remove(site)
+        self._insert(site)
+
+    def _unjump_over(self, addr: int) -> None:
+        """A new site inside a jump's bytes: that site becomes an INT3 first."""
+        for s in self._live_jumps():
+            if s.addr < addr < s.addr + len(s.orig):
+                self._remove(s)
+                self._insert(s)      # plans again: the new site refuses the jump
+
+    def _live_jumps(self) -> list[Site]:
+        """Jump sites still in this address space (process_control.py clears `sites`
+        wholesale when a process ends)."""
+        if not self._jumps:
+            return []
+        live = [s for a, s in self._jumps.items() if self.sites.get(a) is s and s.inserted]
+        if len(live) != len(self._jumps):
+            self._jumps = {s.addr: s for s in live}
+        return live
+
+    def refresh_all(self) -> None:
+        """Fast conditions switched on or off: every inserted site takes its new form."""
+        for s in list(self.sites.values()):
+            if s.inserted:
+                self._refresh(s)
+
+    def repromote(self) -> None:
+        """At a stop: sites that were INT3s while a thread was inside take their jump."""
+        for s in list(self.sites.values()):
+            if s.demoted and s.inserted and s is not self._saved:
+                self._remove(s)
+                self._insert(s)
+
+    def resume_slot(self, pc: int) -> int | None:
+        """Where a thread stopped at a jump site resumes: its stub's copy of the covered
+        instructions (the displaced copy of one instruction would return inside the jump)."""
+        site = self._jumps.get(pc)
+        if site is None or site.stub is None or self.sites.get(pc) is not site or not site.inserted:
+            return None
+        return site.stub.addr + site.stub.resume
 
     def insert_all(self) -> None:
         for site in self.sites.values():
@@ -235,7 +339,12 @@ class Manager:
         """The address space is gone (exit/exec): keep logical breakpoints, drop sites."""
         for site in self.sites.values():
             site.inserted = False
+            site.stub = None
+            site.demoted = False
         self._saved = None
+        self._jumps.clear()
+        if self.fast is not None:
+            self.fast.forget()
 
     # ---- hits -------------------------------------------------------------------
     def site_at(self, addr: int) -> Site | None:
@@ -291,15 +400,33 @@ class Manager:
         buf = bytearray(data)
         for s in hits:
             buf[s.addr - addr] = s.orig[0]
+        for s in self._live_jumps():
+            if s.addr < end and addr < s.addr + len(s.orig):
+                for i, b in enumerate(s.orig):
+                    if addr <= s.addr + i < end:
+                        buf[s.addr + i - addr] = b
         return bytes(buf)
 
     def write_through(self, addr: int, data: bytes) -> None:
         """A user write: update the saved original byte under any site it overlaps."""
         end = addr + len(data)
+        jumps = [s for s in self._live_jumps() if s.addr < end and addr < s.addr + len(s.orig)]
+        for s in jumps:                 # its relocated copy is stale: plan it again after
+            self._remove(s)
+            if self.fast is not None:
+                self.fast.drop_cached(s.addr)
         buf = bytearray(data)
         for s in self.sites.values():
-            if addr <= s.addr < end:
-                s.orig = bytes([data[s.addr - addr]])
-                if s.inserted:
+            if s.addr < end and addr < s.addr + len(s.orig):
+                orig = bytearray(s.orig)
+                for i in range(len(orig)):
+                    if addr <= s.addr + i < end:
+                        orig[i] = data[s.addr + i - addr]
+                s.orig = bytes(orig)
+                if s.inserted and addr <= s.addr:
                     buf[s.addr - addr] = INT3[0]
         self.mem.write(addr, bytes(buf))
+        for s in jumps:
+            if self._wanted(s):
+                s.orig = s.orig[:1]
+                self._insert(s)
