@@ -16,13 +16,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .breaks.breakpoints import Breakpoints
+from .breaks.catchpoints import Catchpoints
+from .breaks.dprintf import Dprintfs
+from .breaks.fast_sites import FastSites
 from .breaks.manager import Manager
 from .breaks.solib import SharedLibraries
 from .breaks.watchpoints import Watchpoints
 from .disasm.decode import Instruction
 from .exec.control import Controller
+from .exec.core_target import CoreTarget
+from .exec.flow import Flow
+from .exec.infcall import InferiorCalls
 from .exec.process_control import ProcessControl
 from .exec.report import Reporter, Result
+from .exec.schedlock import SchedulerLocking
 from .exec.signals import SignalTable
 from .exec.stepping import Stepper
 from .exec.thread_events import ThreadEvents
@@ -32,6 +39,7 @@ from .inspect.frame_text import FrameText
 from .inspect.frames import Frames
 from .inspect.threads import Threads
 from .inspect.variables import Variables
+from .process.core_file import CoreFile
 from .process.inferior import Inferior
 from .program.program import Program
 from .program.target import Target
@@ -47,13 +55,17 @@ class _Memory:
         return self._target.require_inferior().read(addr, n)
 
     def write(self, addr: int, data: bytes) -> None:
-        self._target.require_inferior().write(addr, data)
+        inf = self._target.require_inferior()
+        if isinstance(inf, CoreFile) and (data == b"\xcc" or inf.read_partial(addr, len(data)) == data):
+            return      # a core's breakpoints keep their locations, nothing is inserted (as gdb)
+        inf.write(addr, data)
 
 
 class Debugger:
     def __init__(self, publish: Callable[[object], None]) -> None:
         t = self.target = Target(publish)
         bps = self.bps = Manager(_Memory(t))
+        bps.fast = FastSites(t, bps.mem, bps.shadow)   # conditions compiled into the program
         # inspect: frames and values of the stopped program
         self.frames = Frames(t)
         self.variables = Variables(t, self.frames)
@@ -65,15 +77,26 @@ class Debugger:
         self.breakpoints = Breakpoints(t, bps, self.solib, self.evaluator.evaluate_address,
                                        self.evaluator.compile_condition)
         self.watch = Watchpoints(t, bps, self.breakpoints, self.evaluator, self.text)
+        self.dprintfs = Dprintfs(t, self.breakpoints, self.evaluator)   # dprintf LOC,"fmt",args
         # exec: the process's life, steps, stop reports
         self.signals = SignalTable()          # handle SIG ...: kept across runs, like gdb's
         self.thread_events = ThreadEvents(t, self.threads.target_id)
         self.proc = ProcessControl(t, bps, self.breakpoints, self.solib, self.signals,
                                    self.thread_events)
+        self.catchpoints = Catchpoints(t, bps, self.breakpoints.changed)   # catch ..., tcatch ...
+        self.proc.use_catchpoints(self.catchpoints)
         self.stepper = Stepper(t, bps, self.frames, self.variables, self.text, self.breakpoints,
                                self.proc)
         self.reporter = Reporter(t, self.breakpoints, self.proc, self.stepper, self.text,
                                  self.watch, self.thread_events)
+        self.schedlock = SchedulerLocking(t, self.proc, self.stepper)   # set scheduler-locking
+        self.cores = CoreTarget(t, self.proc, self.solib, self.frames, self.text, self.threads)
+        # flow: calls into the program from expressions, jump, return, starti (exec/flow.py)
+        self.infcall = InferiorCalls(t, bps, self.proc, self.frames, self.stepper)
+        self.infcall.report = self.reporter.report
+        self.evaluator.call_function = self.infcall.call_function
+        self.flow = Flow(t, self.proc, self.stepper, self.breakpoints, self.frames, self.text,
+                         self.evaluator, self.infcall, self.reporter)
         # The few links that point the other way, as plain callables:
         t.shadow = bps.shadow                                   # readers see original bytes
         t.user_breakpoint_at = self.breakpoints.user_breakpoint_at

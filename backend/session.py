@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar, cast
 
 from . import events as ev
 from .api.breakpoints import BreakpointsAPI
+from .api.core import CoreAPI
 from .api.data import DataAPI
+from .api.fast import FastAPI
+from .api.flow import FlowAPI
 from .api.frames import FramesAPI
+from .api.info import InfoAPI
 from .api.link import WorkerLink
+from .api.processes import ProcessesAPI
 from .api.settings import SettingsAPI
 from .bus import EventBus, Subscription
 from .commands import CommandInterpreter
@@ -49,7 +54,15 @@ class Session:
         self.frames = FramesAPI(self.link, self.dbg)
         self.data = DataAPI(self.link, self.dbg)
         self.settings = SettingsAPI(self.link, self.dbg)
+        self.info = InfoAPI(self.link, self.dbg)
+        self.core = CoreAPI(self.link, self.dbg)
+        self.fast = FastAPI(self.link, self.dbg)
+        self.processes = ProcessesAPI(self.link, self.dbg)     # catch ..., info inferiors
+        self.flow = FlowAPI(self.link, self.dbg, self._resume)
         self.from_tty = True          # False (batch mode): queries answer themselves, handle is quiet
+        # A front end that can ask the user sets this (the TUI's y/n dialog); without it a
+        # query is answered yes, as gdb's is when its input is not a terminal.
+        self.confirm: Callable[[str], Awaitable[bool]] | None = None
         self._closed = False
         self._commands: CommandInterpreter | None = None
         if program is not None:
@@ -170,7 +183,7 @@ class Session:
                                                  stop_at_main=True))
 
     async def attach(self, pid: int) -> None:
-        await self._resume(lambda: self.dbg.proc.attach(pid))
+        await self._resume(lambda: self.dbg.flow.attach(pid, self.from_tty))   # gdb's words
 
     async def cont(self, count: int = 1) -> None:
         await self._resume(lambda: self.dbg.proc.cont(count))
@@ -203,6 +216,9 @@ class Session:
             ctl.interrupt()
 
     async def kill(self) -> None:
+        if self.core.active:        # a core is dropped (the TUI's run kills what it debugs)
+            await self.core.discard()
+            return
         if self.link.running:
             self.interrupt()
         await self._call(self.dbg.proc.kill)

@@ -202,3 +202,17 @@ async def test_help_screen_and_palette_list_the_commands(isolated, build):  # no
         await wait_for(pilot, lambda: inp.value == "tbreak " and app.focused is inp, what="tbreak typed")
         assert inp.cursor_position == len("tbreak ")
         await app.session.close()
+
+
+def test_readme_command_reference_is_the_command_table():
+    """README's command reference is generated from the table: a command added, renamed or
+    re-described in one place only fails here (paste
+    `python -c "from tdbg.backend.commands.reference import markdown_commands as m; print(m())"`)."""
+    from pathlib import Path
+
+    from tdbg.backend.commands.reference import markdown_commands
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    section = readme.split("### Command reference\n\n", 1)[1]
+    table = section[:section.index("\n\n") + 1]
+    assert table == markdown_commands()
+    assert all(f"| `{name}` |" in table for name in COMMANDS)

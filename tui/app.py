@@ -131,11 +131,29 @@ class TdbgApp(FrameSync, DebuggerActions, App):
 
     # -- lifecycle ------------------------------------------------------------------
     def on_mount(self) -> None:
+        self._quit_on_signals()
         if self.session is None and self.program is None and self.attach_pid is None:
             from .start_screen import StartScreen
             self.push_screen(StartScreen())
         else:
             self.open_debugger()
+
+    def _quit_on_signals(self) -> None:
+        """SIGTERM/SIGHUP: the program is killed (launched) or detached without an INT3
+        (attached), then a normal exit restores the terminal (tests/test_faults.py)."""
+        import asyncio
+        import signal
+
+        def quit_now(sig: int) -> None:
+            if self.session is not None:
+                self.session.close_sync()
+            self.exit(return_code=128 + sig)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(sig, quit_now, sig)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
 
     def open_debugger(self, program: str | None = None, args: Sequence[str] | None = None,
                       pid: int | None = None) -> None:
@@ -234,6 +252,7 @@ class TdbgApp(FrameSync, DebuggerActions, App):
             if self.tty:
                 await session.settings.set_tty(self.tty)
             self._bridge(session)
+            session.confirm = self.confirm_query      # gdb's queries: a y/n dialog
             await session.load()
         except TdbgError as e:
             if session is None:
@@ -333,6 +352,8 @@ class TdbgApp(FrameSync, DebuggerActions, App):
             if ev.reason == "signal":
                 # what a crash needs at a glance: the signal, the line, the pc, the address
                 first = (ev.message.strip().splitlines() or [ev.signal_name or "signal"])[0]
+                # a core's opening lines name the signal after its threads (exec/core_target.py)
+                first = next((ln for ln in ev.message.splitlines() if "signal" in ln), first)
                 where = f"{ev.location.short()}, " if ev.location else ""
                 fault = f", fault address {ev.fault_addr:#x}" if ev.fault_addr is not None else ""
                 self.main.set_banner(f"⚠ {first.rstrip('.')} — {where}pc {ev.pc:#x}{fault}", "error")
@@ -440,6 +461,8 @@ class TdbgApp(FrameSync, DebuggerActions, App):
         parts = [" tdbg ", prog]
         if s is not None and s.pid:
             parts.append(f"pid {self.pid_text(s.pid)}")
+            if getattr(getattr(s, "core", None), "active", False):
+                parts.append("core file")
         label = {"loading": "loading symbols…", "idle": "not started — F5/r runs it",
                  "running": "running — Ctrl+C interrupts", "exited": self.exit_banner or "exited"}
         if state == "stopped" and self.stop is not None:

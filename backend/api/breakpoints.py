@@ -113,5 +113,7 @@ class BreakpointsAPI:
         """gdb's `info breakpoints`."""
         def work() -> str:
             d = self._dbg
-            return table(d.breakpoints.infos(), frozenset(d.solib.unloaded), frozenset(d.solib.unresolved))
+            return table(d.breakpoints.infos(), frozenset(d.solib.unloaded), frozenset(d.solib.unresolved),
+                         d.dprintfs.table_lines(),
+                         inferior=d.proc.inferiors.current if d.proc.inferiors.many else None)
         return await self._link.stopped_call(work)

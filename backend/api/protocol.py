@@ -6,13 +6,18 @@ Session builds its CommandInterpreter.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from .breakpoints import BreakpointsAPI
+    from .core import CoreAPI
     from .data import DataAPI
+    from .fast import FastAPI
+    from .flow import FlowAPI
     from .frames import FramesAPI
+    from .info import InfoAPI
+    from .processes import ProcessesAPI
     from .settings import SettingsAPI
 
 
@@ -21,7 +26,13 @@ class SessionAPI(Protocol):
     breakpoints: BreakpointsAPI
     frames: FramesAPI
     data: DataAPI
+    flow: FlowAPI
+    confirm: Callable[[str], Awaitable[bool]] | None   # asks the user; None: answer yes
     settings: SettingsAPI
+    info: InfoAPI
+    core: CoreAPI
+    fast: FastAPI
+    processes: ProcessesAPI
 
     # ---- facts ----------------------------------------------------------------------------
     @property

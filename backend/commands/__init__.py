@@ -6,7 +6,22 @@ imports a group module.
 """
 from __future__ import annotations
 
-from . import breakpoints, data, info, running, signals, source, stack, support, threads, watch  # noqa: F401
+from . import (  # noqa: F401 -- each group module registers its commands
+    breakpoints,
+    catch,
+    core,
+    data,
+    dprintf,
+    flow,
+    info,
+    running,
+    signals,
+    source,
+    stack,
+    support,
+    threads,
+    watch,
+)
 from .info import GDB_REG_ORDER, format_register
 from .registry import (
     ALIASES,

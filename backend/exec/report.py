@@ -12,6 +12,7 @@ from ..breaks.breakpoints import Breakpoints
 from ..breaks.watchpoints import Watchpoints
 from ..events import SourceLocation, StopReason
 from ..inspect.frame_text import FrameText
+from ..inspect.user_values import record_exit, record_hit
 from ..process.ptrace import REG_NAMES, signal_description, signal_name
 from ..program.target import StopState, Target
 from .process_control import ProcessControl
@@ -86,6 +87,7 @@ class Reporter:
         bp_id = next((b.id for b in stop.hit if b.registered), None)
         if bp_id is not None:
             self.breakpoints.changed()       # hit counts (and spent temporaries) changed
+            record_hit(t, stop.hit, pc, self.breakpoints.addresses)
         if reason is None:
             reason = _REASONS.get(stop.kind, StopReason.STEP)
             if stop.kind == StopKind.BREAKPOINT and bp_id is None:
@@ -109,11 +111,13 @@ class Reporter:
     def _report_end(self, stop: Stop) -> None:
         t = self.target
         pid = t.inf.pid if t.inf else stop.tid
+        num = self.proc.inferiors.current
         self.proc.process_gone()
+        record_exit(t, stop.code, None if stop.kind == StopKind.EXITED else stop.sig)
         if stop.kind == StopKind.EXITED:
-            t.publish(ev.Exited(pid, stop.code))
+            t.publish(ev.Exited(pid, stop.code, num))
         else:
-            t.publish(ev.Signaled(pid, stop.sig, signal_name(stop.sig)))
+            t.publish(ev.Signaled(pid, stop.sig, signal_name(stop.sig), inferior=num))
 
     def stop_message(self, stop: Stop, reason: StopReason, pc: int,
                      loc: SourceLocation | None, bp_id: int | None) -> str:
@@ -140,9 +144,8 @@ class Reporter:
             if text is not None:
                 return text
         if reason == StopReason.STEP and loc is not None:
-            src = t.source_line(loc.file, loc.line)
             if at_line_start:
-                return f"{loc.line}\t{src}" if src is not None \
-                    else f"{loc.line}\tin {self.text.file_name(loc.file, pc)}"
+                return self.text.source_text(loc.file, loc.line, pc) or ""
+            src = t.source_line(loc.file, loc.line)
             return f"{pc:#018x}\t{loc.line}\t{src or ''}"
         return head + self.text.frame_line(pc, loc, with_addr=not at_line_start or head == "")

@@ -10,6 +10,7 @@ under INT3s without the lower layers knowing about breakpoints.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,8 +74,11 @@ class Target:
         self.user_breakpoint_at: Callable[[int], bool] = _no_breakpoint
         self.write_through: Callable[[int, bytes], None] = self._write_plain
         self._source_cache: dict[str, list[str] | None] = {}
+        self.source_dirs: list[str] = []    # gdb's `directory`: searched before $cdir:$cwd
+        self._source_notes: set[tuple[str, str]] = set()   # (kind, path) said once
         # Where a plain `list` goes on: (stop_id, file, next line); a frame shown resets it.
         self.listed: tuple[int, str, int] | None = None
+        self.listsize: int | None = 10      # gdb's `set listsize` (None: unlimited)
         # The user's values: `print` history ($1, $2 ...) and convenience variables.
         self.value_history: list[str] = []
         self.convenience: dict[str, Any] = {}
@@ -152,12 +156,49 @@ class Target:
         cache = self._source_cache
         if path in cache:
             return cache[path]
-        try:
-            with open(path, "rb") as f:
-                lines: list[str] | None = f.read().decode("utf-8", errors="replace").splitlines()
-        except OSError:
-            lines = None
+        found = self.source_path(path)
+        lines: list[str] | None = None
+        if found is not None:
+            try:
+                with open(found, "rb") as f:
+                    lines = f.read().decode("utf-8", errors="replace").splitlines()
+            except OSError:
+                lines = None
         return cache.setdefault(path, lines)
+
+    def source_path(self, path: str) -> str | None:
+        """Where the file the debug info names is found: itself, else (gdb's source path)
+        each `directory` joined with its whole name, then with its base name."""
+        if os.path.isfile(path):
+            return path
+        for d in self.source_dirs:
+            for candidate in (os.path.join(d, path.lstrip("/")), os.path.join(d, os.path.basename(path))):
+                if os.path.isfile(candidate):
+                    return candidate
+        return None
+
+    def set_source_dirs(self, dirs: list[str]) -> None:
+        self.source_dirs = dirs
+        self._source_cache.clear()          # files missing before may be found now
+        self._source_notes.clear()
+
+    def say_once(self, kind: str, path: str) -> bool:
+        """True the first time (kind, path) is asked: gdb says "No such file" and "more
+        recent than executable" once per file."""
+        if (kind, path) in self._source_notes:
+            return False
+        self._source_notes.add((kind, path))
+        return True
+
+    def source_newer(self, path: str) -> bool:
+        """The source file was changed after the program was built (gdb warns)."""
+        found = self.source_path(path)
+        if found is None or self.program is None:
+            return False
+        try:
+            return os.path.getmtime(found) > os.path.getmtime(self.program.path)
+        except OSError:
+            return False
 
     def source_line(self, path: str, line: int) -> str | None:
         lines = self.source_lines(path)
