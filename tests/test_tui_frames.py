@@ -197,7 +197,9 @@ async def test_fast_steps_end_with_every_pane_on_the_last_stop(isolated, demo):
         assert str(table.get_row_at(0)[2]) == stop.location.short()
         disasm = app.main.query_one("#disasm-view")
         assert disasm.pc == stop.pc
-        assert any(f"▶ {stop.pc:#x}" in line for line in screen_text(app).splitlines())
+        # the disassembly's marker is on screen once it has painted (later under load)
+        await wait_for(pilot, lambda: any(f"▶ {stop.pc:#x}" in line
+                                          for line in screen_text(app).splitlines()))
         variables = await app.session.data.locals()
         assert [(v.name, v.value) for v in app.locals] == [(v.name, v.value) for v in variables]
         shown = {n.data["var"].name: n.data["var"].value

@@ -37,7 +37,9 @@ async def test_return_asks_in_a_dialog(isolated, build):
         await pilot.press("y")
         await wait_for(pilot, lambda: app.stop is not stop and app.stop.function == "main")
         await wait_for(pilot, lambda: app.frame is not None and app.frame.function == "main")
-        await wait_for(pilot, lambda: "#0  0x" in log_text(app))   # the new frame, as gdb shows it
+        # the new frame, as gdb shows it: in the stop, then in the log (painted later)
+        await wait_for(pilot, lambda: "#0  0x" in (app.stop.message or ""))
+        await wait_for(pilot, lambda: "#0  0x" in log_text(app), timeout=20)
         popped = app.stop
         app.command_pane_run("next")
         await wait_for(pilot, lambda: app.stop is not popped and app.run_state == "stopped")

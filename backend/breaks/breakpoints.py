@@ -23,6 +23,10 @@ from .manager import Breakpoint, Manager
 from .solib import PendingQuery, SharedLibraries
 from .table import locations as table_locations
 
+# a breakpoint's addresses, its first location's line and function, its table rows
+_Where = tuple[tuple[int, ...], ev.SourceLocation | None, str | None,
+               tuple[ev.BreakpointLocation, ...]]
+
 Check = Callable[[int], bool]
 DprintfCheck = Callable[[Breakpoint], Check]
 
@@ -34,6 +38,7 @@ class Breakpoints:
         self.target = target
         self.bps = bps
         self.solib = solib
+        self._where_kept: dict[int, tuple[tuple[object, ...], _Where]] = {}
         self._evaluate_address = evaluate_address
         self._compile_condition = compile_condition
         # Catchpoints (catchpoints.py) are breakpoints listed differently: their What.
@@ -253,11 +258,7 @@ class Breakpoints:
         if what is not None:
             return ev.BreakpointInfo(bp.id, "catchpoint", what, (), bp.enabled, bp.temporary,
                                      bp.condition, bp.ignore_count, bp.hit_count)
-        prog = self.target.program
-        addrs = self.addresses(bp)
-        loc = prog.location(addrs[0]) if addrs and prog else None
-        func = prog.symbolize(addrs[0]) if addrs and prog else None
-        locs = table_locations(prog, bp.spec, addrs)
+        addrs, loc, func, locs = self._where(bp)
         if bp.off or bp.bad:
             locs = tuple(replace(loc_, enabled=key(loc_.address) not in bp.off,
                                  condition_ok=key(loc_.address) not in bp.bad)
@@ -265,6 +266,23 @@ class Breakpoints:
         return ev.BreakpointInfo(bp.id, bp.kind, bp.spec, addrs, bp.enabled, bp.temporary,
                                  bp.condition, bp.ignore_count, bp.hit_count, loc, func,
                                  bp.pending, locs)
+
+    def _where(self, bp: Breakpoint) -> _Where:
+        """Addresses, line, function and table rows of bp: every change publishes every
+        breakpoint's info, so what takes lookups is kept until bp's addresses, the program
+        or its objects change (10,000 breakpoints would otherwise cost O(N^2) lookups)."""
+        prog = self.target.program
+        key = (bp.spec, tuple(bp.addrs), self.target.alive, id(prog),
+               tuple(id(o) for o in prog.objfiles) if prog is not None else ())
+        kept = self._where_kept.get(bp.id)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        addrs = self.addresses(bp)
+        loc = prog.location(addrs[0]) if addrs and prog else None
+        func = prog.symbolize(addrs[0]) if addrs and prog else None
+        where = (addrs, loc, func, table_locations(prog, bp.spec, addrs))
+        self._where_kept[bp.id] = (key, where)
+        return where
 
     def infos(self) -> tuple[ev.BreakpointInfo, ...]:
         return tuple(self.info(b) for b in self.bps.user_breakpoints())
