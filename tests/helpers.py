@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 
 from tdbg.backend import events as ev
 from tdbg.backend.session import Session
@@ -41,3 +42,23 @@ async def session_for(binary, *args: str, use_pty: bool = True):
         yield s, rec
     finally:
         await s.close()
+
+
+def text_of(binary) -> tuple[int, bytes]:
+    """The link-time address and bytes of the file's .text: what the tracee's code must be
+    wherever tdbg has no breakpoint (and after a detach, everywhere)."""
+    from elftools.elf.elffile import ELFFile
+    with open(binary, "rb") as f:
+        text = ELFFile(f).get_section_by_name(".text")
+        return text["sh_addr"], text.data()
+
+
+def load_base(pid: int, binary) -> int:
+    """Where the process mapped the binary's first page (its load bias for a PIE)."""
+    real = os.path.realpath(binary)
+    with open(f"/proc/{pid}/maps") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) > 5 and os.path.realpath(parts[5]) == real and int(parts[2], 16) == 0:
+                return int(parts[0].split("-")[0], 16)
+    raise AssertionError("binary not mapped")

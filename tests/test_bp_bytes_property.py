@@ -10,10 +10,9 @@ import signal
 from pathlib import Path
 
 import pytest
-from elftools.elf.elffile import ELFFile
 
 from tdbg.backend import events as ev
-from tests.helpers import session_for
+from tests.helpers import load_base, session_for, text_of
 
 SRC = Path(__file__).resolve().parent / "programs" / "hard_loop.c"
 STATES = {"checked": 0, "ops": 0, "sequences": 0}
@@ -23,20 +22,6 @@ def line_of(text: str) -> int:
     return next(i for i, line in enumerate(SRC.read_text().splitlines(), 1) if text in line)
 
 
-def text_of(binary) -> tuple[int, bytes]:
-    with open(binary, "rb") as f:
-        text = ELFFile(f).get_section_by_name(".text")
-        return text["sh_addr"], text.data()
-
-
-def load_base(pid: int, binary) -> int:
-    real = os.path.realpath(binary)
-    with open(f"/proc/{pid}/maps") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) > 5 and os.path.realpath(parts[5]) == real and int(parts[2], 16) == 0:
-                return int(parts[0].split("-")[0], 16)
-    raise AssertionError("binary not mapped")
 
 
 def enabled_addresses(s) -> set[int]:

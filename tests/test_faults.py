@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from tdbg.backend import events as ev
-from tests.helpers import session_for
-from tests.test_processes import _DEBUGGER_SCRIPT, _load_base, _state, _text_section
+from tests.helpers import load_base, session_for, text_of
+from tests.test_processes import _DEBUGGER_SCRIPT, _state
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "tests" / "programs" / "hard_loop.c"
@@ -195,9 +195,9 @@ def test_signal_to_batch_leaves_attached_program_running_clean(loop, sig):
         FAULTS["injected"] += 1
         assert batch.wait(15) == 128 + sig
         assert b"Traceback" not in batch.stderr.read()
-        link, text = _text_section(loop)
+        link, text = text_of(loop)
         with open(f"/proc/{proc.pid}/mem", "rb") as mem:
-            mem.seek(_load_base(proc.pid, loop) + link)
+            mem.seek(load_base(proc.pid, loop) + link)
             assert mem.read(len(text)) == text             # every INT3 removed
         with open(f"/proc/{proc.pid}/status") as f:
             assert "TracerPid:\t0\n" in f.read()

@@ -14,8 +14,8 @@ import pytest
 from test_tui_support import wait_for
 
 from tdbg.backend import events as ev
-from tests.helpers import session_for
-from tests.test_bp_bytes_property import enabled_addresses, load_base, text_of
+from tests.helpers import load_base, session_for, text_of
+from tests.test_bp_bytes_property import enabled_addresses
 
 ROOT = Path(__file__).resolve().parents[1]
 RSS_SLACK_MB = 40          # allocator noise and caches warmed on first use

@@ -16,7 +16,7 @@ import pytest
 from tdbg.backend import events as ev
 from tests import batch_diff
 from tests.conftest import find_source, needs_gdb
-from tests.helpers import session_for
+from tests.helpers import load_base, session_for, text_of
 
 
 @pytest.fixture(scope="module")
@@ -119,29 +119,14 @@ def test_next_and_stepi_while_the_timer_fires_like_gdb(load):
 
 
 # ---- 50 attach / break / continue / detach cycles on one process mid-storm ------------------
-def _code_bytes(binary) -> tuple[int, bytes]:
-    from elftools.elf.elffile import ELFFile
-    with open(binary, "rb") as f:
-        text = ELFFile(f).get_section_by_name(".text")
-        return text["sh_addr"], text.data()
-
-
-def _load_base(pid: int, binary) -> int:
-    real = os.path.realpath(binary)
-    with open(f"/proc/{pid}/maps") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) > 5 and os.path.realpath(parts[5]) == real and int(parts[2], 16) == 0:
-                return int(parts[0].split("-")[0], 16)
-    raise AssertionError("binary not mapped")
 
 
 async def test_fifty_attach_detach_cycles_mid_storm(load):
     proc = subprocess.Popen([str(load), "storm"], stdout=subprocess.PIPE)
     try:
         assert proc.stdout.readline() == b"ready\n"
-        link, text = _code_bytes(load)
-        where = _load_base(proc.pid, load) + link
+        link, text = text_of(load)
+        where = load_base(proc.pid, load) + link
         deadline = time.monotonic() + 120
         async with session_for(load) as (s, rec):      # one debugger, as a user would
             active: set[str] = set()

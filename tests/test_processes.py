@@ -15,7 +15,7 @@ import pytest
 from tdbg.backend import events as ev
 from tdbg.backend.process import ptrace
 from tests.conftest import ROOT
-from tests.helpers import session_for
+from tests.helpers import load_base, session_for, text_of
 
 
 @pytest.fixture(scope="module")
@@ -234,21 +234,6 @@ async def test_next_over_exit_reports_exit_once(forks):
 
 
 # ---- attach, detach, the debugger dying ------------------------------------------------------
-def _text_section(binary) -> tuple[int, bytes]:
-    from elftools.elf.elffile import ELFFile
-    with open(binary, "rb") as f:
-        text = ELFFile(f).get_section_by_name(".text")
-        return text["sh_addr"], text.data()
-
-
-def _load_base(pid: int, binary) -> int:
-    real = os.path.realpath(binary)
-    with open(f"/proc/{pid}/maps") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) > 5 and os.path.realpath(parts[5]) == real and int(parts[2], 16) == 0:
-                return int(parts[0].split("-")[0], 16)
-    raise AssertionError("binary not mapped")
 
 
 DR7 = ptrace.DEBUGREG_OFFSET + 7 * 8
@@ -259,8 +244,8 @@ async def test_detach_mid_storm_twenty_times(build):
     proc = subprocess.Popen([str(storm), "hammer"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
         await asyncio.sleep(0.2)
-        link, text = _text_section(storm)
-        where = _load_base(proc.pid, storm) + link
+        link, text = text_of(storm)
+        where = load_base(proc.pid, storm) + link
         for i in range(20):
             async with session_for(storm) as (s, rec):
                 await asyncio.wait_for(s.attach(proc.pid), 20)
@@ -366,9 +351,9 @@ def test_sigterm_to_batch_detaches_attached_program_cleanly(build):
         time.sleep(0.3)                               # `continue` runs: main is never hit again
         batch.send_signal(signal.SIGTERM)
         assert batch.wait(15) == 128 + signal.SIGTERM
-        link, text = _text_section(storm)
+        link, text = text_of(storm)
         with open(f"/proc/{proc.pid}/mem", "rb") as mem:
-            mem.seek(_load_base(proc.pid, storm) + link)
+            mem.seek(load_base(proc.pid, storm) + link)
             assert mem.read(len(text)) == text
         assert _state(proc.pid) in "RS"
         out, _ = proc.communicate(b"q\n", timeout=20)
