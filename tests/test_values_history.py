@@ -117,7 +117,7 @@ async def test_show_values_prints_the_history_anew(prog):
         for p in prints:
             assert (await s.execute(p)).ok
         for a in shows:
-            text = await s.data.show_values_text(a)
+            text = (await s.execute(f"show values {a}".strip())).text     # the command itself
             ours += text.splitlines() if text else []
     assert ours == theirs and "$12 = 12" in ours
 

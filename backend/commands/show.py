@@ -76,6 +76,8 @@ async def show_setting(ci: CommandInterpreter, arg: str) -> str:
         except metadata.PackageNotFoundError:
             version = "unknown"
         return f"tdbg {version}"
+    if words[0] == "values":          # gdb's `show values [N|+]`: the value history
+        return await ci.s.data.show_values_text(" ".join(words[1:]))
     try:
         s, prefix, rest = st.resolve(words)
     except st.Ambiguous as e:
@@ -104,7 +106,9 @@ _SET_USAGE = "\n".join([
     "and its other print settings are accepted and have no effect."])
 
 _SHOW_USAGE = "\n".join(["Usage: show SETTING", "", "List of show subcommands:", "",
-                         *st.help_lines("show"), "show version -- Show what version of tdbg this is."])
+                         *st.help_lines("show"),
+                         "show values -- Elements of value history around item number IDX (or last ten).",
+                         "show version -- Show what version of tdbg this is."])
 
 
 @command("set", group="data", help="Evaluate expression EXP and assign result to variable VAR.",
