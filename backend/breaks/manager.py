@@ -347,6 +347,18 @@ class Manager:
             self.fast.forget()
 
     # ---- hits -------------------------------------------------------------------
+    def strip_copy(self, pid: int) -> None:
+        """A forked process's copy of memory carries our INT3s and jumps: put the program's
+        own bytes back in it before it is let go (it may be gone already: nothing to do)."""
+        try:
+            with open(f"/proc/{pid}/mem", "r+b", buffering=0) as mem:
+                for site in self.sites.values():
+                    if site.inserted:
+                        mem.seek(site.addr)
+                        mem.write(site.orig)
+        except OSError:
+            pass
+
     def site_at(self, addr: int) -> Site | None:
         return self.sites.get(addr)
 

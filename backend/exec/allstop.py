@@ -262,14 +262,7 @@ class AllStop:
         seen: its first stop was already waited for."""
         if not seen and self._first_stop_of(child) is None:
             return
-        try:
-            with open(f"/proc/{child}/mem", "r+b", buffering=0) as mem:
-                for site in self.bps.sites.values():
-                    if site.inserted:
-                        mem.seek(site.addr)
-                        mem.write(site.orig)
-        except OSError:
-            pass
+        self.bps.strip_copy(child)
         try:
             ptrace.call(ptrace.DETACH, child, 0, 0)
         except PtraceError:

@@ -165,14 +165,7 @@ class Forks:
         if kill:
             _kill_and_reap(pid, tids)
             return
-        try:                                 # its copy of our INT3s goes first
-            with open(f"/proc/{pid}/mem", "r+b", buffering=0) as mem:
-                for site in self.bps.sites.values():
-                    if site.inserted:
-                        mem.seek(site.addr)
-                        mem.write(site.orig)
-        except OSError:
-            pass
+        self.bps.strip_copy(pid)             # its copy of our INT3s goes first
         for tid in tids:
             _detach_thread(tid, 0)
 
