@@ -46,3 +46,18 @@ def normalize(text: str, program_output: str | None = None) -> str:
     # tdbg names source files by their base name; gdb as the compiler was given them
     text = re.sub(r"(?<![\w/.])/[^\s:,]*/([^/\s:,]+\.(?:c|h|cpp|S))\b", r"\1", text)
     return text
+
+
+def same_as_gdb(binary, commands, program_output: str, args=(), have_gdb: bool = True) -> str:
+    """Run commands through tdbg and (with gdb installed) gdb at once, half the wall time;
+    assert no traceback and equal output once normalized (program_output: see normalize);
+    tdbg's own output is returned for the test's further checks."""
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(2) as pool:
+        gdb_run = pool.submit(gdb, binary, commands, args) if have_gdb else None
+        ours = tdbg(binary, commands, args)
+        theirs = gdb_run.result() if gdb_run is not None else None
+    assert "Traceback" not in ours, ours
+    if theirs is not None:
+        assert normalize(ours, program_output) == normalize(theirs, program_output), ours
+    return ours

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -28,15 +27,7 @@ def prog(build):
 
 
 def same_as_gdb(binary, commands: list[str], args: tuple[str, ...] = ()) -> str:
-    """Run commands through tdbg and (when installed) gdb; equal once normalized."""
-    with ThreadPoolExecutor(2) as pool:           # both at once: half the wall time
-        gdb_run = pool.submit(batch_diff.gdb, binary, commands, args) if have_gdb() else None
-        ours = batch_diff.tdbg(binary, commands, args)
-        theirs = gdb_run.result() if gdb_run is not None else None
-    assert "Traceback" not in ours, ours
-    if theirs is not None:
-        assert batch_diff.normalize(ours, _OUTPUT) == batch_diff.normalize(theirs, _OUTPUT), ours
-    return ours
+    return batch_diff.same_as_gdb(binary, commands, _OUTPUT, args, have_gdb())
 
 
 def test_catch_syscall_stops_at_entry_and_return(prog):
