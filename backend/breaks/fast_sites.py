@@ -99,14 +99,12 @@ class FastSites:
             return None
         assert conditions is not None
         key = tuple(conditions)
-        failed = self._failed.get((site, key))
-        if failed is not None:          # planned before (each step off an INT3 asks again)
-            self.why[site] = failed
+        if self._failed_before(site, key):
             return None
         try:
-            stub = self._cache.get((site, key))
             others = other_sites()
-            if stub is None or any(stub.site < a < stub.site + len(stub.cover.orig) for a in others):
+            stub = self._cached(site, key, others)
+            if stub is None:
                 stub = self._build(site, key, others)
         except (NotFast, NoJump) as e:
             self._fail(site, key, str(e))
@@ -137,14 +135,12 @@ class FastSites:
         if why is not None:
             self.why[site] = why
             return None
-        failed = self._failed.get((site, key))
-        if failed is not None:
-            self.why[site] = failed
+        if self._failed_before(site, key):
             return None
         try:
-            stub = self._cache.get((site, key))
             others = other_sites()
-            if stub is None or any(stub.site < a < stub.site + len(stub.cover.orig) for a in others):
+            stub = self._cached(site, key, others)
+            if stub is None:
                 ring = self._ring(site)
                 cond = compile_logpoint(self.target, condition, args, site, ring, ring + RECORD,
                                         RING_SIZE // RECORD - 1, ident)
@@ -156,6 +152,20 @@ class FastSites:
             self.why[site] = f"not compiled: {type(e).__name__}: {e}"
             return None
         self.why.pop(site, None)
+        return stub
+
+    def _failed_before(self, site: int, key: tuple[str, ...]) -> bool:
+        """Planned and refused before (each step off an INT3 asks again): the reason stands."""
+        failed = self._failed.get((site, key))
+        if failed is not None:
+            self.why[site] = failed
+        return failed is not None
+
+    def _cached(self, site: int, key: tuple[str, ...], others: list[int]) -> Stub | None:
+        """The stub planned before, unless another site now lands inside the bytes it covers."""
+        stub = self._cache.get((site, key))
+        if stub is None or any(stub.site < a < stub.site + len(stub.cover.orig) for a in others):
+            return None
         return stub
 
     def _fail(self, site: int, key: tuple[str, ...], why: str) -> None:
