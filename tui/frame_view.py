@@ -30,7 +30,7 @@ class FrameView:
     level: int                              # the selected frame; 0: where the thread is
     pc: int                                 # the selected frame's pc (a return address above 0)
     location: SourceLocation | None         # the selected frame's line
-    function: str | None                    # the selected frame's function ("main", "tick+12")
+    function: str | None                    # the selected frame's function ("main"; no offset)
     symbol: str | None                      # the pc as gdb's <sym+off> shows it
     regs: Mapping[str, int]                 # the selected frame's registers (unwound above 0)
     changed_regs: frozenset[str]            # what the stop changed (frame 0 of the stopping thread)
@@ -57,7 +57,7 @@ class FrameView:
                  code: Sequence[Instruction] | None, changed: frozenset[str] = frozenset()) -> FrameView:
         """Frame `level` of a fetched backtrace (a picked frame or thread)."""
         f, top = frames[level], frames[0]
-        return cls(stop_id, tid, level, f.pc, f.location, symbol or f.function, symbol, regs,
+        return cls(stop_id, tid, level, f.pc, f.location, f.function or symbol, symbol, regs,
                    changed, top.pc, top.location, tuple(frames), tuple(variables),
                    tuple(code) if code is not None else None)
 

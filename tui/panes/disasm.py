@@ -210,5 +210,5 @@ class DisasmPane(Pane):
         self.query_one(DisasmView).set_instructions(
             code, source, frame.top_pc, frame.pc if frame.level else None)
         self.shown_key = frame.key
-        self.border_subtitle = (frame.function or f"{frame.pc:#x}") + (
+        self.border_subtitle = (frame.symbol or frame.function or f"{frame.pc:#x}") + (
             f"  ▷ frame {frame.level}" if frame.level else "")
