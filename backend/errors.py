@@ -21,6 +21,10 @@ class NotFound(CommandError):
     """A location names no function or file known yet (a breakpoint may stay pending)."""
 
 
+class PendingQuery(NotFound):
+    """gdb's "Make breakpoint pending on future shared library load?" (answered no)."""
+
+
 class BadExecutable(TdbgError):
     """The program file cannot be debugged (missing, not ELF, wrong machine...)."""
 

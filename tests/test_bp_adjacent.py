@@ -4,25 +4,15 @@ once, whether it is reported, ignored or its condition is false; then resuming s
 it instead of running its INT3 (which counted every such hit twice). Diffed against gdb."""
 from __future__ import annotations
 
-import re
-
 import pytest
-from batch_diff import gdb, tdbg
+from batch_diff import gdb, lines, tdbg
 from conftest import needs_gdb
 
 pytestmark = needs_gdb
 
-_CHATTER = re.compile(r"^(\[Thread debugging.*|Using host libthread_db.*)$")
-
-
 @pytest.fixture(scope="module")
 def prog(build):
     return build("bp_adjacent")
-
-
-def _lines(text: str) -> list[str]:
-    text = re.sub(r"process \d+", "process N", text)
-    return [line for line in text.splitlines() if not _CHATTER.match(line)]
 
 
 @pytest.mark.parametrize("how", [
@@ -35,4 +25,4 @@ def test_a_breakpoint_landed_on_by_a_step_counts_once(prog, how):
             "info breakpoints"]
     ours, theirs = tdbg(prog, cmds), gdb(prog, cmds)
     assert "Traceback" not in ours
-    assert _lines(ours) == _lines(theirs)
+    assert lines(ours, strip=False) == lines(theirs, strip=False)

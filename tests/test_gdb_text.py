@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from functools import partial
 from pathlib import Path
 
+import batch_diff
 import pytest
-from batch_diff import gdb, tdbg
+from batch_diff import STACK, gdb, tdbg
 from conftest import find_source, needs_gdb
 
 from tdbg.backend import events as ev
@@ -20,26 +22,17 @@ from tests.helpers import session_for
 
 pytestmark = needs_gdb
 
-# the stack moves with the environment (gdb's adds LINES/COLUMNS); libraries do not
-_STACK = re.compile(r"0x0*7ffffff[def][0-9a-f]{4}\b")
-_CHATTER = re.compile(r"^(\[Thread debugging using libthread_db enabled\]|Using host libthread_db.*"
-                      r"|\[Inferior \d+ \(process \d+\) .*\])$")
-
-
 # `Breakpoint 1 at 0x...: file F, line N.` comes from backend/breaks/breakpoints.py, which
 # still names F by its base name: compared by base name until it uses inspect/file_names.py
 _BREAK_AT = re.compile(r"^(Breakpoint \d+ at 0x[0-9a-f]+: file )(?:\S*/)?")
 
 
-def _lines(text: str) -> list[str]:
-    return [_BREAK_AT.sub(r"\1", _STACK.sub("0xSTACK", line.rstrip()))
-            for line in text.splitlines() if not _CHATTER.match(line)]
+def _break_at(line: str) -> str:
+    return _BREAK_AT.sub(r"\1", line)
 
 
-def assert_same(binary: Path, commands: list[str], cwd: Path | None = None) -> None:
-    ours, theirs = tdbg(binary, commands, cwd=cwd), gdb(binary, commands, cwd=cwd)
-    assert "Traceback" not in ours, ours
-    assert _lines(ours) == _lines(theirs)
+_lines = partial(batch_diff.lines, exits=False, fix=_break_at)
+assert_same = partial(batch_diff.assert_same, exits=False, fix=_break_at)
 
 
 def _mark(tag: str) -> int:
@@ -117,7 +110,7 @@ async def test_finish_says_run_till_exit_when_typed(prog):
         assert first[0] == expected[0] and "Value returned is" in first[-1]
         assert (await s.execute("up")).ok
         assert (await s.execute("finish")).ok
-        assert _STACK.sub("", rec.last_stop.message.splitlines()[0]) == _STACK.sub("", expected[1])
+        assert STACK.sub("", rec.last_stop.message.splitlines()[0]) == STACK.sub("", expected[1])
         assert rec.last_stop.reason == ev.StopReason.STEP
 
 

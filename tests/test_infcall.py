@@ -11,29 +11,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from batch_diff import gdb, tdbg
+from batch_diff import assert_same, gdb
 from conftest import find_source, needs_gdb
 
 from tdbg.backend import events as ev
 from tests.helpers import session_for
 
 pytestmark = needs_gdb
-
-_STACK = re.compile(r"0x0*7ffffff[def][0-9a-f]{4}\b")
-_CHATTER = re.compile(r"^(\[Thread debugging using libthread_db enabled\]|Using host libthread_db.*)$")
-
-
-def _lines(text: str) -> list[str]:
-    text = re.sub(r"process \d+", "process N", text)
-    return [_STACK.sub("0xSTACK", ln.rstrip()) for ln in text.splitlines() if not _CHATTER.match(ln)]
-
-
-def assert_same(binary, commands: list[str]) -> list[str]:
-    ours, theirs = tdbg(binary, commands), gdb(binary, commands)
-    assert "Traceback" not in ours, ours
-    assert _lines(ours) == _lines(theirs)
-    return _lines(ours)
-
 
 def mark(tag: str) -> int:
     lines = find_source("flow_calls").read_text().splitlines()

@@ -3,32 +3,15 @@ and `watch -l`, diffed against gdb 13 on tests/programs/info_cmds.c (file names 
 compiler was given them: the binary is built from the repository root, as gdb sees it)."""
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
+import batch_diff
 import pytest
-from batch_diff import gdb, tdbg
 from conftest import ROOT, find_source, needs_gdb
 
-_STACK = re.compile(r"0x0*7ffffff[def][0-9a-f]{4}\b")
-_CHATTER = re.compile(r"^(\[Thread debugging using libthread_db enabled\]|Using host libthread_db.*"
-                      r"|\[Inferior \d+ \(process \d+\) .*\])$")
-
-
-def _lines(text: str) -> list[str]:
-    return [re.sub(r"process \d+", "process N", _STACK.sub("0xSTACK", line.rstrip()))
-            for line in text.splitlines() if not _CHATTER.match(line)]
-
-
-def assert_same(binary, commands: list[str]) -> list[str]:
-    with ThreadPoolExecutor(2) as pool:         # the two debuggers side by side
-        mine = pool.submit(tdbg, binary, commands, cwd=ROOT)
-        ours, theirs = mine.result(), gdb(binary, commands, cwd=ROOT)
-    assert "Traceback" not in ours, ours
-    assert _lines(ours) == _lines(theirs)
-    return _lines(ours)
+assert_same = partial(batch_diff.assert_same, cwd=ROOT, exits=False)
 
 
 def _build(tmp_path_factory, opt: str):
@@ -134,4 +117,4 @@ def test_without_a_program_like_gdb(tmp_path):
     theirs = subprocess.run(["gdb", "-nx", "-batch", *ex], **run).stdout
     ours = subprocess.run([sys.executable, "-m", "tdbg.tui.cli", "--batch", *ex], **run).stdout
     assert "Traceback" not in ours
-    assert ours.splitlines() == _lines(theirs)
+    assert ours.splitlines() == batch_diff.lines(theirs, exits=False)

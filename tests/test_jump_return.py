@@ -13,7 +13,7 @@ import subprocess
 import time
 
 import pytest
-from batch_diff import gdb, tdbg
+from batch_diff import assert_same, gdb, lines, tdbg
 from conftest import find_source, needs_gdb
 
 from tdbg.backend import events as ev
@@ -21,28 +21,17 @@ from tests.helpers import session_for
 
 pytestmark = needs_gdb
 
-_STACK = re.compile(r"0x0*7ffffff[def][0-9a-f]{4}\b")
 _LIBS = re.compile(r"0x00007f[0-9a-f]{10}\b")
-_CHATTER = re.compile(r"^(\[Thread debugging using libthread_db enabled\]|Using host libthread_db.*)$")
 
 
-def _lines(text: str, libs: bool = False) -> list[str]:
-    text = re.sub(r"process \d+", "process N", text)
-    if libs:                       # an attached process was started with ASLR: its libraries move
-        text = _LIBS.sub("0xLIB", text)
-    return [_STACK.sub("0xSTACK", ln.rstrip()) for ln in text.splitlines() if not _CHATTER.match(ln)]
-
-
-def assert_same(binary, commands: list[str]) -> list[str]:
-    ours, theirs = tdbg(binary, commands), gdb(binary, commands)
-    assert "Traceback" not in ours, ours
-    assert _lines(ours) == _lines(theirs)
-    return _lines(ours)
+def _no_libs(line: str) -> str:
+    """An attached process was started with ASLR: its libraries move."""
+    return _LIBS.sub("0xLIB", line)
 
 
 def mark(tag: str) -> int:
-    lines = find_source("flow_calls").read_text().splitlines()
-    return next(i for i, line in enumerate(lines, 1) if f"MARK:{tag}" in line)
+    src = find_source("flow_calls").read_text().splitlines()
+    return next(i for i, line in enumerate(src, 1) if f"MARK:{tag}" in line)
 
 
 @pytest.fixture(scope="module")
@@ -103,14 +92,14 @@ def test_attach_detach_kill_in_a_session(prog):
             child.wait()
     ours, theirs = outs
     assert "Traceback" not in ours, ours
-    assert _lines(ours, libs=True) == _lines(theirs, libs=True)
-    assert "[Inferior 1 (process N) detached]" in _lines(ours)
+    assert lines(ours, fix=_no_libs) == lines(theirs, fix=_no_libs)
+    assert "[Inferior 1 (process N) detached]" in lines(ours)
 
 
 async def test_return_asks_a_person_then_shows_the_frame(prog):
     """Typed (from_tty): gdb asks "Make add return now?" and then prints the frame as its
     `frame` command does; no: nothing moves."""
-    theirs = _lines(gdb(prog, ["break add", "run", "return 42", "frame"]))[-2:]
+    theirs = lines(gdb(prog, ["break add", "run", "return 42", "frame"]))[-2:]
     asked: list[str] = []
     answers = [False, True]
 
@@ -130,7 +119,7 @@ async def test_return_asks_a_person_then_shows_the_frame(prog):
         assert asked == ["Make add return now?"] * 2
         popped = rec.last_stop
         assert popped is not stop and popped.function == "main"
-        assert _lines(popped.message) == theirs
+        assert lines(popped.message) == theirs
         await s.execute("next")
         assert (await s.execute("print r")).text.endswith("= 42")
 

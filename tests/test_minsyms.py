@@ -4,10 +4,9 @@ hides libc's separate debug info, so gdb shows `<text variable, no debug info>`.
 """
 from __future__ import annotations
 
-import re
-
+import batch_diff
 import pytest
-from batch_diff import gdb, normalize, tdbg
+from batch_diff import gdb
 from conftest import needs_gdb
 
 from tdbg.backend.inspect.minsyms import lookup_minimal_symbol
@@ -15,20 +14,10 @@ from tdbg.backend.program.program import Program
 
 pytestmark = needs_gdb
 
-_STACK = re.compile(r"0x0*7ffffff[def][0-9a-f]{4}\b")
-
-
-def _lines(text: str) -> list[str]:
-    return [_STACK.sub("0xSTACK", line.rstrip()) for line in normalize(text).splitlines()
-            if not line.startswith(("[Thread debugging", "Using host libthread_db",
-                                    "(No debugging symbols found in"))]
-
 
 def assert_same(binary, commands) -> str:
-    ours, theirs = tdbg(binary, commands), gdb(binary, commands)
-    assert "Traceback" not in ours, ours
-    assert _lines(ours) == _lines(theirs)
-    return ours
+    return "\n".join(batch_diff.assert_same(binary, commands, names=True,
+                                            skip=("(No debugging symbols found in",)))
 
 
 @pytest.fixture(scope="module")

@@ -4,36 +4,18 @@ after a change, bad values, `set print pretty`, `set print frame-arguments`, `se
 and the run modes the exec layer reads (stored on the worker)."""
 from __future__ import annotations
 
-import re
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
+import batch_diff
 import pytest
-from batch_diff import gdb, tdbg
 from conftest import needs_gdb
 
 from tdbg.backend.commands.settings_table import SETTINGS
 from tests.helpers import session_for
 
-# the stack moves with the environment (gdb's adds LINES/COLUMNS)
-_STACK = re.compile(r"0x0*7ffffff[def][0-9a-f]{4}\b")
-_CHATTER = re.compile(r"^(\[Thread debugging using libthread_db enabled\]|Using host libthread_db.*"
-                      r"|\[Inferior \d+ \(process \d+\) .*\])$")
-
-
-def _lines(text: str) -> list[str]:
-    return [_STACK.sub("0xSTACK", line.rstrip()) for line in text.splitlines() if not _CHATTER.match(line)]
-
-
-def assert_same(binary, commands: list[str], args: tuple[str, ...] = ()) -> list[str]:
-    # batch_diff's gdb starts with these: tdbg gets them too, so `show` agrees
-    with ThreadPoolExecutor(2) as pool:         # the two debuggers side by side
-        mine = pool.submit(tdbg, binary, ["set debug-file-directory /nonexistent", "set pagination off",
-                                          "set width 0", *commands], args)
-        ours, theirs = mine.result(), gdb(binary, commands, args)
-    assert "Traceback" not in ours, ours
-    assert _lines(ours) == _lines(theirs)
-    return _lines(ours)
+# batch_diff's gdb starts with its settings: tdbg gets them too, so `show` agrees
+assert_same = partial(batch_diff.assert_same, settings=True, exits=False)
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +133,7 @@ async def test_print_format_letters_inside_structures_match_gdb(prog):
     script = ["break move", "run"]
     for pretty in ("off", "on"):
         script += [f"set print pretty {pretty}", *(f"output/{f} {e}" for f, e in exprs)]
-    theirs = gdb(prog, script)
+    theirs = batch_diff.gdb(prog, script)
     theirs = theirs[theirs.index("\n35\t"):].split("\n", 2)[2]      # what follows the stop's line
     ours = []
     async with session_for(prog) as (s, rec):

@@ -5,30 +5,19 @@ executable." once per file, and `list FIRST,LAST`. Diffed against gdb 13."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import time
 
+import batch_diff
 import pytest
-from batch_diff import gdb, tdbg
 from conftest import find_source, needs_gdb
 
 pytestmark = needs_gdb
 
-_CHATTER = re.compile(r"^(\[Thread debugging.*|Using host libthread_db.*)$")
-
-
-def _lines(text: str) -> list[str]:
-    text = re.sub(r"argv=0x[0-9a-f]+", "argv=ADDR", re.sub(r"process \d+", "process N", text))
-    return [line for line in text.splitlines() if not _CHATTER.match(line)]
-
 
 def assert_same(binary, commands, cwd) -> str:
-    ours, theirs = tdbg(binary, commands, cwd=cwd), gdb(binary, commands, cwd=cwd)
-    assert "Traceback" not in ours, ours
-    assert _lines(ours) == _lines(theirs)
-    return ours
+    return "\n".join(batch_diff.assert_same(binary, commands, cwd=cwd, strip=False))
 
 
 @pytest.fixture

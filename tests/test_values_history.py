@@ -6,29 +6,18 @@ the value history (`$`, `$$`, `$N`, `$$N` and their errors), convenience variabl
 """
 from __future__ import annotations
 
-import re
-
+import batch_diff
 import pytest
-from batch_diff import gdb, normalize, tdbg
+from batch_diff import gdb
 from conftest import needs_gdb
 
 from tdbg.backend.symbols import cexpr
 
 pytestmark = needs_gdb
 
-_STACK = re.compile(r"0x0*7ffffff[def][0-9a-f]{4}\b")
-
-
-def _lines(text: str) -> list[str]:
-    return [_STACK.sub("0xSTACK", line.rstrip()) for line in normalize(text).splitlines()
-            if not line.startswith(("[Thread debugging", "Using host libthread_db"))]
-
 
 def assert_same(binary, commands, args=()) -> str:
-    ours, theirs = tdbg(binary, commands, args), gdb(binary, commands, args)
-    assert "Traceback" not in ours, ours
-    assert _lines(ours) == _lines(theirs)
-    return ours
+    return "\n".join(batch_diff.assert_same(binary, commands, args, names=True))
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import events as ev
-from ..errors import NotFound, TdbgError
+from ..errors import TdbgError
 from ..program.program import ObjFile
 from ..program.target import Target
 from .locations import relocate as relocate_locations
@@ -43,10 +43,6 @@ class Library:
     name: str           # l_name, as gdb shows it ("./libplug.so", "/lib/x86_64-linux-gnu/libc.so.6")
     obj: ObjFile
     key: LinkKey = ()   # () until the list is read
-
-
-class PendingQuery(NotFound):
-    """gdb's "Make breakpoint pending on future shared library load?" (answered no)."""
 
 
 def _nothing() -> None:

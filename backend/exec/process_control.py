@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from .. import events as ev
 from ..breaks.breakpoints import Breakpoints
@@ -31,6 +33,10 @@ from .stop import Stop, StopKind
 from .thread_events import ThreadEvents
 
 
+def _unlocked(stepping: bool) -> bool:
+    return False
+
+
 class ProcessControl:
     def __init__(self, target: Target, bps: Manager, breakpoints: Breakpoints,
                  solib: SharedLibraries, signals: SignalTable, thread_events: ThreadEvents) -> None:
@@ -45,6 +51,10 @@ class ProcessControl:
         target.write_through = self.write_through
         self.catchpoints = Catchpoints(target, bps, breakpoints.changed)   # use_catchpoints replaces it
         self.inferiors = Inferiors()          # gdb's inferior numbers (forks.py adds)
+        # `set scheduler-locking`: whether the command now resuming is a stepping one
+        # (stepping.py marks its spans), and schedlock.py's answer given that.
+        self.stepping = False
+        self.scheduler_locked: Callable[[bool], bool] = _unlocked
 
     def use_catchpoints(self, catchpoints: Catchpoints) -> None:
         """The root's catchpoints (breaks/catchpoints.py): listed by `info breakpoints`,
@@ -129,6 +139,7 @@ class ProcessControl:
         t = self.target
         t.inf = inf
         ctl = self.controller = Controller(inf, self.bps)
+        ctl.locked = self.locked
         attach_signals(self.signals, ctl, t, self.thread_events)   # handle SIG ... (signals.py)
         self.thread_events.attach(ctl)
         forks = ctl.allstop.forks = Forks(ctl.allstop, self.bps, t.settings, self.inferiors,
@@ -196,10 +207,25 @@ class ProcessControl:
         self._pty_thread.start()
 
     # ---- resuming ------------------------------------------------------------------------
+    @contextmanager
+    def stepping_command(self) -> Iterator[None]:
+        """The span of a stepping command's resumes (gdb's stepping_command: step, next,
+        stepi, nexti); every other resume is not one."""
+        self.stepping = True
+        try:
+            yield
+        finally:
+            self.stepping = False
+
+    def locked(self) -> bool:
+        """Controller.locked: whether the resume now starting runs the selected thread alone."""
+        return self.scheduler_locked(self.stepping)
+
     def resumed(self) -> None:
         ctl = self.controller
         if ctl is not None and ctl.allstop.forks is not None:
             ctl.allstop.forks.follow_pending()      # a fork reported by its catchpoint
+        self.inferiors.prune()                      # gdb: a fork's inferior whose process is gone
         self.target.stop = None
         self.target.publish(ev.Resumed(self.target.tid))
 

@@ -131,17 +131,18 @@ class Stepper:
         ctl = self.proc.ctl
         self.proc.resumed()
         stop = None
-        for i in range(count):
-            if i:
-                self.step_origin = self.frame_origin()
-            pc = ctl.pc(self.target.tid)
-            insn = next(decode(ctl.read(pc, 16), pc, 1), None)
-            if insn and is_call_mnemonic(insn[2]):
-                stop = self.calls.run_to_return(pc + insn[1], ctl.inf.regs(self.target.tid).rsp)
-            else:
-                stop = ctl.step_instruction(self.target.tid)
-            if stop.kind != _STEPPED:
-                break
+        with self.proc.stepping_command():
+            for i in range(count):
+                if i:
+                    self.step_origin = self.frame_origin()
+                pc = ctl.pc(self.target.tid)
+                insn = next(decode(ctl.read(pc, 16), pc, 1), None)
+                if insn and is_call_mnemonic(insn[2]):
+                    stop = self.calls.run_to_return(pc + insn[1], ctl.inf.regs(self.target.tid).rsp)
+                else:
+                    stop = ctl.step_instruction(self.target.tid)
+                if stop.kind != _STEPPED:
+                    break
         return stop
 
     def stepi(self, count: int = 1) -> Stop:
@@ -150,12 +151,13 @@ class Stepper:
         ctl = self.proc.ctl
         self.proc.resumed()
         stop = Stop(_STEPPED, self.target.tid, ctl.pc(self.target.tid))
-        if count > 1:
-            stop = ctl.step_instructions(self.target.tid, count - 1)
-            if stop.kind != _STEPPED:
-                return stop
-            self.step_origin = self.frame_origin()
-        return ctl.step_instructions(self.target.tid, 1) if count >= 1 else stop
+        with self.proc.stepping_command():
+            if count > 1:
+                stop = ctl.step_instructions(self.target.tid, count - 1)
+                if stop.kind != _STEPPED:
+                    return stop
+                self.step_origin = self.frame_origin()
+            return ctl.step_instructions(self.target.tid, 1) if count >= 1 else stop
 
     # ---- source steps -----------------------------------------------------------------
     def step(self, count: int = 1) -> Result:
@@ -169,11 +171,12 @@ class Stepper:
         skip = self.frames.inline_skip() if self.target.stop is not None else self._skip_now()
         base = self.target.stop_id
         self.proc.resumed()
-        for _ in range(max(1, count)):
-            res, skip = self._step_line(into, skip)
-            stop = res[0] if isinstance(res, tuple) else res
-            if stop.kind != _STEPPED:
-                return res
+        with self.proc.stepping_command():
+            for _ in range(max(1, count)):
+                res, skip = self._step_line(into, skip)
+                stop = res[0] if isinstance(res, tuple) else res
+                if stop.kind != _STEPPED:
+                    return res
         self.frames.set_inline_skip(skip, base + 1)          # the stop about to be reported
         return res
 
@@ -443,6 +446,7 @@ class Stepper:
             skip = self.frames.inline_skip()
             base = self.target.stop_id
             self.proc.resumed()
+            # not a stepping command for gdb 13: every thread runs under scheduler-locking step
             res, skip = self._step_line(False, skip, until=True)
             self.frames.set_inline_skip(skip, base + 1)
             return res

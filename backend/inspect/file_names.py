@@ -17,27 +17,23 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from ..program.units import unit_at
+
 if TYPE_CHECKING:
     from ..program.program import Program
 
 
 def display_name(prog: Program, path: str, pc: int | None) -> str:
     """gdb's name for `path`, a file of the unit holding `pc` (None: not known)."""
-    if pc is None:
+    found = unit_at(prog, pc) if pc is not None else None
+    if found is None:
         return path
-    o = prog.objfile_for(pc)
-    if o is None or o.debug is None:
-        return path
+    o, unit = found
     cache: dict[tuple[int, str], str] = o.__dict__.setdefault("_display_names", {})
-    off = o.debug.cu_offset_for(pc - o.bias)
-    if off is None:
-        return path
-    key = (off, path)
+    key = (unit.offset, path)
     name = cache.get(key)
     if name is None:
-        unit = o.debug.dies.unit(off)
-        name = _gdb_name(path, unit.name, unit.comp_dir)
-        cache[key] = name
+        name = cache[key] = _gdb_name(path, unit.name, unit.comp_dir)
     return name
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from elftools.dwarf.locationlists import BaseAddressEntry, LocationEntry, LocationParser
 
 from ..errors import CommandError
+from ..program.units import unit_at
 from ..symbols.dwarf.dies import AT_LANGUAGE, C_LANGS, CPP_LANGS
 from ..symbols.dwarf.expr import location_expression
 from .dwarf_describe import describe
@@ -199,12 +200,10 @@ def info_source(target: Target, frames: Frames) -> str:
         return "No current source file."
     path, pc = cur
     prog = target.require_program()
-    o = prog.objfile_for(pc)
-    debug = o.debug if o is not None else None
-    off = debug.cu_offset_for(pc - o.bias) if o is not None and debug is not None else None
-    if o is None or debug is None or off is None:
+    at = unit_at(prog, pc)
+    if at is None:
         return "No current source file."
-    unit = debug.dies.unit(off)
+    unit = at[1]
     lines = [f"Current source file is {display_name(prog, path, pc)}"]
     if unit.comp_dir:
         lines.append(f"Compilation directory is {unit.comp_dir}")

@@ -113,7 +113,7 @@ int main(int argc, char **argv)
     printf("r=%d x=%d h=%g big=%Lg pair=%d\n", r, x, h, big, sum_pair(&pr));   /* MARK:main_print */
     if (argc > 1 && strcmp(argv[1], "sleep") == 0) {
         for (;;)
-            sleep(1);                    /* MARK:main_sleep */
+            sleep(100);                  /* MARK:main_sleep (long: an attach finds it asleep) */
     }
     return 0;                            /* MARK:main_end */
 }

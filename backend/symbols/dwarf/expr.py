@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias
 
 from ...errors import ExpressionError
+from .forms import sign_extend
 
 # DWARF register number -> user_regs_struct name (x86-64 psABI, figure 3.36).
 DWARF_REGS: dict[int, str] = {
@@ -74,16 +75,8 @@ def read_uleb(data: Sequence[int], pos: int) -> tuple[int, int]:
 
 
 def read_sleb(data: Sequence[int], pos: int) -> tuple[int, int]:
-    result = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            if byte & 0x40:
-                result -= 1 << shift
-            return result, pos
+    value, end = read_uleb(data, pos)
+    return sign_extend(value, 7 * (end - pos)), end
 
 
 def _signed(v: int) -> int:

@@ -28,6 +28,11 @@ _U32: Callable[[SectBuf, int], tuple[int]] = struct.Struct("<I").unpack_from
 _U64: Callable[[SectBuf, int], tuple[int]] = struct.Struct("<Q").unpack_from
 
 
+def sign_extend(value: int, bits: int) -> int:
+    """An SLEB128's value from its bits read as unsigned (the top one is the sign)."""
+    return value - (1 << bits) if value >> (bits - 1) & 1 else value
+
+
 class Sect:
     """One DWARF section: ``buf[base:base+size]``, where buf is an mmap or bytes.
 
@@ -96,18 +101,8 @@ class Sect:
         raise DwarfError(f"LEB128 at {off:#x} runs past the end of {self.name}")
 
     def sleb(self, off: int) -> tuple[int, int]:
-        buf, pos, end = self.buf, self.base + off, self.base + self.size
-        result = shift = 0
-        while pos < end:
-            b = buf[pos]
-            pos += 1
-            result |= (b & 0x7F) << shift
-            shift += 7
-            if b < 0x80:
-                if b & 0x40:
-                    result -= 1 << shift
-                return result, pos - self.base
-        raise DwarfError(f"LEB128 at {off:#x} runs past the end of {self.name}")
+        value, end = self.uleb(off)
+        return sign_extend(value, 7 * (end - off)), end
 
     def initial_length(self, off: int) -> tuple[int, int, int]:
         """(unit length, offset size 4|8, offset of the first byte after the length)."""
