@@ -27,6 +27,7 @@ from .exec.control import Controller
 from .exec.core_target import CoreTarget
 from .exec.flow import Flow
 from .exec.infcall import InferiorCalls
+from .exec.inferior_switch import InferiorSwitch
 from .exec.process_control import ProcessControl
 from .exec.report import Reporter, Result
 from .exec.schedlock import SchedulerLocking
@@ -89,7 +90,7 @@ class Debugger:
                                self.proc)
         self.reporter = Reporter(t, self.breakpoints, self.proc, self.stepper, self.text,
                                  self.watch, self.thread_events)
-        self.schedlock = SchedulerLocking(t, self.proc, self.stepper)   # set scheduler-locking
+        self.schedlock = SchedulerLocking(t, self.proc)   # set scheduler-locking
         self.cores = CoreTarget(t, self.proc, self.solib, self.frames, self.text, self.threads)
         # flow: calls into the program from expressions, jump, return, starti (exec/flow.py)
         self.infcall = InferiorCalls(t, bps, self.proc, self.frames, self.stepper)
@@ -101,6 +102,10 @@ class Debugger:
         t.shadow = bps.shadow                                   # readers see original bytes
         t.user_breakpoint_at = self.breakpoints.user_breakpoint_at
         self.frames.args_of = self.variables.frame_args
+        self.frames.dummy_regs = self.infcall.dummy_regs          # <function called from gdb>
+        self.inferior_switch = InferiorSwitch(t, self.proc, bps, self.breakpoints, self.frames,
+                                              self.text, self.threads,
+                                              self.evaluator.evaluate_address, self.reporter.report)
         self.solib.on_breakpoints_changed = self.breakpoints.changed
         self.solib.on_code_unmapped = self.proc.forget_code
 

@@ -7,7 +7,7 @@ Front ends subscribe and paint; they never compute debug information.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -124,7 +124,13 @@ class Output:
 
 @dataclass(frozen=True, slots=True)
 class BreakpointChanged:
+    """Every user breakpoint, whole (the bus may drop an older one: LATEST_WINS).
+    generation counts the snapshots; changed names the ids whose info differs from
+    generation - 1's (gone ones included), None when unknown: a front end that saw
+    generation - 1 may update only those, any other must compare everything."""
     breakpoints: tuple[BreakpointInfo, ...]
+    generation: int = 0
+    changed: frozenset[int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +187,20 @@ class FrameInfo:
     objfile: str | None = None
     heuristic: bool = False
     signal_frame: bool = False
+
+    @property
+    def args_text(self) -> str:
+        """The frame line's arguments as gdb prints them: `n=6, p=0x...`, or `...`."""
+        return args_text(self.args)
+
+
+# `set print frame-arguments presence`: a frame with arguments shows only gdb's `...`.
+PRESENCE = ("...", "")
+
+
+def args_text(args: Sequence[tuple[str, str]]) -> str:
+    """A frame line's arguments: `n=6, p=0x...`, or gdb's `...` for PRESENCE."""
+    return ", ".join(n if (n, v) == PRESENCE else f"{n}={v}" for n, v in args)
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,13 +107,15 @@ def _selected_location(dbg: Debugger) -> SourceLocation | None:
 
 
 def disassemble_text(dbg: Debugger, arg: str) -> str:
-    """`disassemble [ADDRESS]`: the whole function around ADDRESS (or the stop's pc)."""
+    """`disassemble [ADDRESS]`: the whole function around ADDRESS (or the selected
+    frame's pc); `=>` marks the selected frame's pc, as gdb does after `up`."""
     t = dbg.target
     prog = t.require_program()
+    here = dbg.frames.selected_pc()
     if arg:
         addr = dbg.evaluator.evaluate_address(arg.split(",")[0])
-    elif t.stop is not None:
-        addr = t.stop.pc
+    elif here is not None:
+        addr = here
     else:
         raise CommandError("No frame selected.")
     rng = prog.function_range(addr)
@@ -127,7 +129,7 @@ def disassemble_text(dbg: Debugger, arg: str) -> str:
         if i.addr >= rng[1]:
             break
         off = i.addr - rng[0]
-        mark = "=> " if i.is_pc else "   "
+        mark = "=> " if i.addr == here else "   "
         out.append(f"{mark}{i.addr:#018x} <+{off}>:\t{i.text}")
     out.append("End of assembler dump.")
     return "\n".join(out)

@@ -83,7 +83,7 @@ class DataAPI:
         def work() -> tuple[str, Examined]:
             d = self._dbg
             addr = d.evaluator.evaluate_address(expr) if expr or last is None else last[2]
-            text, next_addr = format_examine(d.target, addr, fmt, unit, count)
+            text, next_addr = format_examine(d.target, addr, fmt, unit, count, d.frames.selected_pc())
             if last is not None:                 # `x` (not display/FMT) sets $_ and $__
                 d.evaluator.examined(addr, fmt, unit, count)
             return text, (fmt, unit, next_addr)

@@ -34,6 +34,10 @@ class ProcessesAPI:
         """gdb's `info inferiors`."""
         return await self._link.stopped_call(self._dbg.proc.inferiors_text)
 
+    async def inferior_text(self, arg: str = "") -> str:
+        """gdb's `inferior [N]`: switch to inferior N, or (no N) say which is current."""
+        return await self._link.stopped_call(lambda: self._dbg.inferior_switch.select(arg))
+
     async def current_inferior(self) -> int:
         """gdb's number of the inferior commands act on ("[Inferior 2 (process N) killed]")."""
         return await self._link.call(lambda: self._dbg.proc.inferiors.current)

@@ -13,6 +13,7 @@ from . import (  # noqa: F401 -- each group module registers its commands
     data,
     dprintf,
     flow,
+    inferiors,
     info,
     running,
     signals,

@@ -64,8 +64,10 @@ async def _info_breakpoints(ci: CommandInterpreter, arg: str) -> str:
 
 
 def _flags_text(v: int) -> str:
+    # gdb's i386_eflags type: every named bit (RF after a fault-type debug trap, AC, ID ...)
     names = [(0, "CF"), (2, "PF"), (4, "AF"), (6, "ZF"), (7, "SF"), (8, "TF"), (9, "IF"),
-             (10, "DF"), (11, "OF")]
+             (10, "DF"), (11, "OF"), (14, "NT"), (16, "RF"), (17, "VM"), (18, "AC"),
+             (19, "VIF"), (20, "VIP"), (21, "ID")]
     return "[ " + " ".join(n for bit, n in names if v >> bit & 1) + " ]"
 
 
@@ -88,6 +90,8 @@ def format_register(name: str, v: int, symbolize: Callable[[int], str | None] | 
 
 
 async def _info_registers(ci: CommandInterpreter, arg: str) -> str:
+    if not ci.s.alive:
+        raise CommandError("The program has no registers now.")
     regs = await ci.s.frames.registers()
     names = [r.lstrip("$") for r in arg.split()] or GDB_REG_ORDER
     # rip is shown with its symbol: looked up once, only when rip is asked for

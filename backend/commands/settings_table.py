@@ -217,10 +217,6 @@ async def _get_frame_args(ci: CommandInterpreter) -> Value:
 
 
 async def _set_frame_args(ci: CommandInterpreter, value: Value, raw: str) -> None:
-    if value == "presence":
-        # gdb prints "f (...)"; the frame lines (inspect/frame_text.py) print name=value
-        # pairs only, so tdbg refuses rather than show something else
-        raise CommandError("tdbg does not support `set print frame-arguments presence`.")
     await ci.s.settings.set_frame_arguments(str(value))
 
 

@@ -84,6 +84,8 @@ class Forks:
         if keep:
             e = self.inferiors.add(child, self.exe())
             e.tids = [child]
+            if not vfork:
+                self.bps.strip_copy(child)   # a held process has none of our INT3s (inferior_switch.py)
             self._say(f"[New inferior {e.num} (process {child})]")
             return
         self._say(f"[Detaching after {word} from child process {child}]")
@@ -111,6 +113,7 @@ class Forks:
         elif keep:
             if old is not None:
                 old.pid, old.tids = parent, list(inf.threads)
+            self.bps.strip_copy(parent)      # a held process has none of our INT3s (inferior_switch.py)
         else:
             self._say(f"[Detaching after {word} from parent process {parent}]")
             self.bps.remove_all()            # the child keeps its copy of every INT3

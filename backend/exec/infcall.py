@@ -238,7 +238,9 @@ class InferiorCalls:
         saved = copy_regs(inf.regs(tid))
         saved_fp = inf.fpregs(tid)
         regs, fp = copy_regs(saved), copy_fp(saved_fp)
-        sp = (saved.rsp - RED_ZONE) & ~15
+        # below the red zone, aligned, then 16 more where gdb keeps its on-stack dummy
+        # breakpoint (i386_push_dummy_code): the callee's frame lies where gdb's would
+        sp = ((saved.rsp - RED_ZONE) & ~15) - 16
         struct_ret: int | None = None
         if returned_in_memory(ret):                        # rdi points where it goes
             sp = (sp - ret.strip().size) & ~15
@@ -368,6 +370,19 @@ class InferiorCalls:
         if stop.kind in (StopKind.SIGNAL, StopKind.INTERRUPTED, StopKind.TRAP):
             return ExpressionError(_SIGNALED.format(name=name))
         return ExpressionError(_STOPPED.format(name=name))
+
+    # ---- the unwinder's view ----------------------------------------------------------
+    def dummy_regs(self, pc: int, sp: int) -> dict[str, int] | None:
+        """Frames.dummy_regs: a caller frame at (pc, sp) is an abandoned call's return
+        (gdb's "<function called from gdb>"): the registers saved before that call,
+        whose frames lie beneath it."""
+        if not self.dummies or pc != self._dummy_address():
+            return None
+        tid = self.target.tid
+        for d in reversed(self.dummies):
+            if d.tid == tid and d.ret_sp == sp:
+                return {n: getattr(d.saved, n) for n in ptrace.REG_NAMES}
+        return None
 
     # ---- `return` from a called function -----------------------------------------------
     def pop_if_dummy(self) -> bool:

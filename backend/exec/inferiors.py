@@ -7,6 +7,7 @@ A process let go keeps its number, shown as `<null>`, as gdb does. Worker thread
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -15,6 +16,13 @@ class Entry:
     pid: int | None                 # None: no process (never run, exited, detached)
     exe: str = ""
     tids: list[int] = field(default_factory=list)   # a held process's threads (forks.py)
+    # What `inferior N` left of a process it switched away from (inferior_switch.py): its
+    # Thread records (numbers, pending signals, breakpoint step-overs), the next thread
+    # number, the selected thread. None: a fork's child never selected, one thread.
+    threads: dict[int, Any] | None = None
+    next_num: int = 1
+    tid: int | None = None
+    removable: bool = False         # a fork's: forgotten once its process is gone (prune)
 
 
 class Inferiors:
@@ -28,7 +36,7 @@ class Inferiors:
         self.current = 1
 
     def add(self, pid: int, exe: str) -> Entry:
-        e = Entry(max(x.num for x in self.entries) + 1, pid, exe)
+        e = Entry(max(x.num for x in self.entries) + 1, pid, exe, removable=True)
         self.entries.append(e)
         return e
 
@@ -43,6 +51,13 @@ class Inferiors:
         if e is not None:
             e.pid = None
             e.tids = []
+            e.threads, e.tid = None, None
+
+    def prune(self) -> None:
+        """gdb's prune_inferiors as the program resumes: a fork's inferior whose process
+        is gone and which is not the current one goes from the list."""
+        self.entries = [e for e in self.entries
+                        if not (e.removable and e.pid is None and e.num != self.current)]
 
     @property
     def current_num(self) -> int:

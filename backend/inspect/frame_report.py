@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import TdbgError
+from ..events import args_text
+from ..program.units import unit_at
 from ..symbols.dwarf.dies import AT_LANGUAGE, C_LANGS, CPP_LANGS
 from ..symbols.dwarf.expr import DWARF_REGS
 from .frames import ENTRY
@@ -33,6 +35,8 @@ def info_frame_text(frames: Frames, text: FrameText, level: int) -> str:
     caller = stack[level + 1] if len(stack) > level + 1 else None
     lines = [f"Stack level {level}, frame at {f.cfa:#x}:" if f.cfa is not None else f"Stack level {level}:"]
     rip = f" rip = {f.pc:#x}"
+    if f.dummy:
+        return _dummy_frame_text(lines, rip, f, caller, stack[level - 1] if level else None)
     if info.function:
         rip += f" in {info.function}"
     loc = info.location
@@ -59,7 +63,7 @@ def info_frame_text(frames: Frames, text: FrameText, level: int) -> str:
     if base is None:
         lines.append(" Arglist at unknown address.")
     else:
-        args = ", ".join(f"{n}={v}" for n, v in info.args)
+        args = args_text(info.args)
         lines.append(f" Arglist at {base:#x}, args: {args}")
         sp = f" Previous frame's sp is {f.cfa:#x}" if f.cfa is not None else ""
         lines.append(f" Locals at {base:#x},{sp}")
@@ -70,14 +74,29 @@ def info_frame_text(frames: Frames, text: FrameText, level: int) -> str:
     return "\n".join(lines)
 
 
+def _dummy_frame_text(lines: list[str], rip: str, f: VFrame, caller: VFrame | None,
+                      inner: VFrame | None) -> str:
+    """gdb's info frame of a `<function called from gdb>` frame: no function, no frame
+    base; the previous frame's sp is the one saved before the call."""
+    lines.append(rip + "; saved rip = " + (f"{caller.pc:#x}" if caller is not None else "<not saved>"))
+    links = []
+    if caller is not None and caller.cfa is not None:
+        links.append(f" called by frame at {caller.cfa:#x}")
+    if inner is not None and inner.cfa is not None:
+        links.append(f" caller of frame at {inner.cfa:#x}")
+    if links:
+        lines.append(",".join(links))
+    lines.append(" Arglist at unknown address.")
+    sp = caller.regs.get("rsp") if caller is not None else None
+    lines.append(" Locals at unknown address," + (f" Previous frame's sp is {sp:#x}" if sp is not None else ""))
+    return "\n".join(lines)
+
+
 def _language(frames: Frames, pc: int) -> str | None:
-    o = frames.target.prog.objfile_for(pc)
-    if o is None or o.debug is None:
+    found = unit_at(frames.target.prog, pc)
+    if found is None:
         return None
-    off = o.debug.cu_offset_for(pc - o.bias)
-    if off is None:
-        return None
-    lang = o.debug.dies.unit(off).top.get(AT_LANGUAGE)
+    lang = found[1].top.get(AT_LANGUAGE)
     if lang in CPP_LANGS:
         return "c++"
     if lang == _DW_LANG_ASM:

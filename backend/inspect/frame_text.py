@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from ..errors import NotRunning, TdbgError
-from ..events import FrameInfo, SourceLocation
+from ..events import FrameInfo, SourceLocation, args_text
 from ..program.target import Target
 from .file_names import display_name
-from .frames import Frames
+from .frames import DUMMY, Frames
 
 
 class FrameText:
@@ -17,13 +17,17 @@ class FrameText:
         """gdb's `#1  0x... in f (n=2) at x.c:12` line."""
         if info.signal_frame:
             return f"#{info.level:<3}<signal handler called>"
+        if info.function == DUMMY and info.location is None:
+            return f"#{info.level:<3}{DUMMY}"
         return f"#{info.level:<3}" + self.describe_frame(info, with_source)
 
     def describe_frame(self, info: FrameInfo, with_source: bool = True) -> str:
         """`0x... in f (n=2) at x.c:12` (address when gdb shows one), then the source line."""
         if info.signal_frame:
             return "<signal handler called>"
-        args = ", ".join(f"{n}={v}" for n, v in info.args)
+        if info.function == DUMMY and info.location is None:
+            return DUMMY
+        args = args_text(info.args)
         addr = f"{info.pc:#018x} in " if self.frames.show_address(info) else ""
         head = f"{addr}{info.function or '??'} ({args})"
         if info.location is not None:
@@ -93,6 +97,6 @@ class FrameText:
     def frame_args_text(self, level: int) -> str:
         """'n=6, p=0x...' for frame headers."""
         try:
-            return ", ".join(f"{n}={v}" for n, v in self.frames.args_of(level))
+            return args_text(self.frames.args_of(level))
         except TdbgError:
             return ""

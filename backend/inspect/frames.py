@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from ..symbols.dwarf.cfi import ObjectCFI
 
 ENTRY = "_start"
+# gdb's name of the frame a call from an expression returns to (exec/infcall.py)
+DUMMY = "<function called from gdb>"
 
 CallSite = tuple[str | None, int | None]
 FrameId = tuple[int | None, int | None, int]     # gdb's frame_id: CFA, entry, inline depth
@@ -72,11 +74,15 @@ def _vframe(f: Frame, level: int, lv: Level, bias: int, depth: int,
     return VFrame(level, f.pc, f.cfa, f.regs, f.heuristic, f.signal_frame, f.lookup_pc, f.row,
                   real_level=f.level, function=lv.name, scope_offset=lv.scope,
                   entry=None if lv.entry is None else lv.entry + bias, depth=depth,
-                  inline=lv.inline, call_site=call_site)
+                  inline=lv.inline, call_site=call_site, dummy=f.dummy)
 
 
 def _no_args(level: int) -> list[tuple[str, str]]:
     return []
+
+
+def _no_dummy(pc: int, sp: int) -> dict[str, int] | None:
+    return None
 
 
 class Frames:
@@ -90,6 +96,9 @@ class Frames:
         # A frame's arguments come from the variables service, which needs frames to
         # find them: backend/debugger.py points this at Variables.frame_args.
         self.args_of: Callable[[int], list[tuple[str, str]]] = _no_args
+        # (pc, sp) -> registers saved before a call from an expression, when that is the
+        # call's return: backend/debugger.py points this at InferiorCalls.dummy_regs.
+        self.dummy_regs: Callable[[int, int], dict[str, int] | None] = _no_dummy
 
     def forget(self) -> None:
         """The thread's registers changed outside a stop (a step, a thread switch)."""
@@ -207,7 +216,7 @@ class Frames:
             except Exception:
                 return None
 
-        return Unwinder(cfi_for, self.target.read_memory).frames(self.target.registers(), limit=limit)
+        return Unwinder(cfi_for, self.target.read_memory, self.dummy_regs).frames(self.target.registers(), limit=limit)
 
     def unwind(self, limit: int = 256) -> list[VFrame]:
         """Frames of the current thread as gdb shows them, innermost first; cached per stop."""
@@ -230,6 +239,9 @@ class Frames:
         if prog is None:
             raise no_program()
         for f in real:
+            if f.dummy:
+                out.append(_vframe(f, len(out), Level(DUMMY, None, None, False), 0, 0, None))
+                continue
             levels = self.levels_at(f.lookup_pc) if not f.signal_frame else ()
             if not levels:
                 name = None if f.signal_frame else prog.function_name(f.lookup_pc)
@@ -252,6 +264,16 @@ class Frames:
             raise CommandError(f"No frame at level {level}.")
         return frames[level]
 
+    def selected_pc(self) -> int | None:
+        """The selected frame's pc (what x/i marks), None without a stopped program."""
+        t = self.target
+        if t.stop is None or not t.alive:
+            return None
+        try:
+            return self.frame(t.selected_frame).pc
+        except TdbgError:
+            return t.stop.pc
+
     def frame_id(self, level: int = 0) -> FrameId | None:
         frames = self.unwind(limit=level + 1)
         return frames[level].frame_id if len(frames) > level else None
@@ -269,6 +291,8 @@ class Frames:
 
     def frame_info(self, f: Frame) -> FrameInfo:
         prog = self.target.prog
+        if f.dummy:
+            return FrameInfo(f.level, f.pc, DUMMY, None)
         loc = self.frame_location(f)
         func = getattr(f, "function", None) or prog.function_name(f.lookup_pc)
         if func == "??":

@@ -52,9 +52,12 @@ def _char(b: int) -> str:
     return f"\\{b:03o}"
 
 
-def format_examine(target: Target, addr: int, fmt: str, unit: str, count: int) -> tuple[str, int]:
+def format_examine(target: Target, addr: int, fmt: str, unit: str, count: int,
+                   pc: int | None = None) -> tuple[str, int]:
+    """pc: the selected frame's, which x/i marks with `=>` (gdb's pc_prefix); by default
+    the stop's."""
     if fmt == "i":
-        return _examine_insns(target, addr, count)
+        return _examine_insns(target, addr, count, pc)
     if fmt == "s":
         return _examine_strings(target, addr, count)
     size = 1 if fmt == "c" else UNITS[unit]
@@ -120,7 +123,7 @@ def _examine_strings(target: Target, addr: int, count: int) -> tuple[str, int]:
     return "\n".join(lines), addr
 
 
-def _examine_insns(target: Target, addr: int, count: int) -> tuple[str, int]:
+def _examine_insns(target: Target, addr: int, count: int, pc: int | None) -> tuple[str, int]:
     if target.alive or target.program is None:
         data, got = target.read_memory_partial(addr, count * 15)
     else:                               # gdb reads the executable's file before `run`
@@ -130,7 +133,8 @@ def _examine_insns(target: Target, addr: int, count: int) -> tuple[str, int]:
     if got == 0:
         raise BadAddress(addr)
     lines = []
-    pc = target.stop.pc if target.stop else None
+    if pc is None:
+        pc = target.stop.pc if target.stop else None
     nxt = addr
     symbolize = target.prog.symbolize
     for i in instructions(data[:got], addr, count):

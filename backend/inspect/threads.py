@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .. import events as ev
 from ..errors import CommandError, TdbgError
+from ..events import args_text
 from ..process.inferior import Thread
 from ..program.target import Target
 from .frame_text import FrameText
@@ -46,7 +47,7 @@ class Threads:
             args = ""
             if loc is not None:
                 try:
-                    args = ", ".join(f"{n}={v}" for n, v in self.frames.args_of(0))
+                    args = args_text(self.frames.args_of(0))
                 except (TdbgError, AttributeError):
                     args = ""
             at_start = loc is not None and prog.line_start(pc)

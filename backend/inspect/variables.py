@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import CommandError, ExpressionError, TdbgError
-from ..events import Variable
+from ..events import PRESENCE, Variable
 from ..process.ptrace import REG_NAMES
 from ..program.target import Target
 from ..symbols.dwarf.expr import Unavailable, location_expression
@@ -62,7 +62,7 @@ class Variables:
         self.target = target
         self.frames = frames
         self.entry = EntryValues(target, frames)
-        # gdb's `set print frame-arguments`: scalars (gdb's default), all or none
+        # gdb's `set print frame-arguments`: scalars (gdb's default), all, none or presence
         self.frame_arguments = "scalars"
 
     def _env(self, tid: int, level: int) -> EntryFrameEnv | None:
@@ -92,6 +92,8 @@ class Variables:
         args, _ = env.variables()
         out: list[tuple[str, str]] = []
         mode = self.frame_arguments
+        if mode == "presence":
+            return [PRESENCE] if args else []
         for a in args:
             # gdb's print_frame_arg: "..." for what the mode does not print, and then
             # no entry value either

@@ -37,6 +37,8 @@ class Frame:
     # its pc is a return address, possibly past the end of a noreturn call's function.
     lookup_pc: int = -1
     row: Row | None = field(default=None, repr=False, compare=False)
+    # gdb's DUMMY_FRAME: the return of a call made from an expression (exec/infcall.py)
+    dummy: bool = False
 
     def __post_init__(self) -> None:
         if self.lookup_pc < 0:
@@ -95,11 +97,21 @@ class FrameContext(_RegContext):
         return self._addrx(index)
 
 
+# (pc, sp) of a caller frame -> the registers saved before an expression's call when
+# that frame is the call's return (gdb's dummy_frame_sniffer), else None
+DummyLookup = Callable[[int, int], "dict[str, int] | None"]
+
+
+def _no_dummy(pc: int, sp: int) -> dict[str, int] | None:
+    return None
+
+
 class Unwinder:
     def __init__(self, cfi_for_pc: Callable[[int], ObjectCFI | None],
-                 read: Callable[[int, int], bytes]) -> None:
+                 read: Callable[[int, int], bytes], dummy: DummyLookup = _no_dummy) -> None:
         self._cfi_for_pc = cfi_for_pc
         self._read = read
+        self._dummy = dummy
         self.stop_reason = ""
 
     def frames(self, regs: dict[str, int], limit: int = 256) -> list[Frame]:
@@ -127,6 +139,13 @@ class Unwinder:
         """The frame that `frame` returns to, or None at the outermost frame or
         when the stack no longer makes sense (`stop_reason` says which)."""
         self.stop_reason = "outermost"
+        if frame.dummy:
+            # Beneath a call's return: the frame where the program was when the call was
+            # made, its registers all known (saved), its pc not a return address.
+            saved = self._dummy(frame.pc, frame.regs.get("rsp", 0))
+            if saved is None:
+                return None
+            return self._make_frame(frame.level + 1, dict(saved), saved["rip"], False)
         try:
             if frame.row is not None and frame.cfa is not None:
                 regs = self._apply_rules(frame, frame.row, frame.cfa)
@@ -141,6 +160,10 @@ class Unwinder:
             if heuristic:
                 self.stop_reason = "no CFI here and no usable frame pointer (corrupt stack?)"
             return None
+        sp = regs.get("rsp", 0)
+        if self._dummy(regs["rip"], sp) is not None:
+            # gdb's amd64_dummy_id: the frame is "at" 16 above the return address's slot
+            return Frame(frame.level + 1, regs["rip"], sp + 8, regs, dummy=True)
         lookup = regs["rip"] if frame.signal_frame else regs["rip"] - 1
         nxt = self._make_frame(frame.level + 1, regs, lookup, heuristic)
         if not (frame.signal_frame or nxt.signal_frame):

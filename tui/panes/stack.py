@@ -60,7 +60,7 @@ class StackPane(Pane):
         self.frames = frames
         rows = []
         for f in self.frames:
-            args = ", ".join(f"{n}={v}" for n, v in (f.args or []))
+            args = f.args_text
             fn = f"{f.function or '??'}({args})" if f.function else f"{f.pc:#x} in ??"
             fn = fn if len(fn) <= 40 else fn[:39] + "…"     # keep the location column in view
             loc = f.location.short() if f.location else f"{f.pc:#x}"

@@ -1,0 +1,161 @@
+"""gdb's `inferior [N]`: say which inferior is current, or switch to another one.
+
+The processes a fork leaves under tdbg (`set detach-on-fork off`, forks.py) are held
+stopped with none of our INT3s in them (forks.py strips a held copy). Switching moves
+the one Inferior record (and so the Controller, which drives it) to the other pid, as
+following a fork's child does: the breakpoints leave the process switched away from
+and go into the one switched to, whose thread records come back as they were left.
+When the current process is gone already (exited, killed), the one switched to is
+adopted as a new process would be (ProcessControl._adopt) and its breakpoints resolved
+again. The switch ends in a silent stop of the new thread, so every view follows.
+Worker thread only.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..breaks.breakpoints import Breakpoints
+from ..breaks.manager import Manager
+from ..errors import CommandError, TdbgError
+from ..inspect.frame_text import FrameText
+from ..inspect.frames import Frames
+from ..inspect.threads import Threads
+from ..numbers import parse_int
+from ..process.inferior import Inferior
+from ..program.target import Target
+from .inferiors import Entry
+from .process_control import ProcessControl
+from .stop import Stop, StopKind
+
+Report = Callable[..., None]
+
+
+class InferiorSwitch:
+    def __init__(self, target: Target, proc: ProcessControl, bps: Manager,
+                 breakpoints: Breakpoints, frames: Frames, text: FrameText, threads: Threads,
+                 evaluate: Callable[[str], int], report: Report) -> None:
+        self.target = target
+        self.proc = proc
+        self.bps = bps
+        self.breakpoints = breakpoints
+        self.frames = frames
+        self.text = text
+        self.threads = threads
+        self.evaluate = evaluate          # gdb reads N as an expression
+        self.report = report              # the Reporter's report (debugger.py)
+
+    # ---- what gdb prints ------------------------------------------------------------------
+    def _exe(self, e: Entry) -> str:
+        prog = self.target.program
+        return e.exe or (prog.path if prog is not None else "") or "<noexec>"
+
+    def _pid(self, e: Entry) -> int | None:
+        if e.num == self.proc.inferiors.current:
+            inf = self.target.inf
+            return inf.pid if inf is not None and inf.alive else None
+        return e.pid
+
+    def _describe(self, e: Entry) -> str:
+        pid = self._pid(e)
+        return f"{e.num} [{f'process {pid}' if pid else '<null>'}] ({self._exe(e)})"
+
+    def _selected_text(self) -> str:
+        """gdb's "[Switching to thread N.M (...)]" and the selected frame with its line."""
+        t = self.target
+        inf = t.require_inferior()
+        th = inf.threads.get(t.tid)
+        if th is None:
+            return ""
+        infs = self.proc.inferiors
+        num = f"{infs.current}.{th.num}" if infs.many else str(th.num)
+        head = f"[Switching to thread {num} ({self.threads.target_id(th.tid)})]"
+        try:
+            frame = self.text.format_frame(
+                self.frames.frame_info(self.frames.frame(t.selected_frame)), with_source=True)
+        except TdbgError:
+            return head
+        return f"{head}\n{frame}"
+
+    # ---- the command ---------------------------------------------------------------------
+    def select(self, arg: str) -> str:
+        infs = self.proc.inferiors
+        arg = arg.strip()
+        cur = infs.get(infs.current)
+        if not arg:
+            if cur is None:
+                raise CommandError("No inferior selected.")
+            return f"[Current inferior is {self._describe(cur)}]"
+        try:
+            num = parse_int(arg)
+        except (ValueError, TdbgError):
+            num = self.evaluate(arg)
+        if num >= 1 << 64:
+            raise CommandError("Numeric constant too large.")
+        e = infs.get(num)
+        if e is None:
+            raise CommandError(f"Inferior ID {num} not known.")
+        if e is not cur:
+            if e.pid is not None:
+                self._switch(cur, e)
+            else:
+                self._leave(cur)
+                infs.current = e.num
+                # no process in this inferior: commands say so, the one left stays held
+                self.target.inf, self.target.stop = None, None
+                self.frames.forget()
+        head = f"[Switching to inferior {self._describe(e)}]"
+        if not self.target.alive:
+            return head
+        body = self._selected_text()
+        return f"{head}\n{body}" if body else head
+
+    # ---- switching -----------------------------------------------------------------------
+    def _leave(self, cur: Entry | None) -> None:
+        """What stays of the current process: held stopped, without our INT3s."""
+        t = self.target
+        inf = t.inf
+        if cur is None:
+            return
+        if inf is None or not inf.alive:
+            cur.pid, cur.tids, cur.threads, cur.tid = None, [], None, None
+            return
+        self.bps.remove_all()
+        cur.pid, cur.tids = inf.pid, list(inf.threads)
+        cur.threads, cur.next_num, cur.tid = dict(inf.threads), inf._next_num, t.tid
+
+    def _switch(self, cur: Entry | None, e: Entry) -> None:
+        t = self.target
+        pid = e.pid
+        assert pid is not None
+        inf = t.inf
+        live = inf is not None and inf.alive
+        self._leave(cur)
+        self.proc.inferiors.current = e.num
+        if live and inf is not None:
+            inf.pid = pid
+            self._restore_threads(inf, e)
+            inf.new_image()                 # /proc/PID/mem of this process from now on
+            if self.bps.fast is not None:
+                self.bps.fast.forget()      # its jump pads are not the other process's
+            self.bps.insert_all()
+        else:
+            # The current process is gone: this one is adopted like a new process.
+            inf = Inferior(pid=pid, launched=True)
+            self._restore_threads(inf, e)
+            self.proc._adopt(inf)
+            self.breakpoints.insert_user_breakpoints()
+        tid = e.tid if e.tid in inf.threads else pid
+        e.threads, e.tid = None, None
+        t.tid, t.selected_frame = tid, 0
+        self.frames.forget()
+        # a silent stop of the thread switched to: views repaint, `x`/`bt` read this process
+        self.report(Stop(StopKind.STEPPED, tid, inf.regs(tid).rip), message="")
+
+    @staticmethod
+    def _restore_threads(inf: Inferior, e: Entry) -> None:
+        if e.threads:
+            inf.threads, inf._next_num = dict(e.threads), e.next_num
+            return
+        inf.threads, inf._next_num = {}, 1
+        for tid in e.tids or ([e.pid] if e.pid is not None else []):
+            inf.add_thread(tid)
