@@ -78,14 +78,14 @@ def test_fallback_reasons(build):
     w = line(REASONS, "work")
     cmds = (f"break fast_reasons.c:{w} if i == 1000",                  # 1 fast
             "break work if d > 2.0",                                    # 2 a float: the whole site falls back
-            "break branchy if i == 1000",                               # 3 a branch in the jump's bytes
+            "break branchy if i == 1000",                               # 3 cmpl; jle: the jle is moved (relocate.py)
             "break main if sink / 2 == 7",                              # 4 division
             f"break fast_reasons.c:{w + 1} if work(1, 0, 0.0) == 3",   # 5 a call
             f"break fast_reasons.c:{line(REASONS, 'fork')} if $_siginfo",    # 6 convenience
             "run", "info fast-conditions")
     rows = fast_rows(tdbg_batch(prog, *cmds, args=("5",)))
     assert rows[1] == rows[2] == "float value"
-    assert rows[3] == "covers a branch (jle)"
+    assert rows[3] == "yes"
     assert rows[4] == "operator /"
     assert rows[5] == "call expression"
     assert rows[6] == "convenience variable"
@@ -243,7 +243,9 @@ def test_random_conditions_fast_equals_slow(build):
 def test_threads_and_signals_through_one_site(build):
     """Four threads run through one jump site while SIGALRM keeps arriving (often inside
     the pad): each thread's true hit is reported at the site, no parked thread shows a
-    pad address, and the program's results are its own."""
+    pad address, and the program's results are its own. Under load this used to show a
+    parked thread at its stub's trap, and our own SIGSTOP as a signal stop (a step out of
+    the pad met it): 200 runs, four at a time, now give four hits and no pad address."""
     prog = build("fast_threads", "-pthread")
     import subprocess
     own = subprocess.run([str(prog)], capture_output=True, text=True).stdout.strip()
@@ -253,12 +255,10 @@ def test_threads_and_signals_through_one_site(build):
     assert own in out and own.endswith("alarms yes")         # the program's results, always
     frames = [x for x in out.splitlines() if re.match(r"[* ] +\d+ +Thread", x)]
     assert frames
-    pad_pcs = [f for f in frames if " in ?? ()" in f and " from " not in f]
-    if (len(hits) < 4 and "exited normally" in out) or pad_pcs:
-        # Two races seen only on a fully loaded machine (a few runs in ~40): two threads'
-        # true hits never reported, or a thread parked inside the pad shown by its pad
-        # address. Issue 11 stays open on them; the run is marked, not hidden.
-        pytest.xfail(f"known rare races with four threads in one pad: hits {hits}, {pad_pcs}")
+    # A thread parked just past its stub's trap is shown at the site (its hit kept);
+    # our own parking SIGSTOPs and single-steps never reach the user.
+    assert not [f for f in frames if " in ?? ()" in f and " from " not in f], frames
+    assert "received signal" not in out, out
     assert sorted(hits) == ["0", "1", "2", "3"]
     assert "breakpoint already hit 4 times" in out
     assert fast_rows(out) == {1: "yes"}

@@ -2,11 +2,15 @@
 
 The breakpoint's check (stop_reasons.py calls it at each hit) evaluates its
 condition if any, formats the arguments in the hit's frame (inspect/printf.py),
-publishes the text as output, counts the hit and answers "don't stop".
+publishes the text as output, counts the hit and answers "don't stop". A dprintf
+whose format needs only integers is captured in the program instead (fast_sites.py):
+its records are printed by `_print_records`, on the worker at stops or on
+exec/ring_poller.py's thread while the program runs (under FastSites.lock).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import cast
 
 from .. import events as ev
 from ..errors import CommandError
@@ -25,7 +29,7 @@ class Dprintfs:
         self.evaluator = evaluator
         self.printfs: dict[int, str] = {}
         self._parsed: dict[str, Printf] = {}
-        self._fast_fmt: dict[str, Callable[[list[int]], str]] = {}
+        self._fast_fmt: dict[str, Callable[[Sequence[int]], str]] = {}
         breakpoints.dprintf_check = self.check_for
         fast = breakpoints.bps.fast
         if fast is not None:       # the jump pad captures the arguments (fast_sites.py)
@@ -61,8 +65,13 @@ class Dprintfs:
 
         def check(tid: int) -> bool:
             fast = self.breakpoints.bps.fast
-            if fast is not None:
+            if fast is None:
+                return hit(tid)
+            with fast.lock:               # the ring's poller prints and counts too
                 fast.drain()              # what the pad captured comes before this hit
+                return hit(tid)
+
+        def hit(tid: int) -> bool:
             text = self.printfs.get(bp.id)
             if text is None or (cond is not None and not cond(tid)):
                 return False
@@ -71,7 +80,9 @@ class Dprintfs:
             values = [cexpr.evaluate(a, env) for a in p.args]
             out = format_values(p, values, self._string)
             bp.hit_count += 1
-            self.target.publish(ev.Output("stdout", out.encode()))
+            fast = self.breakpoints.bps.fast
+            if fast is None or not fast.after_ring(out):
+                self.target.publish(ev.Output("stdout", out.encode()))
             return False
         return check
 
@@ -85,20 +96,40 @@ class Dprintfs:
         p = self._printf(text)
         return conversions(p.text), p.args
 
-    def _print_records(self, records: list[tuple[int, list[int]]]) -> None:
-        out = []
-        for ident, words in records:
-            bp = self.breakpoints.bps.bps.get(ident)
-            text = self.printfs.get(ident)
-            if bp is None or text is None:
+    def _print_records(self, records: list[tuple[int, Sequence[int]] | str]) -> None:
+        """The ring's records as lines (thousands at a time: one format per dprintf),
+        with the lines `check` printed itself in their place. Number 0: an empty slot."""
+        out: list[str] = []
+        fmts: dict[int, Callable[[Sequence[int]], str] | None] = {}
+        counts: dict[int, int] = {}
+        for item in records:
+            if isinstance(item, str):       # a line printed by `check`, kept in its place
+                out.append(item)
                 continue
-            fmt = self._fast_fmt.get(text)
+            ident, words = item
+            if ident in fmts:
+                fmt = fmts[ident]
+            else:
+                fmt = fmts[ident] = self._formatter(ident)
             if fmt is None:
-                fmt = self._fast_fmt[text] = int_formatter(self._printf(text))
-            bp.hit_count += 1
+                continue
+            counts[ident] = counts.get(ident, 0) + 1
             out.append(fmt(words))
+        for ident, n in counts.items():
+            self.breakpoints.bps.bps[ident].hit_count += n
         if out:
             self.target.publish(ev.Output("stdout", "".join(out).encode()))
+
+    def _formatter(self, ident: int) -> Callable[[Sequence[int]], str] | None:
+        bp = self.breakpoints.bps.bps.get(ident)
+        text = self.printfs.get(ident)
+        if bp is None or text is None:
+            return None
+        fmt = self._fast_fmt.get(text)
+        if fmt is None:
+            fmt = self._fast_fmt[text] = cast(Callable[[Sequence[int]], str],
+                                              int_formatter(self._printf(text)))   # any sequence
+        return fmt
 
     def _string(self, addr: int) -> bytes:
         data = self.target.require_inferior().read_partial(addr, 4096)

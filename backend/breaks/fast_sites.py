@@ -11,23 +11,23 @@ never reused: a thread parked inside an old one still finds its code.
 from __future__ import annotations
 
 import bisect
-import struct
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import TdbgError
 from ..inspect.cond_compile import Compiled, NotFast, compile_condition, either
-from ..inspect.log_compile import RECORD, compile_logpoint
+from ..inspect.log_compile import RING_BYTES, compile_logpoint
 from ..process.tracee import Memory
 from ..program.target import Target
 from .jump_pad import JMP_LEN, NoJump, Stub, build_stub, plan_cover
+from .log_ring import LogRing
 
 if TYPE_CHECKING:
     from .manager import Manager
 
 PAD_SIZE = 1 << 16
-RING_SIZE = 1 << 18                    # dprintf records: 4095 of them between drains
 _LOG_CONVERSIONS = set("diouxXcp%")
 
 
@@ -59,16 +59,31 @@ class FastSites:
         # again was seen never to fire (tests/test_solib.py), so those stay INT3s.
         self._unloaded: set[int] = set()
         # dprintf: breakpoint id -> (format as typed, its parser); records are printed by
-        # `on_records` (dprintf.py) when the ring is drained.
+        # `on_records` (dprintf.py) when the ring is drained, with the lines the debugger
+        # printed itself meanwhile (`after_ring`) in their place.
         self.logs: dict[int, str] = {}
         self.parse_log: Callable[[str], tuple[list[str], tuple[str, ...]]] | None = None
-        self.on_records: Callable[[list[tuple[int, list[int]]]], None] | None = None
+        self.on_records: Callable[[list[tuple[int, Sequence[int]] | str]], None] | None = None
+        self._deferred: list[tuple[int, str]] = []        # (ring ticket it follows, line)
         self.ring: int | None = None
+        self._log: LogRing | None = None
+        # One reader of the ring at a time: the worker (stops, exits, a dprintf's own hit)
+        # or exec/ring_poller.py's thread; records are printed under it too, in order.
+        self.lock = threading.RLock()
+        self.on_forget: Callable[[], None] | None = None     # the poller lets go of the process
 
     def forget(self) -> None:
         """The address space is gone (exit, exec, a new process)."""
+        with self.lock:
+            self.ring = None
+            self._log = None
+            lines: list[tuple[int, Sequence[int]] | str] = [text for _, text in self._deferred]
+            self._deferred.clear()
+            if lines and self.on_records is not None:
+                self.on_records(lines)      # late (their ring records died with it), not lost
+        if self.on_forget is not None:
+            self.on_forget()
         self.pads.clear()
-        self.ring = None
         self.stubs.clear()
         self._starts.clear()
         self._cache.clear()
@@ -141,10 +156,14 @@ class FastSites:
             others = other_sites()
             stub = self._cached(site, key, others)
             if stub is None:
-                ring = self._ring(site)
-                cond = compile_logpoint(self.target, condition, args, site, ring, ring + RECORD,
-                                        RING_SIZE // RECORD - 1, ident)
+                cond = compile_logpoint(self.target, condition, args, site, self._ring(), ident)
                 stub = self._place(site, key, cond, others)
+                # From the claim on, a stopped thread is stepped out, never rolled back
+                # (inspect/log_compile.py): the stub's own depths after it go too.
+                start = stub.code.find(cond.code)
+                assert start >= 0
+                for off in [o for o in stub.depths if o >= start + cond.window]:
+                    del stub.depths[off]
         except (NotFast, NoJump) as e:
             self._fail(site, key, str(e))
             return None
@@ -173,38 +192,60 @@ class FastSites:
         if not why.startswith("another breakpoint"):     # that one may go away
             self._failed[(site, key)] = why
 
-    def _ring(self, near: int) -> int:
+    def _ring(self) -> int:
         if self.ring is None:
             if self.map_pad is None:
                 raise NoJump("no process")
-            self.ring = self.map_pad(None, RING_SIZE)     # anywhere: reached by absolute address
-            if self.ring is None:
+            ring = self.map_pad(None, RING_BYTES)     # anywhere: reached by absolute address
+            if ring is None:
                 raise NoJump("could not map the dprintf ring")
+            with self.lock:
+                self.ring, self._log = ring, LogRing(ring)
         return self.ring
 
-    def drain(self) -> None:
-        """Print what logpoints captured since the last drain (at stops, at exits, when
-        the ring is full) and empty the ring."""
-        ring = self.ring
-        if ring is None or self.on_records is None:
-            return
-        try:
-            head = int.from_bytes(self.mem.read(ring, 8), "little")
-            if not head:
+    def drain(self, final: bool = False, mem: Memory | None = None) -> None:
+        """Print what logpoints captured since the last drain and free their slots (at
+        stops, exits and a full ring's hit on the worker; every few ms from
+        exec/ring_poller.py, with its own `mem`). final: no thread of the program can
+        run again, so a slot claimed and never filled is passed over (log_ring.py)."""
+        with self.lock:
+            log = self._log
+            if log is None or self.on_records is None:
                 return
-            n = min(head, RING_SIZE // RECORD - 1)
-            data = self.mem.read(ring + RECORD, n * RECORD)
-            self.mem.write(ring + RECORD, bytes(n * RECORD))
-            self.mem.write(ring, bytes(8))
-        except TdbgError:
-            return
-        out = []
-        for i in range(n):
-            words = struct.unpack_from("<8Q", data, i * RECORD)
-            if words[0]:
-                out.append((words[0], list(words[1:])))
-        if out:
-            self.on_records(out)
+            try:
+                start, records = log.take(mem or self.mem, final)
+            except TdbgError:
+                return
+            items: list[tuple[int, Sequence[int]] | str] = []
+            waiting = self._deferred
+            while waiting and waiting[0][0] <= log.tail:
+                ticket = waiting[0][0]          # its line comes before this ticket's record
+                items.extend(records[:max(ticket - start, 0)])
+                records = records[max(ticket - start, 0):]
+                start = max(ticket, start)
+                items.append(waiting.pop(0)[1])
+            items.extend(records)
+            if items:
+                self.on_records(items)
+
+    def after_ring(self, text: str) -> bool:
+        """A dprintf line the debugger printed itself (a capture the full ring had no
+        room for, a format the pad cannot print), just after a drain: when records
+        claimed before it are still in the ring (a writer between its claim and its
+        ready word holds the ones after it back), it waits for them, so that each
+        thread's lines keep their order. False: nothing to wait for, print it now."""
+        with self.lock:
+            log = self._log
+            if log is None:
+                return False
+            try:
+                head = log.head(self.mem)
+            except TdbgError:
+                return False
+            if head <= log.tail and not self._deferred:
+                return False
+            self._deferred.append((head, text))
+            return True
 
     def _refuse(self, conditions: list[str] | None) -> str | None:
         if not self.enabled:

@@ -9,11 +9,13 @@ old one):
         pop rdx; pop rcx; pop rax; popfq; lea rsp,[rsp+128]
     T:  int3 ; nop        the debugger rewinds the pc to the site: the registers are the site's
     F:  pop rdx; pop rcx; pop rax; popfq; lea rsp,[rsp+128]
-    R:  the covered instructions, rip-relative operands re-encoded ; jmp site+len
+    R:  the covered instructions, moved (relocate.py) ; jmp site+len
 
 A stopped thread anywhere before R can be rolled back to the site exactly: ``depth``
 tells how many bytes the stub has pushed at each instruction (exec/pad_setup.py).
-A thread resuming from a stop at the site goes through R (its out-of-line copy).
+A thread resuming from a stop at the site goes through R (its out-of-line copy); one
+stopped among R's instructions is single-stepped out: each rewritten branch and call
+there ends in a jump out of the pad.
 """
 from __future__ import annotations
 
@@ -24,12 +26,13 @@ from dataclasses import dataclass, field
 import capstone
 
 from ..inspect.cond_compile import Compiled
+from .relocate import Moved, NoJump, classify, encode
+
+__all__ = ["JMP_LEN", "SLOTS", "Cover", "NoJump", "Stub", "build_stub", "plan_cover"]
 
 JMP_LEN = 5
 _cs = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
 _cs.detail = True
-_BRANCH = {capstone.CS_GRP_JUMP, capstone.CS_GRP_CALL, capstone.CS_GRP_RET,
-           capstone.CS_GRP_INT, capstone.CS_GRP_IRET, capstone.CS_GRP_BRANCH_RELATIVE}
 _ENTER = b"\x48\x8d\x64\x24\x80\x9c\x50\x51\x52"           # lea rsp,[rsp-128]; pushfq; push x3
 _LEAVE = b"\x5a\x59\x58\x9d\x48\x8d\xa4\x24\x80\x00\x00\x00"  # pop x3; popfq; lea rsp,[rsp+128]
 _ENTER_DEPTHS = [(0, 0), (5, 128), (6, 136), (7, 144), (8, 152)]
@@ -38,16 +41,14 @@ _LEAVE_DEPTHS = [(0, 160), (1, 152), (2, 144), (3, 136), (4, 128)]
 SLOTS = {"eflags": 136, "rax": 144, "rcx": 152, "rdx": 160}
 
 
-class NoJump(Exception):
-    """The site cannot take a jump (str: why)."""
-
-
 @dataclass
 class Cover:
     """The instructions a jump at `site` replaces."""
     site: int
     orig: bytes
-    insns: list[tuple[int, bytes, int, int]]   # (address, bytes, rip-disp offset or -1, disp)
+    # Moved[1] is the original bytes: fast_sites.py sizes a stub by them plus 128; the
+    # rewritten forms add at most 29 bytes (relocate.py), the stub's own parts 49.
+    insns: list[Moved]
 
 
 @dataclass
@@ -89,27 +90,20 @@ def plan_cover(site: int, read: Callable[[int, int], bytes], func: tuple[int, in
     targets: set[int] = set()
     for insn in decoded:
         groups = set(insn.groups)
-        if groups & {capstone.CS_GRP_JUMP, capstone.CS_GRP_CALL}:
+        if groups & {capstone.CS_GRP_JUMP, capstone.CS_GRP_CALL, capstone.CS_GRP_BRANCH_RELATIVE}:
             ops = insn.operands
             if ops and ops[0].type == capstone.x86.X86_OP_IMM:
                 targets.add(ops[0].imm)
             elif capstone.CS_GRP_JUMP in groups:
-                raise NoJump("the function has an indirect jump")
-    insns: list[tuple[int, bytes, int, int]] = []
+                raise NoJump("the function has an indirect jump (a jump table may land inside the covered bytes)")
+    insns: list[Moved] = []
     length = 0
     while length < JMP_LEN:
         insn = by_addr.get(site + length)
         if insn is None:
             raise NoJump("the site is not an instruction boundary" if not length
                          else "fewer than 5 bytes to the function's end")
-        if set(insn.groups) & _BRANCH:
-            raise NoJump(f"covers a branch ({insn.mnemonic})")
-        disp_off, disp = -1, 0
-        if "rip" in insn.op_str:
-            if insn.disp_size != 4:
-                raise NoJump("rip-relative operand without a 32-bit displacement")
-            disp_off, disp = insn.disp_offset, insn.disp
-        insns.append((insn.address, bytes(insn.bytes), disp_off, disp))
+        insns.append(classify(insn, last=length + insn.size >= JMP_LEN))
         length += insn.size
     inside = range(site + 1, site + length)
     if any(t in inside for t in targets):
@@ -144,14 +138,8 @@ def build_stub(cover: Cover, cond: Compiled, addr: int, key: tuple[str, ...]) ->
     struct.pack_into("<i", code, jz - 4, len(code) - jz)
     put(_LEAVE, _LEAVE_DEPTHS)
     resume = len(code)
-    for a, b, disp_off, disp in cover.insns:
-        b2 = bytearray(b)
-        if disp_off >= 0:
-            new = disp + a - (addr + len(code))
-            if not -(1 << 31) <= new < (1 << 31):
-                raise NoJump("the pad is too far for a rip-relative operand")
-            struct.pack_into("<i", b2, disp_off, new)
-        code += b2
+    for m in cover.insns:
+        code += encode(m, addr + len(code))
     back = cover.site + len(cover.orig) - (addr + len(code) + 5)
     if not -(1 << 31) <= back < (1 << 31) or not -(1 << 31) <= addr - cover.site - 5 < (1 << 31):
         raise NoJump("the pad is out of jump range")

@@ -63,6 +63,9 @@ class AllStop:
         # Called as a thread exits, while its memory is still there (pad_setup.py drains the
         # dprintf ring then).
         self.before_exit: Callable[[], object] | None = None
+        # A trap's pc inside a jump pad -> the site it stands for (pad_setup.py); such a
+        # trap is kept as that site's hit like an INT3's.
+        self.trap_site: Callable[[int], int | None] | None = None
         inferior.before_detach = self._prepare_detach
 
     def pc(self, tid: int) -> int:
@@ -349,13 +352,16 @@ class AllStop:
         if st.stop_sig != SIGTRAP:
             return False
         pc = self.pc(th.tid)
-        site = self.bps.site_at(pc - 1)
+        addr = pc - 1
+        if self.trap_site is not None:
+            addr = self.trap_site(pc) or addr
+        site = self.bps.site_at(addr)
         if site is None or not site.inserted:
             return False
         if ptrace.get_siginfo(th.tid).si_code != ptrace.SI_KERNEL:
             return False
-        self.inf.set_pc(th.tid, pc - 1)
-        self.hits[th.tid] = pc - 1
+        self.inf.set_pc(th.tid, addr)
+        self.hits[th.tid] = addr
         return True
 
     def resume_all(self) -> None:

@@ -117,10 +117,15 @@ class Controller:
         # `set scheduler-locking` (schedlock.py): only the selected thread runs.
         only = selected if selected is not None and self.locked() else None
         self.allstop.only = only
+        pads = self.pads
+        if pads is not None:
+            pads.running()              # the dprintf ring is read while the program runs
         try:
             stop = self._cont(selected, only)
         finally:
             self.allstop.only = None
+            if pads is not None:
+                pads.paused()
         if stop.kind == StopKind.BREAKPOINT:
             self.allstop.reported(stop.tid)
         if self.pads is not None:       # kept hits are reported without a new decision

@@ -19,26 +19,32 @@ from __future__ import annotations
 
 import signal
 import struct
+from collections.abc import Callable
 
 from ..breaks.jump_pad import SLOTS, Stub
 from ..breaks.manager import Manager
 from ..errors import PtraceError, TdbgError
+from ..inspect.log_compile import RING_BYTES
 from ..process import ptrace
-from ..process.inferior import Inferior
+from ..process.inferior import Inferior, Thread
 from ..process.ptrace import WaitStatus
 from ..program.target import Target
 from .control import Controller
+from .ring_poller import RingPoller
 from .stop import Stop
 
-SIGTRAP = signal.SIGTRAP
+SIGTRAP, SIGSTOP = signal.SIGTRAP, signal.SIGSTOP
 _FAULTS = (signal.SIGSEGV, signal.SIGBUS)
 _TRAP_STATUS = (SIGTRAP << 8) | 0x7F
 _MMAP, _MUNMAP = 9, 11
 
 
-def inject_syscall(inf: Inferior, tid: int, at: int, nr: int, *args: int) -> int | None:
+def inject_syscall(inf: Inferior, tid: int, at: int, nr: int, *args: int,
+                   owe: Callable[[Thread, int], object] | None = None) -> int | None:
     """Run one syscall in a parked thread with a `syscall` borrowed at `at`; its result,
-    None when it did not run (a signal first, or the thread went away)."""
+    None when it did not run (the thread went away, or signals kept coming first).
+
+    owe: how a signal that came first is kept for the thread (AllStop.owe_signal)."""
     th = inf.threads.get(tid)
     if th is None or th.running or th.pending is not None or th.exiting:
         return None
@@ -52,15 +58,24 @@ def inject_syscall(inf: Inferior, tid: int, at: int, nr: int, *args: int) -> int
     result = None
     try:
         inf.set_regs(tid, regs)
-        ptrace.call(ptrace.SINGLESTEP, tid, 0, 0)
-        st = ptrace.waitpid(tid)
-        if st.stopped and not st.event and st.stop_sig == SIGTRAP:
-            th.regs = None
-            result = inf.regs(tid).rax
-        elif st.stopped and not st.event:
-            th.pending_sig = th.pending_sig or st.stop_sig     # deliver it at the next resume
-        else:
-            th.pending = st
+        for _ in range(8):
+            ptrace.call(ptrace.SINGLESTEP, tid, 0, 0)
+            st = ptrace.waitpid(tid)
+            if st.stopped and not st.event and st.stop_sig == SIGTRAP:
+                th.regs = None
+                result = inf.regs(tid).rax
+                break
+            if not st.stopped or st.event:
+                th.pending = st
+                break
+            # A signal stopped it before the syscall ran (the pc has not moved): our own
+            # parking SIGSTOP is spent here, any other is owed; then try again.
+            if st.stop_sig == SIGSTOP and th.expect_sigstop:
+                th.expect_sigstop = False
+            elif owe is not None:
+                owe(th, st.stop_sig)
+            else:
+                th.pending_sig = th.pending_sig or st.stop_sig
     finally:
         inf.write(at, code)
         if th.pending is None:
@@ -75,6 +90,15 @@ class PadHooks:
         self.target, self.bps, self.ctl, self.inf = target, bps, ctl, ctl.inf
         assert bps.fast is not None
         self.fast = bps.fast
+        self.poller = RingPoller(self.fast, ctl.inf.pid)   # dprintf lines while the program runs
+        self.fast.on_forget = self.poller.close
+
+    # ---- the controller's resumes (Controller.cont) ------------------------------------
+    def running(self) -> None:
+        self.poller.start()
+
+    def paused(self) -> None:
+        self.poller.pause()
 
     @property
     def entry(self) -> int:
@@ -87,7 +111,7 @@ class PadHooks:
         # Below the code it serves, within rel32 reach; each further pad a little lower.
         hint = 0 if near is None else max(0x10000, (near & ~0xFFF) - (1 << 24) - len(self.fast.pads) * size)
         r = inject_syscall(self.inf, self._parked_tid(), self.entry, _MMAP, hint, size, 7,
-                           0x22, -1, 0)
+                           0x22, -1, 0, owe=self.ctl.allstop.owe_signal)
         if r is None or r >= (1 << 64) - 4096:
             return None
         return r
@@ -123,7 +147,7 @@ class PadHooks:
             return st
         if st.event:
             if st.event == ptrace.EVENT_EXIT:
-                self.fast.drain()       # the last captured dprintf lines, while memory lasts
+                self.thread_exiting(st.tid)   # the last dprintf lines, while memory lasts
             return st
         th = self.inf.threads.get(st.tid)
         if th is None:
@@ -157,6 +181,14 @@ class PadHooks:
                 setattr(regs, name, struct.unpack("<Q", self.inf.read(sp - below, 8))[0])
         regs.rsp, regs.rip = sp, stub.site
         self.inf.regs_changed(tid)
+
+    def trap_site(self, pc: int) -> int | None:
+        """The site whose stub trapped, for a thread stopped just past a stub's `int3`
+        (allstop.py keeps such a hit as the site's own, the pc rewound to the site)."""
+        stub = self.fast.stub_containing(pc)
+        if stub is None or pc != stub.addr + stub.trap + 1:
+            return None
+        return stub.site
 
     def settle(self, skip: int | None = None) -> bool:
         """Parked threads inside a stub leave it; False when one could not."""
@@ -193,9 +225,13 @@ class PadHooks:
             ptrace.call(ptrace.SINGLESTEP, tid, 0, 0)
             st = ptrace.waitpid(tid)
             th.regs = None
-            signalled = st.stopped and not st.event and st.stop_sig != SIGTRAP
-            if signalled and th.pending_sig in (0, st.stop_sig):
-                th.pending_sig = st.stop_sig    # a signal came first: owed; step again
+            if st.stopped and not st.event and st.stop_sig != SIGTRAP:
+                # A signal came first. Our own parking SIGSTOP is spent here; any other
+                # is owed to the thread (delivered when it runs on); step again.
+                if st.stop_sig == SIGSTOP and th.expect_sigstop:
+                    th.expect_sigstop = False
+                else:
+                    self.ctl.allstop.owe_signal(th, st.stop_sig)
                 continue
             if not st.stopped or st.event or st.stop_sig != SIGTRAP:
                 if th.pending is None:
@@ -206,14 +242,18 @@ class PadHooks:
         return False
 
     def after_stop(self, stop: Stop) -> None:
-        if self.inf.alive:
-            self.fast.drain()
-        if not self.inf.alive or not self.fast.stubs:
-            if self.inf.alive:
-                self.bps.repromote()
+        if not self.inf.alive:
             return
-        self.settle()
+        if self.fast.stubs:
+            self.settle()           # a thread inside a dprintf's capture finishes its record
+        self.fast.drain()
         self.bps.repromote()
+
+    def thread_exiting(self, tid: int = 0) -> None:
+        """A thread at PTRACE_EVENT_EXIT: the ring is drained while memory is there;
+        when every thread is exiting, none will fill a slot it claimed (final)."""
+        final = all(t.exiting or t.tid == tid for t in self.inf.threads.values())
+        self.fast.drain(final=final)
 
     # ---- the end ----------------------------------------------------------------------------
     def unmap(self) -> None:
@@ -221,12 +261,16 @@ class PadHooks:
         pads, then the pads are unmapped (left mapped when a thread could not leave)."""
         if not self.fast.pads or not self.inf.alive:
             return
-        self.fast.drain()
         try:
-            if self.settle():
+            settled = self.settle()
+            self.fast.drain(final=settled)    # every thread is out of the captures: all ready
+            if settled:
                 for pad in self.fast.pads:
                     inject_syscall(self.inf, self._parked_tid(), self.entry, _MUNMAP,
-                                   pad.addr, pad.size)
+                                   pad.addr, pad.size, owe=self.ctl.allstop.owe_signal)
+                if self.fast.ring is not None:      # the dprintf ring, drained just above
+                    inject_syscall(self.inf, self._parked_tid(), self.entry, _MUNMAP,
+                                   self.fast.ring, RING_BYTES, owe=self.ctl.allstop.owe_signal)
         except TdbgError:
             pass
         for th in self.inf.threads.values():
@@ -247,7 +291,8 @@ def install(target: Target, bps: Manager, ctl: Controller) -> PadHooks | None:
     fast.map_pad = hooks.map_pad
     fast.pcs = hooks.pcs
     ctl.pads = hooks                        # control.py translates and settles through it
-    ctl.allstop.before_exit = fast.drain    # a thread at PTRACE_EVENT_EXIT: memory still there
+    ctl.allstop.before_exit = hooks.thread_exiting
+    ctl.allstop.trap_site = hooks.trap_site
     return hooks
 
 

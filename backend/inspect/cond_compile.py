@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import TdbgError
 from ..program.target import Target
 from ..symbols import cexpr
+from ..symbols.dwarf.expr import read_sleb
 
 if TYPE_CHECKING:
     from ..symbols.cexpr.parse import Node
@@ -36,7 +37,7 @@ FRAME = 128 + 32                       # red zone + flags, rax, rcx, rdx
 SAVED = {"rdx": 0, "rcx": 8, "rax": 16}   # bytes above the stub's rsp after its pushes
 _GP = ("rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
        "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15")
-_DWARF_GP = (0, 2, 1, 3, 6, 7, 5, 4) + tuple(range(8, 16))   # our numbering -> DWARF
+_DWARF_GP = (0, 2, 1, 3, 7, 6, 4, 5) + tuple(range(8, 16))   # our numbering -> DWARF
 _FROM_DWARF = {d: _GP[i] for i, d in enumerate(_DWARF_GP)}
 _CC = {"==": (0x94, 0x94), "!=": (0x95, 0x95), "<": (0x9C, 0x92), ">=": (0x9D, 0x93),
        "<=": (0x9E, 0x96), ">": (0x9F, 0x97)}         # (signed, unsigned) setcc
@@ -205,7 +206,7 @@ class _Compiler:
         if not expr:
             raise NotFast(f"'{var.name}' is optimized out at the breakpoint")
         if expr[0] == 0x91:                                   # DW_OP_fbreg
-            off, n = _sleb(expr, 1)
+            off, n = read_sleb(expr, 1)
             if n != len(expr):
                 raise NotFast(f"location of '{var.name}' not supported")
             r, base, _ = self._frame_base()
@@ -379,24 +380,11 @@ def _common(a: CType, b: CType) -> CType:
     return CType(4, a.signed and b.signed)
 
 
-def _sleb(data: bytes, i: int) -> tuple[int, int]:
-    result = shift = 0
-    while True:
-        b = data[i]
-        i += 1
-        result |= (b & 0x7F) << shift
-        shift += 7
-        if not b & 0x80:
-            if b & 0x40:
-                result -= 1 << shift
-            return result, i
-
-
 def _one_op(expr: bytes) -> tuple[str, Any, int]:
     """A location of exactly one DWARF operation we can compile."""
     op = expr[0]
     if 0x70 <= op <= 0x7F and (op - 0x70) in _FROM_DWARF:          # DW_OP_bregN
-        off, n = _sleb(expr, 1)
+        off, n = read_sleb(expr, 1)
         if n == len(expr):
             return "breg", _FROM_DWARF[op - 0x70], off
     if 0x50 <= op <= 0x5F and len(expr) == 1 and (op - 0x50) in _FROM_DWARF:   # DW_OP_regN
