@@ -32,6 +32,7 @@ from .debugger import Debugger
 from .errors import NotRunning, Running, TdbgError
 from .events import CommandResult
 from .exec.report import Result
+from .process import ptrace_scope  # noqa: F401 - for tui/procs.py (tui imports only this module)
 from .process.ptrace import REG_NAMES
 from .worker import PtraceWorker
 

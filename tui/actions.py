@@ -59,6 +59,7 @@ class DebuggerActions(_AppBase):
         async def loaded_session(self) -> Session | None: ...
         def pid_text(self, pid: int | None) -> str: ...
         def resume_returned(self) -> None: ...
+        def flush_breakpoints(self) -> None: ...
 
     # Debugger keys only mean something on the debugger screen.
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -288,6 +289,7 @@ class DebuggerActions(_AppBase):
 
     @work(exit_on_error=False, group="quit")
     async def shutdown(self, return_code: int = 0) -> None:
+        self.flush_breakpoints()
         if self.session is not None:
             try:
                 await asyncio.wait_for(self.session.close(), 10)

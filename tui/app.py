@@ -21,7 +21,7 @@ from textual.reactive import var
 from textual.timer import Timer
 from textual.widgets import Input
 
-from tdbg.backend.events import BreakpointInfo, Stopped, ThreadInfo
+from tdbg.backend.events import BreakpointChanged, BreakpointInfo, Stopped, ThreadInfo
 
 from . import bpstore, config, keymap, startup, theming
 from . import messages as msg
@@ -145,6 +145,7 @@ class TdbgApp(FrameSync, DebuggerActions, App):
         import signal
 
         def quit_now(sig: int) -> None:
+            self.flush_breakpoints()
             if self.session is not None:
                 self.session.close_sync()
             self.exit(return_code=128 + sig)
@@ -396,12 +397,36 @@ class TdbgApp(FrameSync, DebuggerActions, App):
         if self.main:
             self.main.query_one("#console", ConsolePane).write(m.event.data)
 
+    # the event behind `breakpoints` (its generation lets the breakpoints pane change
+    # only the rows named), and breakpoints waiting to be saved (_bps)
+    breakpoints_event: BreakpointChanged | None = None
+    _bps_unsaved: tuple[BreakpointInfo, ...] | None = None
+
     @on(msg.BreakpointsChanged)
     def _bps(self, m: msg.BreakpointsChanged) -> None:
+        self.breakpoints_event = m.event
         self.breakpoints = m.event.breakpoints
         if self.program and self.main:
+            # Saving writes every breakpoint: with many, at most a few times a second
+            # (10,000 set from a script would otherwise write 10,000 files).
+            if len(m.event.breakpoints) < 64:
+                self._bps_unsaved = None
+                self._save_bps(m.event.breakpoints)
+            else:
+                if self._bps_unsaved is None:
+                    self.set_timer(0.3, lambda: self._save_bps(self._bps_unsaved))
+                self._bps_unsaved = m.event.breakpoints
+
+    def flush_breakpoints(self) -> None:
+        """Quitting: a save still waiting on its timer is written now."""
+        if self._bps_unsaved is not None:
+            self._save_bps(self._bps_unsaved)
+
+    def _save_bps(self, bps: tuple[BreakpointInfo, ...] | None) -> None:
+        self._bps_unsaved = None
+        if bps is not None and self.program and self.main:
             source = self.main.query_one("#source", SourcePane)
-            bpstore.save(self.program, m.event.breakpoints, source.line_text)
+            bpstore.save(self.program, bps, source.line_text)
 
     @on(msg.ThreadsChanged)
     def _threads_changed(self, m: msg.ThreadsChanged) -> None:

@@ -36,12 +36,11 @@ def tracer_pid(pid: int) -> int:
     return 0
 
 
-def ptrace_scope() -> int | None:
-    try:
-        with open("/proc/sys/kernel/yama/ptrace_scope") as f:
-            return int(f.read().strip())
-    except (OSError, ValueError):
-        return None
+def ptrace_scope(path: str | None = None) -> int | None:
+    """Yama's setting (None: no Yama). backend/process/ptrace_scope.py reads and words
+    it for `attach` too; path: a stand-in for the sysctl file (tests)."""
+    from tdbg.backend.session import ptrace_scope as rules  # the backend, once needed
+    return rules.read() if path is None else rules.read(path)
 
 
 def _cmd(pid: int) -> str:
@@ -51,7 +50,8 @@ def _cmd(pid: int) -> str:
         return "?"
 
 
-def why_not(p: psutil.Process, info: dict, me: int, my_uid: int) -> tuple[str | None, str | None]:
+def why_not(p: psutil.Process, info: dict, me: int, my_uid: int,
+            scope_path: str | None = None) -> tuple[str | None, str | None]:
     pid = info["pid"]
     if pid == me:
         return "this is tdbg itself", "pick another process"
@@ -66,13 +66,11 @@ def why_not(p: psutil.Process, info: dict, me: int, my_uid: int) -> tuple[str | 
     if tracer:
         return (f"already traced by {tracer} ({_cmd(tracer)[:40]})",
                 f"detach that debugger first (or kill {tracer})")
-    scope = ptrace_scope()
-    if scope is not None and scope >= 2 and my_uid != 0:
-        return f"kernel.yama.ptrace_scope={scope}", "sudo sysctl kernel.yama.ptrace_scope=1 (or run as root)"
-    if scope == 1 and my_uid != 0 and not _is_descendant(p, me):
-        return ("kernel.yama.ptrace_scope=1: only our children",
-                "sudo sysctl kernel.yama.ptrace_scope=0, or start it under tdbg")
-    return None, None
+    scope = ptrace_scope(scope_path)
+    from tdbg.backend.session import ptrace_scope as rules
+    refused = rules.refusal(scope, privileged=my_uid == 0,
+                            descendant=bool(scope == 1 and my_uid != 0 and _is_descendant(p, me)))
+    return refused if refused is not None else (None, None)
 
 
 def _is_descendant(p: psutil.Process, ancestor: int) -> bool:

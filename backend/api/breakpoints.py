@@ -10,9 +10,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .. import events as ev
-from ..breaks.solib import PendingQuery
 from ..breaks.table import table
-from ..errors import CommandError
+from ..errors import CommandError, PendingQuery
 
 if TYPE_CHECKING:
     from ..debugger import Debugger
@@ -57,8 +56,9 @@ class BreakpointsAPI:
         None every user breakpoint."""
         def work() -> None:
             d = self._dbg
-            for i in ids if ids is not None else [b.id for b in d.bps.user_breakpoints()]:
-                d.breakpoints.delete(i)
+            with d.breakpoints.one_event():     # one BreakpointChanged, not one per breakpoint
+                for i in ids if ids is not None else [b.id for b in d.bps.user_breakpoints()]:
+                    d.breakpoints.delete(i)
         await self._link.stopped_call(work)
 
     async def clear_text(self, spec: str) -> str:
@@ -72,8 +72,9 @@ class BreakpointsAPI:
             gone = [b.id for b in d.bps.user_breakpoints() if set(b.addrs) & addrs
                     or (not b.addrs and resolved and resolved.line is not None
                         and b.spec.endswith(f":{resolved.line}"))]
-            for i in gone:
-                d.breakpoints.delete(i)
+            with d.breakpoints.one_event():
+                for i in gone:
+                    d.breakpoints.delete(i)
             if not gone:
                 raise CommandError(f"No breakpoint at {spec}.")
             return f"Deleted breakpoint{'s' if len(gone) > 1 else ''} {' '.join(map(str, gone))} "

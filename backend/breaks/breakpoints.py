@@ -9,18 +9,20 @@ change so every front end repaints its list. Worker thread only.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 from .. import events as ev
-from ..errors import CommandError, ExpressionError, NotFound, TdbgError
+from ..errors import CommandError, ExpressionError, NotFound, PendingQuery, TdbgError
 from ..inspect.conditions import validate as validate_condition
 from ..inspect.file_names import display_name
 from ..program.program import Resolved
 from ..program.target import Target
+from .info_cache import InfoCache
 from .locations import break_warnings, condition_changed, key, numbered, parse, relocate
 from .manager import Breakpoint, Manager
-from .solib import PendingQuery, SharedLibraries
+from .solib import SharedLibraries
 from .table import locations as table_locations
 
 # a breakpoint's addresses, its first location's line and function, its table rows
@@ -38,7 +40,8 @@ class Breakpoints:
         self.target = target
         self.bps = bps
         self.solib = solib
-        self._where_kept: dict[int, tuple[tuple[object, ...], _Where]] = {}
+        self._resolved: dict[int, tuple[object, tuple[int, ...]]] = {}    # addresses() while no process
+        self._where_kept: dict[int, dict[bool, tuple[tuple[object, ...], _Where]]] = {}
         self._evaluate_address = evaluate_address
         self._compile_condition = compile_condition
         # Catchpoints (catchpoints.py) are breakpoints listed differently: their What.
@@ -46,6 +49,10 @@ class Breakpoints:
         # Called after every change (exec/process_control.py: syscall tracing on or off).
         self.on_changed: Callable[[], None] | None = None
         self.dprintf_check: DprintfCheck | None = None     # set by dprintf.py
+        self._holding = 0              # > 0: changes are published once, at the end (one_event)
+        self._held = False
+        self.cache = InfoCache(self.info, bps.user_breakpoints, self._user, self._signature,
+                               self._world)
 
     # ---- (re)resolving against a running image ------------------------------------------
     def insert_user_breakpoints(self) -> None:
@@ -76,7 +83,9 @@ class Breakpoints:
                  current_file: str | None = None, note: bool = False) -> tuple[Breakpoint, str]:
         t = self.target
         prog = t.require_program()
-        here = t.current_file()
+        # only a bare line number is in the current file (program.resolve); asking costs
+        # a lookup of main's line when no process runs
+        here = t.current_file() if spec.strip().isdigit() else None
         try:
             resolved = prog.resolve(spec, current_file or here, self._evaluate_address)
         except NotFound as e:         # maybe in a library loaded later (solib.py)
@@ -100,8 +109,10 @@ class Breakpoints:
                                      bad={key(a) for a in errors})
         if not t.alive:
             bp.pending = False
-        self.changed()
-        info = self.info(bp)
+            # where it would be once the program runs: addresses() would resolve it again
+            self._resolved[bp.id] = ((bp.spec, self._world()), tuple(resolved.addrs))
+        self.changed((bp.id,))
+        info = self.cache.get(bp.id) or self.info(bp)
         what = "Temporary breakpoint" if temporary else "Breakpoint"
         msg = f"{what} {bp.id} at {resolved.addrs[0]:#x}" if resolved.addrs else f"{what} {bp.id} (pending)"
         if info.location is not None:
@@ -127,7 +138,7 @@ class Breakpoints:
                                      check=check)
         bp.pending = True
         self.solib.unresolved.add(bp.id)
-        self.changed()
+        self.changed((bp.id,))
         what = "Temporary breakpoint" if temporary else "Breakpoint"
         where = f"{spec} if {condition}" if condition else spec
         return bp, f"{err}\n{what} {bp.id} ({where}) pending."
@@ -138,14 +149,13 @@ class Breakpoints:
         prog = self.target.require_program()
         resolved = prog.resolve(f"{file}:{line}")
         addrs = set(resolved.addrs)
-        for bp in self.bps.user_breakpoints():
-            info = self.info(bp)
+        for info in self.infos():
             if addrs & set(info.addresses) or (info.location and info.location.line == line
                                                and _same_file(info.location.file, file)):
-                self.delete(bp.id)
-                return None, f"Deleted breakpoint {bp.id}"
+                self.delete(info.id)
+                return None, f"Deleted breakpoint {info.id}"
         bp, msg = self._set_resolved(f"{file}:{line}", resolved, None, False, note=True)
-        return self.info(bp), msg
+        return self.cache.get(bp.id) or self.info(bp), msg
 
     def compile(self, condition: str, addrs: tuple[int, ...] | list[int] = (),
                 errors: dict[int, Exception] | None = None) -> Check:
@@ -176,49 +186,56 @@ class Breakpoints:
         if notes is not None:
             notes.extend(said)
         self.bps.sync_locations(bp)
-        self.changed()
+        self.changed((id,))
         return bp
 
     def delete(self, id: int) -> None:
         bp = self.bps.get(id)
         self.bps.delete_breakpoint(bp.id)
-        self.changed()
+        self._where_kept.pop(bp.id, None)
+        self._resolved.pop(bp.id, None)
+        self.changed((id,))
 
     def enable(self, id: int, on: bool) -> None:
         self.bps.enable(id, on)
-        self.changed()
+        self.changed((id,))
 
     def ignore(self, id: int, count: int) -> None:
         self.bps.get(id).ignore_count = max(0, count)
-        self.changed()
+        self.changed((id,))
 
     def enable_disable(self, arg: str, on: bool) -> str:
         """The `enable` / `disable` commands (N, N-M, N.M, N.M-L like gdb): what they print."""
         said: list[str] = []
         try:
-            if not arg:
-                for bp in self.bps.user_breakpoints():
-                    self.enable(bp.id, on)
-            for token in arg.split():
-                (b1, b2), (l1, l2) = parse(token)
-                found = self.bps.bps.get(b1)
-                user = found is not None and found.registered
-                if l1 == l2 and (l1 == 0 or (l1 == 1 and b1 == b2 and not (
-                        user and found is not None and len(self._numbered(found)) > 1))):
-                    for i in range(b1, b2 + 1):
-                        b = self.bps.bps.get(i)
-                        if b is None or not b.registered:
-                            said.append(f"No breakpoint number {i}.")
-                        else:
-                            self.enable(i, on)
-                    continue
-                if not user or found is None:
-                    raise CommandError(f"Bad breakpoint number '{b1}'")
-                for n in range(l1, l2 + 1):
-                    self.enable_location(found.id, n, on)
+            with self.one_event():
+                self._enable_disable(arg, on, said)
         except CommandError as e:
             raise CommandError("\n".join([*said, str(e)])) from None
         return "\n".join(said)
+
+    def _enable_disable(self, arg: str, on: bool, said: list[str]) -> None:
+        """`enable`/`disable`'s arguments in turn; said: gdb's words for missing ones."""
+        if not arg:
+            for bp in self.bps.user_breakpoints():
+                self.enable(bp.id, on)
+        for token in arg.split():
+            (b1, b2), (l1, l2) = parse(token)
+            found = self.bps.bps.get(b1)
+            user = found is not None and found.registered
+            if l1 == l2 and (l1 == 0 or (l1 == 1 and b1 == b2 and not (
+                    user and found is not None and len(self._numbered(found)) > 1))):
+                for i in range(b1, b2 + 1):
+                    b = self.bps.bps.get(i)
+                    if b is None or not b.registered:
+                        said.append(f"No breakpoint number {i}.")
+                    else:
+                        self.enable(i, on)
+                continue
+            if not user or found is None:
+                raise CommandError(f"Bad breakpoint number '{b1}'")
+            for n in range(l1, l2 + 1):
+                self.enable_location(found.id, n, on)
 
     def enable_location(self, id: int, n: int, on: bool) -> None:
         """`enable|disable ID.N` for one location (gdb's find_location_by_number rules)."""
@@ -236,7 +253,7 @@ class Breakpoints:
         elif k not in bp.off:
             bp.off[k] = self.target.require_program().function_name(a)
         self.bps.sync_locations(bp)
-        self.changed()
+        self.changed((id,))
 
     # ---- what front ends see -------------------------------------------------------------------
     def addresses(self, bp: Breakpoint) -> tuple[int, ...]:
@@ -244,10 +261,15 @@ class Breakpoints:
         addrs = tuple(bp.addrs)
         prog = self.target.program
         if not addrs and prog is not None and not self.target.alive and bp.kind != "catchpoint":
+            key = (bp.spec, self._world())
+            kept = self._resolved.get(bp.id)
+            if kept is not None and kept[0] == key:
+                return kept[1]
             try:
                 addrs = tuple(prog.resolve(bp.spec).addrs)
             except TdbgError:
                 addrs = ()
+            self._resolved[bp.id] = (key, addrs)
         return addrs
 
     def _numbered(self, bp: Breakpoint) -> list[int]:
@@ -268,29 +290,71 @@ class Breakpoints:
                                  bp.pending, locs)
 
     def _where(self, bp: Breakpoint) -> _Where:
-        """Addresses, line, function and table rows of bp: every change publishes every
-        breakpoint's info, so what takes lookups is kept until bp's addresses, the program
-        or its objects change (10,000 breakpoints would otherwise cost O(N^2) lookups)."""
+        """Addresses, line, function and table rows of bp: what takes lookups is kept
+        until bp's addresses, the program or its objects change."""
+        key = (bp.spec, tuple(bp.addrs), self._world())
         prog = self.target.program
-        key = (bp.spec, tuple(bp.addrs), self.target.alive, id(prog),
-               tuple(id(o) for o in prog.objfiles) if prog is not None else ())
-        kept = self._where_kept.get(bp.id)
+        # one kept per state: the program's comes back when a run ends (no lookups again)
+        slots = self._where_kept.setdefault(bp.id, {})
+        kept = slots.get(self.target.alive)
         if kept is not None and kept[0] == key:
             return kept[1]
         addrs = self.addresses(bp)
         loc = prog.location(addrs[0]) if addrs and prog else None
         func = prog.symbolize(addrs[0]) if addrs and prog else None
         where = (addrs, loc, func, table_locations(prog, bp.spec, addrs))
-        self._where_kept[bp.id] = (key, where)
+        slots[self.target.alive] = (key, where)
         return where
 
-    def infos(self) -> tuple[ev.BreakpointInfo, ...]:
-        return tuple(self.info(b) for b in self.bps.user_breakpoints())
+    def _world(self) -> object:
+        """What every breakpoint's addresses and lines depend on: the program, its objects
+        and where they are loaded (after a run the program keeps its last addresses)."""
+        prog = self.target.program
+        return (self.target.alive, id(prog),
+                tuple((id(o), o.bias) for o in prog.objfiles) if prog is not None else ())
 
-    def changed(self) -> None:
+    def _user(self, id: int) -> Breakpoint | None:
+        bp = self.bps.bps.get(id)
+        return bp if bp is not None and bp.registered else None
+
+    def _signature(self, bp: Breakpoint) -> object:
+        """Every field of bp its info shows (info_cache.py rebuilds it when one differs)."""
+        return (bp.kind, bp.spec, tuple(bp.addrs), bp.enabled, bp.temporary, bp.condition,
+                bp.ignore_count, bp.hit_count, bp.pending, tuple(bp.off) if bp.off else (),
+                frozenset(bp.bad) if bp.bad else (), self.catch_what(bp.id))
+
+    def infos(self) -> tuple[ev.BreakpointInfo, ...]:
+        """Every user breakpoint's info, each checked against its breakpoint."""
+        self.cache.touch_all()
+        return self.cache.snapshot()[0]
+
+    def changed(self, ids: Iterable[int] | None = None) -> None:
+        """ids: the only breakpoints that changed (a command's own); None: any may have
+        (a stop's hit counts, a run, a library): each is checked, none rebuilt for nothing."""
+        if ids is None:
+            self.cache.touch_all()
+        else:
+            self.cache.touch(ids)
+        if self._holding:
+            self._held = True
+            return
         if self.on_changed is not None:
             self.on_changed()
-        self.target.publish(ev.BreakpointChanged(self.infos()))
+        infos, generation, which = self.cache.snapshot()
+        self.target.publish(ev.BreakpointChanged(infos, generation, which))
+
+    @contextmanager
+    def one_event(self) -> Iterator[None]:
+        """One BreakpointChanged for a command changing many breakpoints (`disable`):
+        each event is a hop to the event loop."""
+        self._holding += 1
+        try:
+            yield
+        finally:
+            self._holding -= 1
+            if not self._holding and self._held:
+                self._held = False
+                self.changed(())
 
     def owners_at(self, pc: int) -> list[Breakpoint]:
         """The breakpoints owning the site at pc (user ones first in number order)."""

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import BadAddress, BadExecutable, PtraceError, TdbgError
-from . import ptrace
+from . import ptrace, ptrace_scope
 from .ptrace import UserRegs, WaitStatus
 
 # VFORK/VFORK_DONE: a vfork child shares our INT3s; the controller lifts them until it execs.
@@ -432,7 +432,9 @@ def check_attachable(pid: int) -> None:
                         f"({_cmdline(tgid)}); ptrace: Operation not permitted.")
 
 
-def attach_failure_text(pid: int, err: int) -> str:
+def attach_failure_text(pid: int, err: int, scope_path: str = ptrace_scope.PATH) -> str:
+    """One line: why the kernel refused, and the fix (scope_path: Yama's setting, a
+    file of the test's in tests/test_ptrace_scope.py)."""
     if err == errno.ESRCH:
         return f"ptrace: No such process (no process {pid})."
     if err == errno.EPERM:
@@ -440,14 +442,23 @@ def attach_failure_text(pid: int, err: int) -> str:
         uid = proc_status(pid).get("Uid", "").split()
         if uid and int(uid[0]) != os.getuid():
             why.append(f"it belongs to uid {uid[0]} (run as that user or as root)")
-        try:
-            with open("/proc/sys/kernel/yama/ptrace_scope") as f:
-                scope = f.read().strip()
-            if scope != "0":
-                why.append(f"kernel.yama.ptrace_scope is {scope} "
-                           "(sudo sysctl kernel.yama.ptrace_scope=0)")
-        except OSError:
-            pass
+        refused = ptrace_scope.refusal(ptrace_scope.read(scope_path), privileged=os.geteuid() == 0,
+                                       descendant=_descends_from_us(pid))
+        if refused is not None:
+            why.append(f"{refused[0]} ({refused[1]})")
         why = why or ["tdbg lacks CAP_SYS_PTRACE for it"]
         return f"ptrace: Operation not permitted: cannot attach to {pid}: " + "; ".join(why)
     return f"ptrace attach {pid}: {os.strerror(err)}"
+
+
+def _descends_from_us(pid: int) -> bool:
+    me, seen = os.getpid(), set()
+    while pid > 1 and pid not in seen:
+        seen.add(pid)
+        try:
+            pid = int(proc_status(pid).get("PPid", "0"))
+        except ValueError:
+            return False
+        if pid == me:
+            return True
+    return False
