@@ -33,9 +33,13 @@ __all__ = ["JMP_LEN", "SLOTS", "Cover", "NoJump", "Stub", "build_stub", "plan_co
 JMP_LEN = 5
 _cs = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
 _cs.detail = True
-_ENTER = b"\x48\x8d\x64\x24\x80\x9c\x50\x51\x52"           # lea rsp,[rsp-128]; pushfq; push x3
+# lea rsp,[rsp-128]; pushfq; and qword [rsp],~TF; push x3. The saved flags lose TF: a
+# thread we single-stepped across the pushfq would otherwise get the kernel's forced TF back
+# at the popfq and trap after every instruction from then on (gdb's displaced-step fixup
+# clears TF after a stepped pushf for the same reason).
+_ENTER = b"\x48\x8d\x64\x24\x80\x9c\x48\x81\x24\x24\xff\xfe\xff\xff\x50\x51\x52"
 _LEAVE = b"\x5a\x59\x58\x9d\x48\x8d\xa4\x24\x80\x00\x00\x00"  # pop x3; popfq; lea rsp,[rsp+128]
-_ENTER_DEPTHS = [(0, 0), (5, 128), (6, 136), (7, 144), (8, 152)]
+_ENTER_DEPTHS = [(0, 0), (5, 128), (6, 136), (14, 136), (15, 144), (16, 152)]
 _LEAVE_DEPTHS = [(0, 160), (1, 152), (2, 144), (3, 136), (4, 128)]
 # where each saved register sits: bytes below the program's rsp
 SLOTS = {"eflags": 136, "rax": 144, "rcx": 152, "rdx": 160}

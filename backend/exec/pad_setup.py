@@ -37,6 +37,7 @@ SIGTRAP, SIGSTOP = signal.SIGTRAP, signal.SIGSTOP
 _FAULTS = (signal.SIGSEGV, signal.SIGBUS)
 _TRAP_STATUS = (SIGTRAP << 8) | 0x7F
 _MMAP, _MUNMAP = 9, 11
+_TF = 0x100
 
 
 def inject_syscall(inf: Inferior, tid: int, at: int, nr: int, *args: int,
@@ -179,6 +180,7 @@ class PadHooks:
         for name, below in SLOTS.items():
             if depth >= below:
                 setattr(regs, name, struct.unpack("<Q", self.inf.read(sp - below, 8))[0])
+        regs.eflags &= ~_TF     # a stepped pushfq saw our forced TF (jump_pad.py _ENTER)
         regs.rsp, regs.rip = sp, stub.site
         self.inf.regs_changed(tid)
 
