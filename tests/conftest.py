@@ -26,6 +26,12 @@ def find_source(name: str) -> Path:
     raise FileNotFoundError(name)
 
 
+def mark_line(name: str, tag: str) -> int:
+    """The line of test program `name` carrying the comment `MARK:tag`."""
+    lines = find_source(name).read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if f"MARK:{tag}" in line)
+
+
 @pytest.fixture(scope="session")
 def build(tmp_path_factory):
     cache: dict[tuple, Path] = {}

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from batch_diff import gdb, normalize, tdbg
-from conftest import find_source, needs_gdb
+from conftest import mark_line, needs_gdb
 
 pytestmark = needs_gdb
 
@@ -33,8 +33,7 @@ def _same(binary, commands: list[str]) -> str:
 
 
 def mark(tag: str) -> int:
-    lines = find_source("flow_calls").read_text().splitlines()
-    return next(i for i, line in enumerate(lines, 1) if f"MARK:{tag}" in line)
+    return mark_line("flow_calls", tag)
 
 
 @pytest.fixture(scope="module")

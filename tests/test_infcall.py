@@ -12,7 +12,7 @@ import re
 
 import pytest
 from batch_diff import assert_same, gdb
-from conftest import find_source, needs_gdb
+from conftest import find_source, mark_line, needs_gdb
 
 from tdbg.backend import events as ev
 from tests.helpers import session_for
@@ -20,8 +20,7 @@ from tests.helpers import session_for
 pytestmark = needs_gdb
 
 def mark(tag: str) -> int:
-    lines = find_source("flow_calls").read_text().splitlines()
-    return next(i for i, line in enumerate(lines, 1) if f"MARK:{tag}" in line)
+    return mark_line("flow_calls", tag)
 
 
 @pytest.fixture(scope="module")

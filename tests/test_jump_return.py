@@ -14,7 +14,7 @@ import time
 
 import pytest
 from batch_diff import assert_same, gdb, lines, tdbg
-from conftest import find_source, needs_gdb
+from conftest import mark_line, needs_gdb
 
 from tdbg.backend import events as ev
 from tests.helpers import session_for
@@ -30,8 +30,7 @@ def _no_libs(line: str) -> str:
 
 
 def mark(tag: str) -> int:
-    src = find_source("flow_calls").read_text().splitlines()
-    return next(i for i, line in enumerate(src, 1) if f"MARK:{tag}" in line)
+    return mark_line("flow_calls", tag)
 
 
 @pytest.fixture(scope="module")
