@@ -114,24 +114,7 @@ class FastSites:
             return None
         assert conditions is not None
         key = tuple(conditions)
-        if self._failed_before(site, key):
-            return None
-        try:
-            others = other_sites()
-            stub = self._cached(site, key, others)
-            if stub is None:
-                stub = self._build(site, key, others)
-        except (NotFast, NoJump) as e:
-            self._fail(site, key, str(e))
-            return None
-        except TdbgError as e:
-            self.why[site] = f"cannot prepare: {e}"
-            return None
-        except Exception as e:      # never let a compiler gap cost the breakpoint itself
-            self.why[site] = f"not compiled: {type(e).__name__}: {e}"
-            return None
-        self.why.pop(site, None)
-        return stub
+        return self._planned(site, key, other_sites, lambda others: self._build(site, key, others))
 
     def log_stub_for(self, site: int, ident: int, condition: str | None,
                      other_sites: Callable[[], list[int]]) -> Stub | None:
@@ -150,22 +133,35 @@ class FastSites:
         if why is not None:
             self.why[site] = why
             return None
+
+        def build(others: list[int]) -> Stub:
+            cond = compile_logpoint(self.target, condition, args, site, self._ring(), ident)
+            stub = self._place(site, key, cond, others)
+            # From the claim on, a stopped thread is stepped out, never rolled back
+            # (inspect/log_compile.py): the stub's own depths after it go too.
+            start = stub.code.find(cond.code)
+            assert start >= 0
+            for off in [o for o in stub.depths if o >= start + cond.window]:
+                del stub.depths[off]
+            return stub
+        return self._planned(site, key, other_sites, build)
+
+    def _planned(self, site: int, key: tuple[str, ...], other_sites: Callable[[], list[int]],
+                 build: Callable[[list[int]], Stub]) -> Stub | None:
+        """A site's stub: the cached one while still whole, else `build(others)`; None
+        with ``why[site]`` set when it cannot be had (refused before: not tried again)."""
         if self._failed_before(site, key):
             return None
         try:
             others = other_sites()
             stub = self._cached(site, key, others)
             if stub is None:
-                cond = compile_logpoint(self.target, condition, args, site, self._ring(), ident)
-                stub = self._place(site, key, cond, others)
-                # From the claim on, a stopped thread is stepped out, never rolled back
-                # (inspect/log_compile.py): the stub's own depths after it go too.
-                start = stub.code.find(cond.code)
-                assert start >= 0
-                for off in [o for o in stub.depths if o >= start + cond.window]:
-                    del stub.depths[off]
+                stub = build(others)
         except (NotFast, NoJump) as e:
             self._fail(site, key, str(e))
+            return None
+        except TdbgError as e:
+            self.why[site] = f"cannot prepare: {e}"
             return None
         except Exception as e:      # never let a compiler gap cost the breakpoint itself
             self.why[site] = f"not compiled: {type(e).__name__}: {e}"
