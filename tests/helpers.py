@@ -4,6 +4,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import time
+from collections.abc import Callable
 
 from tdbg.backend import events as ev
 from tdbg.backend.session import Session
@@ -62,3 +64,55 @@ def load_base(pid: int, binary) -> int:
             if len(parts) > 5 and os.path.realpath(parts[5]) == real and int(parts[2], 16) == 0:
                 return int(parts[0].split("-")[0], 16)
     raise AssertionError("binary not mapped")
+
+
+def proc_state(pid: int) -> str:
+    """The process's state letter from /proc ("Z" once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
+
+
+def assert_tracee_gone(pid: int, timeout: float = 5) -> None:
+    """The tracee did not outlive its debugger: gone or a zombie within `timeout`."""
+    deadline = time.monotonic() + timeout
+    while os.path.exists(f"/proc/{pid}") and proc_state(pid) != "Z":
+        assert time.monotonic() < deadline, f"tracee {pid} outlived the debugger"
+        time.sleep(0.02)
+
+
+NOBODY = 65534
+
+
+def as_nobody(work: Callable[[], str]) -> str:
+    """work()'s text, run in a forked child that became user nobody and is its own
+    tracer thread (a real EPERM attach needs an unprivileged tracer); its exception's
+    message if it raised."""
+    from tdbg.backend.process import ptrace
+    read, write = os.pipe()
+    try:
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(read)
+                os.setgroups([])
+                os.setresgid(NOBODY, NOBODY, NOBODY)
+                os.setresuid(NOBODY, NOBODY, NOBODY)
+                ptrace.bind_tracer_thread()
+                try:
+                    text = work()
+                except Exception as e:              # noqa: BLE001 - the message is the point
+                    text = str(e)
+                os.write(write, text.encode())
+            finally:
+                os._exit(0)
+        os.close(write)
+        os.waitpid(pid, 0)
+        chunks = []
+        while chunk := os.read(read, 65536):
+            chunks.append(chunk)
+        return b"".join(chunks).decode()
+    finally:
+        os.close(read)

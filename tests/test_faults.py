@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from tdbg.backend import events as ev
-from tests.helpers import load_base, session_for, text_of
-from tests.test_processes import _DEBUGGER_SCRIPT, _state
+from tests.helpers import assert_tracee_gone, load_base, proc_state, session_for, text_of
+from tests.test_processes import _DEBUGGER_SCRIPT
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "tests" / "programs" / "hard_loop.c"
@@ -148,10 +148,7 @@ def test_signal_to_batch_kills_the_launched_tracee(loop, sig):
         FAULTS["injected"] += 1
         assert batch.wait(15) == 128 + sig
         assert b"Traceback" not in batch.stderr.read()
-        deadline = time.monotonic() + 5
-        while os.path.exists(f"/proc/{pid}") and _state(pid) != "Z":
-            assert time.monotonic() < deadline, f"tracee {pid} outlived the debugger"
-            time.sleep(0.02)
+        assert_tracee_gone(pid)
     finally:
         batch.kill()
         batch.wait()
@@ -167,10 +164,7 @@ def test_launched_tracee_dies_when_the_debugger_is_killed(loop):
         dbg.kill()
         FAULTS["injected"] += 1
         dbg.wait(10)
-        deadline = time.monotonic() + 5
-        while os.path.exists(f"/proc/{pid}") and _state(pid) != "Z":
-            assert time.monotonic() < deadline, f"tracee {pid} outlived the debugger"
-            time.sleep(0.02)
+        assert_tracee_gone(pid)
     finally:
         dbg.kill()
         dbg.wait()
@@ -202,7 +196,7 @@ def test_signal_to_batch_leaves_attached_program_running_clean(loop, sig):
         with open(f"/proc/{proc.pid}/status") as f:
             assert "TracerPid:\t0\n" in f.read()
         time.sleep(0.1)
-        assert _state(proc.pid) in "RS"                    # left running
+        assert proc_state(proc.pid) in "RS"                    # left running
     finally:
         for p in (proc, batch):
             if p is not None:
@@ -259,7 +253,7 @@ def test_tui_sigterm_kills_tracee_and_restores_terminal(loop, tmp_path):
         assert "icanon" in flags and "echo" in flags, text
         modes = tmux("display", "-p", "-t", name, "#{alternate_on} #{mouse_any_flag}").stdout.split()
         assert modes == ["0", "0"], modes
-        assert not os.path.exists(f"/proc/{child}") or _state(child) == "Z"
+        assert not os.path.exists(f"/proc/{child}") or proc_state(child) == "Z"
         assert "Traceback" not in tmux("capture-pane", "-t", name, "-p").stdout
     finally:
         tmux("kill-session", "-t", name)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import as_nobody
 from tests.test_bad_input import _one_line_error, tdbg_batch
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,32 +154,16 @@ async def test_attach_to_ourselves_and_bad_pids():
 
 def test_attach_not_permitted_explains_why(build):
     """A process of another user (as an unprivileged tracer): EPERM, with the reason."""
-    from tdbg.backend.process import inferior, ptrace
+    from tdbg.backend.process import inferior
+
+    def attach() -> str:
+        inferior.Inferior.attach(victim.pid)
+        return "attached?!"
     victim = subprocess.Popen([str(build("hard_loop")), "spin"])
-    read, write = os.pipe()
     try:
-        pid = os.fork()
-        if pid == 0:                                 # child: become nobody, try, report
-            try:
-                os.close(read)
-                os.setgroups([])
-                os.setresgid(65534, 65534, 65534)
-                os.setresuid(65534, 65534, 65534)
-                ptrace.bind_tracer_thread()          # this child is its own tracer thread
-                try:
-                    inferior.Inferior.attach(victim.pid)
-                    text = "attached?!"
-                except Exception as e:              # noqa: BLE001 - the message is the point
-                    text = str(e)
-                os.write(write, text.encode())
-            finally:
-                os._exit(0)
-        os.close(write)
-        os.waitpid(pid, 0)
-        text = os.read(read, 4096).decode()
+        text = as_nobody(attach)
         TRIED["bad inputs"] += 1
     finally:
-        os.close(read)
         victim.kill()
         victim.wait()
     assert text.startswith(f"ptrace: Operation not permitted: cannot attach to {victim.pid}: "), text

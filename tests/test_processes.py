@@ -15,7 +15,7 @@ import pytest
 from tdbg.backend import events as ev
 from tdbg.backend.process import ptrace
 from tests.conftest import ROOT
-from tests.helpers import load_base, session_for, text_of
+from tests.helpers import assert_tracee_gone, load_base, proc_state, session_for, text_of
 
 
 @pytest.fixture(scope="module")
@@ -315,21 +315,12 @@ def test_launched_tracee_dies_with_the_debugger(sigs, sig):
         assert os.path.exists(f"/proc/{pid}")
         dbg.send_signal(sig)
         dbg.wait(10)
-        deadline = time.monotonic() + 5
-        while os.path.exists(f"/proc/{pid}") and _state(pid) != "Z":
-            assert time.monotonic() < deadline, f"tracee {pid} outlived the debugger"
-            time.sleep(0.02)
+        assert_tracee_gone(pid)
     finally:
         dbg.kill()
         dbg.wait()
 
 
-def _state(pid: int) -> str:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return "Z"
 
 
 def test_sigterm_to_batch_detaches_attached_program_cleanly(build):
@@ -355,7 +346,7 @@ def test_sigterm_to_batch_detaches_attached_program_cleanly(build):
         with open(f"/proc/{proc.pid}/mem", "rb") as mem:
             mem.seek(load_base(proc.pid, storm) + link)
             assert mem.read(len(text)) == text
-        assert _state(proc.pid) in "RS"
+        assert proc_state(proc.pid) in "RS"
         out, _ = proc.communicate(b"q\n", timeout=20)
         assert proc.returncode == 0 and b"hammer ok=1" in out, out
     finally:

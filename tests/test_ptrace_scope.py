@@ -15,10 +15,9 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tdbg.backend.process import inferior, ptrace, ptrace_scope
+from tdbg.backend.process import inferior, ptrace_scope
 from tdbg.tui import procs
-
-NOBODY = 65534
+from tests.helpers import NOBODY, as_nobody
 
 
 @pytest.fixture
@@ -90,35 +89,19 @@ def test_attach_picker_uses_the_same_words(scope_files):
 def test_real_eperm_as_nobody(scope_files):
     """A real refused attach: the one-line message names the owner, and per stand-in
     scope file the Yama reason and its fix."""
+    def attach_then_texts() -> str:
+        try:
+            inferior.Inferior.attach(victim.pid)
+            texts = ["attached?!"]
+        except Exception as e:              # noqa: BLE001 - the message is the point
+            texts = [str(e)]
+        texts += [inferior.attach_failure_text(victim.pid, errno.EPERM, scope_files[s])
+                  for s in (0, 1, 2, 3)]
+        return "\0".join(texts)
     victim = subprocess.Popen(["sleep", "30"])
-    read, write = os.pipe()
     try:
-        pid = os.fork()
-        if pid == 0:                                 # child: become nobody, try, report
-            try:
-                os.close(read)
-                os.setgroups([])
-                os.setresgid(NOBODY, NOBODY, NOBODY)
-                os.setresuid(NOBODY, NOBODY, NOBODY)
-                ptrace.bind_tracer_thread()
-                try:
-                    inferior.Inferior.attach(victim.pid)
-                    texts = ["attached?!"]
-                except Exception as e:              # noqa: BLE001 - the message is the point
-                    texts = [str(e)]
-                texts += [inferior.attach_failure_text(victim.pid, errno.EPERM, scope_files[s])
-                          for s in (0, 1, 2, 3)]
-                os.write(write, "\0".join(texts).encode())
-            finally:
-                os._exit(0)
-        os.close(write)
-        os.waitpid(pid, 0)
-        chunks = []
-        while chunk := os.read(read, 65536):
-            chunks.append(chunk)
-        real, *by_scope = b"".join(chunks).decode().split("\0")
+        real, *by_scope = as_nobody(attach_then_texts).split("\0")
     finally:
-        os.close(read)
         victim.kill()
         victim.wait()
     head = f"ptrace: Operation not permitted: cannot attach to {victim.pid}: it belongs to uid 0 " \
