@@ -41,7 +41,7 @@ _TF = 0x100
 
 
 def inject_syscall(inf: Inferior, tid: int, at: int, nr: int, *args: int,
-                   owe: Callable[[Thread, int], object] | None = None) -> int | None:
+                   owe: Callable[[Thread, int], object]) -> int | None:
     """Run one syscall in a parked thread with a `syscall` borrowed at `at`; its result,
     None when it did not run (the thread went away, or signals kept coming first).
 
@@ -73,10 +73,8 @@ def inject_syscall(inf: Inferior, tid: int, at: int, nr: int, *args: int,
             # parking SIGSTOP is spent here, any other is owed; then try again.
             if st.stop_sig == SIGSTOP and th.expect_sigstop:
                 th.expect_sigstop = False
-            elif owe is not None:
-                owe(th, st.stop_sig)
             else:
-                th.pending_sig = th.pending_sig or st.stop_sig
+                owe(th, st.stop_sig)
     finally:
         inf.write(at, code)
         if th.pending is None:
@@ -111,11 +109,15 @@ class PadHooks:
     def map_pad(self, near: int | None, size: int) -> int | None:
         # Below the code it serves, within rel32 reach; each further pad a little lower.
         hint = 0 if near is None else max(0x10000, (near & ~0xFFF) - (1 << 24) - len(self.fast.pads) * size)
-        r = inject_syscall(self.inf, self._parked_tid(), self.entry, _MMAP, hint, size, 7,
-                           0x22, -1, 0, owe=self.ctl.allstop.owe_signal)
+        r = self._syscall(_MMAP, hint, size, 7, 0x22, -1, 0)
         if r is None or r >= (1 << 64) - 4096:
             return None
         return r
+
+    def _syscall(self, nr: int, *args: int) -> int | None:
+        """A syscall run in a parked thread, borrowing a `syscall` at the entry point."""
+        return inject_syscall(self.inf, self._parked_tid(), self.entry, nr, *args,
+                              owe=self.ctl.allstop.owe_signal)
 
     def _parked_tid(self) -> int:
         tid = self.target.tid
@@ -268,11 +270,9 @@ class PadHooks:
             self.fast.drain(final=settled)    # every thread is out of the captures: all ready
             if settled:
                 for pad in self.fast.pads:
-                    inject_syscall(self.inf, self._parked_tid(), self.entry, _MUNMAP,
-                                   pad.addr, pad.size, owe=self.ctl.allstop.owe_signal)
+                    self._syscall(_MUNMAP, pad.addr, pad.size)
                 if self.fast.ring is not None:      # the dprintf ring, drained just above
-                    inject_syscall(self.inf, self._parked_tid(), self.entry, _MUNMAP,
-                                   self.fast.ring, RING_BYTES, owe=self.ctl.allstop.owe_signal)
+                    self._syscall(_MUNMAP, self.fast.ring, RING_BYTES)
         except TdbgError:
             pass
         for th in self.inf.threads.values():
