@@ -227,14 +227,14 @@ def test_tui_sigterm_kills_tracee_and_restores_terminal(loop, tmp_path):
     """The full-screen app on a real terminal, ended by SIGTERM: exit status 143, the
     launched program gone, and the terminal back to normal (no alternate screen, no mouse
     reporting, echo and canonical input on)."""
-    from tests.test_tui_tmux import tmux, wait_screen
+    from tests.test_tui_tmux import Session
     name = "tdbg-faults"
     after = tmp_path / "after"
     script = (f"cd {ROOT} && {sys.executable} -m tdbg.tui.cli --start {loop} spin; "
               f"echo EXIT=$? > {after}; stty -a >> {after}; sleep 60")
-    tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "30", script, check=True)
+    t = Session(name, script, 120, 30)
     try:
-        wait_screen(name, lambda s: "Stack" in s and "main" in s, timeout=30)
+        t.wait(lambda s: "Stack" in s and "main" in s, timeout=30)
         (pid,) = _pids_running("tdbg.tui.cli", str(loop))
         deadline = time.monotonic() + 20
         while not _children(pid):
@@ -251,9 +251,9 @@ def test_tui_sigterm_kills_tracee_and_restores_terminal(loop, tmp_path):
         assert text.startswith("EXIT=143\n"), text
         flags = text.split()
         assert "icanon" in flags and "echo" in flags, text
-        modes = tmux("display", "-p", "-t", name, "#{alternate_on} #{mouse_any_flag}").stdout.split()
+        modes = t.run("display", "-p", "-t", name, "#{alternate_on} #{mouse_any_flag}").stdout.split()
         assert modes == ["0", "0"], modes
         assert not os.path.exists(f"/proc/{child}") or proc_state(child) == "Z"
-        assert "Traceback" not in tmux("capture-pane", "-t", name, "-p").stdout
+        assert "Traceback" not in t.capture()
     finally:
-        tmux("kill-session", "-t", name)
+        t.close()
