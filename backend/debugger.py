@@ -103,6 +103,8 @@ class Debugger:
         t.user_breakpoint_at = self.breakpoints.user_breakpoint_at
         self.frames.args_of = self.variables.frame_args
         self.frames.dummy_regs = self.infcall.dummy_regs          # <function called from gdb>
+        self.threads.inferior_num = self.proc.qualified_inferior  # thread IDs N.M
+        self.breakpoints.copies = lambda: len(self.proc.inferiors.with_program())  # locations N.L
         self.inferior_switch = InferiorSwitch(t, self.proc, bps, self.breakpoints, self.frames,
                                               self.text, self.threads,
                                               self.evaluator.evaluate_address, self.reporter.report)

@@ -5,8 +5,9 @@ tests/programs/inferior_switch.c with `set detach-on-fork off`: the text of a sw
 after the current one exited or was killed, and gdb's pruning of an exited fork's
 inferior at the next resume.
 
-gdb numbers a breakpoint's locations per inferior once there are two ("Breakpoint 2.1"):
-tdbg's breakpoint table does not (backend/breaks/), so that suffix is cut from gdb's text.
+gdb numbers a breakpoint's locations per inferior once there are two ("Breakpoint 2.1",
+`info breakpoints` rows "2.2 ... inf 2"); so does tdbg (exec/inferiors.py), and
+`thread INF.N` / `info threads` span every inferior.
 """
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ from conftest import needs_gdb
 pytestmark = needs_gdb
 
 _OUTPUT = r"parent got=\d+ child status=\d+"
-_LOCATION = re.compile(r"(hit Breakpoint \d+)\.\d+,")
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def _same(binary, commands: list[str]) -> str:
         theirs = theirs_f.result()
     assert "Traceback" not in ours, ours
     clean_ours = normalize(ours, _OUTPUT)
-    clean_theirs = _LOCATION.sub(r"\1,", normalize(theirs, _OUTPUT))
+    clean_theirs = normalize(theirs, _OUTPUT)
     assert clean_ours.splitlines() == clean_theirs.splitlines(), ours
     return ours
 
@@ -89,3 +89,29 @@ def test_the_parent_held_while_following_the_child(prog):
                  "break parent_work", "run", "info inferiors", "inferior 1", "bt", "continue",
                  "info inferiors", "inferior 2", "continue", "inferior 1", "continue",
                  "info inferiors"])
+
+
+def test_thread_ids_and_locations_across_inferiors(prog):
+    """`thread INF.N` switches inferior and thread at once; `info threads [ID...]` lists
+    every inferior's threads (the held one read in place); each inferior has its copy of
+    every breakpoint location (`Breakpoint 2.1`, rows "1.2 ... inf 2"); gdb's words for
+    bad thread IDs and location numbers."""
+    ours = _same(prog, [
+        "set detach-on-fork off", "break child_work", "break parent_work", "run",
+        "thread 1.5", "thread 9.1", "thread 1.", "thread .1", "thread 0.1", "thread 1.0",
+        "thread 0", "thread -1", "thread 1x", "thread 1-2",
+        "info threads", "thread 2.1", "thread", "info threads", "bt", "thread 1",
+        "thread 1.1", "thread", "thread 3", "info threads 1", "info threads 2.1",
+        "info threads 1.1 2.1", "info threads 1.*", "info threads 3", "info threads 2-1",
+        "info threads abc", "info threads 0",
+        "info breakpoints", "disable 2.3", "thread 2.1", "continue", "info breakpoints",
+        "info threads"])
+    assert "hit Breakpoint 1.2, child_work" in ours and "* 2.1  Thread" in ours
+
+
+def test_thread_id_lists_with_one_inferior(build):
+    """Before any fork: plain IDs, and `info threads` filters by its ID list."""
+    binary = build("thr_fair")
+    _same(binary, ["info threads", "thread", "thread 1", "break main", "run", "thread 1.1", "thread 2.1",
+                   "info threads 1", "info threads 2", "info threads 1-3", "info threads 1.*",
+                   "thread 2", "thread abc", "info threads 2-1"])

@@ -116,5 +116,5 @@ class BreakpointsAPI:
             d = self._dbg
             return table(d.breakpoints.infos(), frozenset(d.solib.unloaded), frozenset(d.solib.unresolved),
                          d.dprintfs.table_lines(),
-                         inferior=d.proc.inferiors.current if d.proc.inferiors.many else None)
+                         d.proc.inferiors.with_program(), d.proc.inferiors.many)
         return await self._link.stopped_call(work)

@@ -80,9 +80,9 @@ class FramesAPI:
         """Every thread of the stopped program, with its frame 0 (gdb's `info threads`)."""
         return await self._link.stopped_call(self._dbg.threads.threads_info)
 
-    async def info_threads_text(self) -> str:
-        """gdb's `info threads`."""
-        return await self._link.stopped_call(self._dbg.threads.info_threads_text)
+    async def info_threads_text(self, ids: str = "") -> str:
+        """gdb's `info threads [ID...]`, every inferior's threads (exec/inferior_switch.py)."""
+        return await self._link.stopped_call(lambda: self._dbg.inferior_switch.info_threads_text(ids))
 
     async def select_thread(self, num: int) -> ev.ThreadInfo:
         """Switch frames, registers and stepping to thread `num` (gdb's `thread N`)."""
@@ -91,6 +91,7 @@ class FramesAPI:
             return next(t for t in self._dbg.threads.threads_info() if t.current)
         return await self._link.stopped_call(work)
 
-    async def thread_text(self, num: int | None = None) -> str:
-        """gdb's `thread [N]`: switch to thread N, or (None) say which thread is current."""
-        return await self._link.stopped_call(lambda: self._dbg.threads.select_thread(num))
+    async def thread_text(self, thread_id: str = "") -> str:
+        """gdb's `thread [ID]`: switch to thread ID (N, or INF.N in another inferior), or
+        (empty) say which thread is current."""
+        return await self._link.stopped_call(lambda: self._dbg.inferior_switch.thread_text(thread_id))

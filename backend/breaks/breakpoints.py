@@ -49,6 +49,9 @@ class Breakpoints:
         # Called after every change (exec/process_control.py: syscall tracing on or off).
         self.on_changed: Callable[[], None] | None = None
         self.dprintf_check: DprintfCheck | None = None     # set by dprintf.py
+        # How many inferiors have a copy of each location (gdb's N.L numbers count them);
+        # set by the root from exec/inferiors.py
+        self.copies: Callable[[], int] = lambda: 1
         self._holding = 0              # > 0: changes are published once, at the end (one_event)
         self._held = False
         self.cache = InfoCache(self.info, bps.user_breakpoints, self._user, self._signature,
@@ -241,9 +244,11 @@ class Breakpoints:
         """`enable|disable ID.N` for one location (gdb's find_location_by_number rules)."""
         bp = self.bps.get(id)
         addrs = self._numbered(bp)
-        if not 1 <= n <= len(addrs):
+        copies = self.copies()
+        if not 1 <= n <= len(addrs) * copies:
             raise CommandError(f"Bad breakpoint location number '{n}'")
-        a = addrs[n - 1]
+        # one state per address: an inferior's copy of a location goes with the others
+        a = addrs[(n - 1) // copies]
         k = key(a)
         if on and k in bp.bad:
             raise CommandError(f"Breakpoint {bp.id}'s condition is invalid at location {n}, "

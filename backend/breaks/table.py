@@ -71,17 +71,15 @@ def _what(loc: BreakpointLocation) -> str:
     return f"<{loc.symbol}>" if loc.symbol else ""
 
 
-def _inf(inferior: int | None) -> str:
-    return f" inf {inferior}" if inferior is not None else ""
-
-
 def table(infos: tuple[BreakpointInfo, ...], unloaded: frozenset[int] = frozenset(),
           unresolved: frozenset[int] = frozenset(), extra: dict[int, list[str]] | None = None,
-          inferior: int | None = None) -> str:
+          inferiors: tuple[int, ...] = (), qualify: bool = False) -> str:
     """unloaded: breakpoints whose every location went with a dlclose'd library; gdb
     keeps those locations (shown <PENDING>) and so the wide Address column.
-    inferior: set while the session has several inferiors (exec/inferiors.py): gdb then
-    ends each location with the inferior it is in (" inf 2").
+    inferiors: the inferiors whose program space holds the program (exec/inferiors.py):
+    each has its own copy of every location, and gdb lists one row per address and
+    inferior, in that order. qualify: the session has several inferiors, so each row
+    ends with the one it is in (" inf 2").
     unresolved: pending since they were set; gdb has not parsed their condition yet,
     so it is part of the location text, not a "stop only if" line."""
     if not infos:
@@ -97,9 +95,10 @@ def table(infos: tuple[BreakpointInfo, ...], unloaded: frozenset[int] = frozense
         watch = "watchpoint" in b.kind
         catch = b.kind == "catchpoint"      # What is its spec, as catchpoints.py words it
         locs = () if catch else b.locations
+        places = [(loc, f" inf {k}" if qualify else "") for loc in locs for k in inferiors or (0,)]
         # gdb shows a lone location that is disabled as a location row too
-        multiple = len(locs) > 1 or (len(locs) == 1 and not (locs[0].enabled
-                                                             and locs[0].condition_ok))
+        multiple = len(places) > 1 or (len(locs) == 1 and not (locs[0].enabled
+                                                               and locs[0].condition_ok))
         if watch or catch:
             addr, what = "", b.spec
         elif not locs:
@@ -107,7 +106,7 @@ def table(infos: tuple[BreakpointInfo, ...], unloaded: frozenset[int] = frozense
         elif multiple:
             addr, what = "<MULTIPLE>", ""
         else:
-            addr, what = f"{locs[0].address:#018x}", _what(locs[0]) + _inf(inferior)
+            addr, what = f"{locs[0].address:#018x}", _what(locs[0]) + places[0][1]
         disp = "del" if b.temporary else "keep"
         rows.append(f"{b.id:<7} {b.kind:<{tw}} {disp:<4} {'y' if b.enabled else 'n':<3} "
                     f"{addr:<{aw}} {what}")
@@ -121,13 +120,13 @@ def table(infos: tuple[BreakpointInfo, ...], unloaded: frozenset[int] = frozense
         if extra and b.id in extra:
             rows.extend(extra[b.id])           # dprintf's printf line (breaks/dprintf.py)
         if multiple and not (watch or catch):
-            for i, loc in enumerate(locs, 1):
+            for i, (loc, inf) in enumerate(places, 1):
                 # gdb 13: N* condition invalid there, n disabled, y- its breakpoint is not
                 enb = "N*" if not loc.condition_ok else "n" if not loc.enabled else \
                     "y" if b.enabled else "y-"
                 invalid = invalid or not loc.condition_ok
                 rows.append(f"{f'{b.id}.{i}':<7} {'':<{tw}} {'':<4} {enb:<3} "
-                            f"{loc.address:#018x} {_what(loc)}{_inf(inferior)}")
+                            f"{loc.address:#018x} {_what(loc)}{inf}")
     if invalid:
         rows.append("(*): Breakpoint condition is invalid at this location.")
     return "\n".join(rows)

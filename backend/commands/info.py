@@ -128,7 +128,7 @@ async def _info_shared(ci: CommandInterpreter, arg: str) -> str:
 
 
 async def _info_threads(ci: CommandInterpreter, arg: str) -> str:
-    return await ci.s.frames.info_threads_text()
+    return await ci.s.frames.info_threads_text(arg)
 
 
 async def _info_symbol(ci: CommandInterpreter, arg: str) -> str:

@@ -121,6 +121,8 @@ class Forks:
                 _detach_thread(t.tid, t.pending_sig)
             self._say(f"[Inferior {self.inferiors.current} (process {parent}) detached]")
             self.inferiors.gone(parent)
+            if old is not None:
+                old.program = False          # gdb hands its program space to the child
         self.inferiors.current = new.num
         inf.pid = child
         inf.threads = {}

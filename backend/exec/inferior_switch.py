@@ -12,14 +12,16 @@ Worker thread only.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from ..breaks.breakpoints import Breakpoints
 from ..breaks.manager import Manager
 from ..errors import CommandError, TdbgError
 from ..inspect.frame_text import FrameText
 from ..inspect.frames import Frames
-from ..inspect.threads import Threads
+from ..inspect.thread_ids import label, parse_thread_id
+from ..inspect.threads import ThreadRow, Threads
 from ..numbers import parse_int
 from ..process.inferior import Inferior
 from ..program.target import Target
@@ -108,6 +110,65 @@ class InferiorSwitch:
             return head
         body = self._selected_text()
         return f"{head}\n{body}" if body else head
+
+    # ---- threads of every inferior ----------------------------------------------------------
+    def info_threads_text(self, arg: str = "") -> str:
+        """gdb's `info threads [ID...]`: with more than one inferior, every held process's
+        threads too, read in place (a held process is stopped and has none of our INT3s)."""
+        infs = self.proc.inferiors
+        if not infs.many:
+            if not self.target.alive:        # gdb: no threads, but the ID list is still read
+                return self.threads.table([], arg, infs.current)
+            return self.threads.info_threads_text(arg)
+        rows: list[ThreadRow] = []
+        for e in sorted(infs.entries, key=lambda x: x.num):
+            if e.num == infs.current:
+                if self.target.alive:
+                    rows += self.threads.rows(e.num)
+            elif e.pid is not None:
+                with self._viewing(e):
+                    rows += [r._replace(current=False) for r in self.threads.rows(e.num)]
+        return self.threads.table(rows, arg, infs.current)
+
+    @contextmanager
+    def _viewing(self, e: Entry) -> Iterator[None]:
+        """The target reads held process e for a moment (its threads as they were left)."""
+        t = self.target
+        pid = e.pid
+        assert pid is not None
+        saved = t.inf, t.tid, t.selected_frame
+        view = Inferior(pid=pid, launched=True)
+        self._restore_threads(view, e)
+        t.inf, t.tid, t.selected_frame = view, e.tid if e.tid is not None and e.tid in view.threads else pid, 0
+        self.frames.forget()
+        try:
+            yield
+        finally:
+            view.new_image()                # closes its /proc/PID/mem
+            t.inf, t.tid, t.selected_frame = saved
+            self.frames.forget()
+
+    def thread_text(self, arg: str) -> str:
+        """gdb's `thread [ID]`, where ID may name another inferior's thread (INF.N)."""
+        infs = self.proc.inferiors
+        if not arg.strip():
+            if not self.target.alive:
+                raise CommandError("No thread selected")
+            return self.threads.select_thread(None)
+        inf_num, num, given = parse_thread_id(arg, infs.current)
+        e = infs.get(inf_num)
+        if e is None:
+            raise CommandError(f"No inferior number '{inf_num}'")
+        unknown = CommandError(f"Unknown thread {label(inf_num if given or infs.many else None, num)}.")
+        if e.num != infs.current:
+            nums = [th.num for th in e.threads.values()] if e.threads else \
+                list(range(1, len(e.tids or ([e.pid] if e.pid else [])) + 1))
+            if e.pid is None or num not in nums:
+                raise unknown
+            self._switch(infs.get(infs.current), e)
+        elif not self.target.alive or self.threads.thread_numbered(num) is None:
+            raise unknown
+        return self.threads.select_thread(num)
 
     # ---- switching -----------------------------------------------------------------------
     def _leave(self, cur: Entry | None) -> None:

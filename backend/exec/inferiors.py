@@ -23,6 +23,9 @@ class Entry:
     next_num: int = 1
     tid: int | None = None
     removable: bool = False         # a fork's: forgotten once its process is gone (prune)
+    # Its program space still holds the program, so it has a copy of every breakpoint
+    # location. gdb gives the parent's to the child a fork is followed into (forks.py).
+    program: bool = True
 
 
 class Inferiors:
@@ -67,6 +70,19 @@ class Inferiors:
     def many(self) -> bool:
         """gdb names threads N.M (inferior.thread) once there is more than one inferior."""
         return len(self.entries) > 1
+
+    def with_program(self) -> tuple[int, ...]:
+        return tuple(sorted(e.num for e in self.entries if e.program))
+
+    def location_number(self, addrs: list[int], pc: int) -> int | None:
+        """gdb's L of "Breakpoint N.L" for a hit at pc: locations are ordered by address,
+        then inferior (each fork has its own copy of every location). None: the
+        breakpoint has a single location, so gdb says plain N."""
+        nums = self.with_program()
+        places = len(addrs) * len(nums)
+        if places < 2 or pc not in addrs or self.current not in nums:
+            return None
+        return sorted(addrs).index(pc) * len(nums) + nums.index(self.current) + 1
 
     def held(self) -> list[Entry]:
         """Processes kept stopped under tdbg that are not the current one."""

@@ -63,7 +63,7 @@ class ProcessControl:
         self.breakpoints.catch_what = catchpoints.what_of
         self.breakpoints.on_changed = self._breakpoints_changed
         self.thread_events.head_of = catchpoints.head
-        self.thread_events.inferior_num = self._qualified_inferior
+        self.thread_events.inferior_num = self.qualified_inferior
 
     def _breakpoints_changed(self) -> None:
         """PTRACE_SYSCALL only while a syscall catchpoint is enabled: `continue` stays
@@ -83,7 +83,8 @@ class ProcessControl:
         if ctl is not None and ctl.reasons.cont_tid == forker:
             ctl.reasons.cont_tid = child
 
-    def _qualified_inferior(self) -> int | None:
+    def qualified_inferior(self) -> int | None:
+        """N of thread IDs N.M: gdb qualifies them once there is more than one inferior."""
         return self.inferiors.current if self.inferiors.many else None
 
     @property

@@ -128,8 +128,9 @@ class Reporter:
             bp = self.breakpoints.bps.bps.get(bp_id)
             temp = bp is None or bp.temporary
             num: int | str = bp_id
-            if bp is not None and len(bp.addrs) > 1 and pc in bp.addrs:
-                num = f"{bp_id}.{sorted(bp.addrs).index(pc) + 1}"    # gdb 13: location number
+            where = self.proc.inferiors.location_number(list(bp.addrs), pc) if bp else None
+            if where is not None:
+                num = f"{bp_id}.{where}"                          # gdb 13: location number
             head = f"\n{'Temporary breakpoint' if temp else 'Breakpoint'} {num}, "
         elif reason == StopReason.SIGNAL:
             head = (f"\nProgram received signal {signal_name(stop.sig)}, "

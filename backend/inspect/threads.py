@@ -6,6 +6,9 @@ Thread numbers are gdb's: 1, 2 ... in order of appearance, never reused
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 from .. import events as ev
 from ..errors import CommandError, TdbgError
 from ..events import args_text
@@ -13,6 +16,16 @@ from ..process.inferior import Thread
 from ..program.target import Target
 from .frame_text import FrameText
 from .frames import Frames
+from .thread_ids import label, parse_id_list
+
+
+class ThreadRow(NamedTuple):
+    inf: int
+    num: int
+    ident: str              # as shown: N or INF.N
+    target: str             # `Thread 0x... (LWP N) "name"`
+    frame: str
+    current: bool
 
 
 class Threads:
@@ -22,6 +35,9 @@ class Threads:
         self.target = target
         self.frames = frames
         self.text = text
+        # N of the IDs N.M once a fork left more than one inferior; set by the root
+        # (debugger.py) from exec/inferiors.py, which this layer does not import
+        self.inferior_num: Callable[[], int | None] = lambda: None
 
     def _threads_sorted(self) -> list[Thread]:
         inf = self.target.require_inferior()
@@ -56,21 +72,35 @@ class Threads:
         finally:
             self.target.tid, self.target.selected_frame = saved
 
-    def info_threads_text(self) -> str:
-        threads = self._threads_sorted()
-        if not threads:
-            return "No threads."
+    def rows(self, inf_num: int | None) -> list[ThreadRow]:
+        """`info threads` rows of the current process; inf_num qualifies the IDs (N.M)."""
         inf = self.target.process
-        targets = []
-        for th in threads:
+        out = []
+        for th in self._threads_sorted():
             name = inf.thread_name(th.tid)
-            targets.append(self.target_id(th.tid) + (f' "{name}"' if name else ""))
-        width = max(len("Target Id"), *(len(t) for t in targets))
+            out.append(ThreadRow(inf_num or 1, th.num, label(inf_num, th.num),
+                                 self.target_id(th.tid) + (f' "{name}"' if name else ""),
+                                 self.thread_frame_text(th.tid), th.tid == self.target.tid))
+        return out
+
+    @staticmethod
+    def table(rows: list[ThreadRow], arg: str = "", current_inf: int = 1) -> str:
+        """gdb's `info threads` table of rows, only those the ID list `arg` names."""
+        if arg.strip():
+            ranges = parse_id_list(arg, current_inf)
+            rows = [r for r in rows if any(x.has(r.inf, r.num) for x in ranges)]
+            if not rows:
+                return f"No threads match '{arg.strip()}'."
+        if not rows:
+            return "No threads."
+        width = max(len("Target Id"), *(len(r.target) for r in rows))
         out = [f"  Id   {'Target Id':<{width}} Frame "]
-        for th, target in zip(threads, targets, strict=False):
-            mark = "*" if th.tid == self.target.tid else " "
-            out.append(f"{mark} {th.num:<4} {target:<{width}} {self.thread_frame_text(th.tid)}")
+        for r in rows:
+            out.append(f"{'*' if r.current else ' '} {r.ident:<4} {r.target:<{width}} {r.frame}")
         return "\n".join(out)
+
+    def info_threads_text(self, arg: str = "") -> str:
+        return self.table(self.rows(self.inferior_num()), arg)
 
     def threads_info(self) -> list[ev.ThreadInfo]:
         """Every live thread with its frame 0, for front ends (the TUI's threads pane)."""
@@ -91,19 +121,23 @@ class Threads:
                                      loc, th.tid == self.target.tid))
         return out
 
+    def thread_numbered(self, num: int) -> Thread | None:
+        inf = self.target.require_inferior()
+        return next((t for t in inf.threads.values() if t.num == num and not t.exiting), None)
+
     def select_thread(self, num: int | None) -> str:
         inf = self.target.require_inferior()
         if num is None:
             th = inf.threads.get(self.target.tid)
             if th is None:
                 raise CommandError("No thread selected.")
-            return f"[Current thread is {th.num} ({self.target_id(th.tid)})]"
-        th = next((t for t in inf.threads.values() if t.num == num and not t.exiting), None)
+            return f"[Current thread is {label(self.inferior_num(), th.num)} ({self.target_id(th.tid)})]"
+        th = self.thread_numbered(num)
         if th is None:
-            raise CommandError(f"Unknown thread {num}.")
+            raise CommandError(f"Unknown thread {label(self.inferior_num(), num)}.")
         self.target.tid, self.target.selected_frame = th.tid, 0
         self.target.publish(ev.ThreadsChanged(tuple(inf.threads), th.tid))
-        head = f"[Switching to thread {th.num} ({self.target_id(th.tid)})]"
+        head = f"[Switching to thread {label(self.inferior_num(), th.num)} ({self.target_id(th.tid)})]"
         try:
             frame = self.text.format_frame(self.frames.frame_info(self.frames.frame(0)), with_source=True)
         except TdbgError:
