@@ -10,6 +10,7 @@ import asyncio
 import signal
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from . import events as ev
 from .errors import TdbgError
@@ -33,6 +34,13 @@ def describe_event(e) -> str | None:
     return None
 
 
+def say(text: str, stream: TextIO) -> None:
+    """One line, written at once: the program writes to the same terminal or pipe (no pty
+    in batch), and a newline written apart could land after its output."""
+    stream.write(text + "\n")
+    stream.flush()
+
+
 async def _run(program: str | None, args: Sequence[str], commands: Sequence[str],
                pid: int | None, aslr: bool) -> int:
     from .session import Session
@@ -51,7 +59,7 @@ async def _run(program: str | None, args: Sequence[str], commands: Sequence[str]
             return
         text = describe_event(e)
         if text is not None:
-            print(text, file=sys.stderr if isinstance(e, ev.Error) else out, flush=True)
+            say(text, sys.stderr if isinstance(e, ev.Error) else out)
 
     session.bus.bind_loop(asyncio.get_running_loop())
     session.bus.listeners.append(on_event)
@@ -76,7 +84,7 @@ async def _run(program: str | None, args: Sequence[str], commands: Sequence[str]
             except SystemExit:
                 break
             if res.text:
-                print(res.text, file=out if res.ok else sys.stderr, flush=True)
+                say(res.text, out if res.ok else sys.stderr)
             status = 0 if res.ok else 1
     finally:
         await session.close()
