@@ -7,6 +7,7 @@ ask our index, check it against ``gdb -batch``.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,6 +16,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = (ROOT / "tests" / "programs", ROOT / "demo")
+
+# Installed debug packages (libc6-dbg) change what a session shows, in tdbg as in gdb: the
+# suite looks for separate debug files nowhere unless a test says where, and the gdb it
+# compares with does the same (batch_diff.GDB_SETTINGS). Every tdbg a test starts inherits it.
+os.environ.setdefault("TDBG_DEBUG_FILE_DIRECTORY", "/nonexistent")
 
 
 def find_source(name: str) -> Path:

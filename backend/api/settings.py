@@ -11,6 +11,11 @@ from typing import TYPE_CHECKING
 
 from ..disasm.decode import flavor, set_flavor
 from ..symbols import value_format
+from ..symbols.index.debug_info import (
+    choose_debug_file_directories,
+    debug_file_directories,
+    split_directories,
+)
 
 if TYPE_CHECKING:
     from ..debugger import Debugger
@@ -135,6 +140,15 @@ class SettingsAPI:
         """gdb's `info signals [SIGNAL]`."""
         d = self._dbg
         return await self._link.stopped_call(lambda: d.signals.info(arg, d.evaluator.evaluate_address))
+
+    # ---- separate debug files ----------------------------------------------------------------
+    async def debug_file_directory(self) -> str:
+        """gdb's `show debug-file-directory`: the colon-separated directories."""
+        return await self._link.call(lambda: ":".join(debug_file_directories()))
+
+    async def set_debug_file_directory(self, text: str) -> None:
+        """For objects read from now on, as in gdb (symbols/index/debug_info.py)."""
+        await self._link.call(lambda: choose_debug_file_directories(split_directories(text)))
 
     # ---- source path -------------------------------------------------------------------------
     async def source_dirs(self) -> list[str]:

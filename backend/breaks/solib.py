@@ -338,7 +338,8 @@ class SharedLibraries:
         bare = False
         for lib in libs:
             lo, hi = lib.obj.elf.text_range()
-            syms = "Yes" if lib.obj.elf.has_dwarf() else "Yes (*)"
+            # a separate debug file counts (debug-file-directory), as in gdb
+            syms = "Yes" if lib.obj.elf.has_dwarf() or lib.obj.debug is not None else "Yes (*)"
             bare = bare or syms != "Yes"
             rows.append(f"{lo + lib.obj.bias:#018x}  {hi + lib.obj.bias:#018x}  {syms:<12}{lib.name}")
         if bare:

@@ -256,6 +256,14 @@ def source_path_text(dirs: list[str]) -> str:
     return ":".join([*dirs, "$cdir", "$cwd"])
 
 
+async def _get_debug_dirs(ci: CommandInterpreter) -> Value:
+    return await ci.s.settings.debug_file_directory()
+
+
+async def _set_debug_dirs(ci: CommandInterpreter, value: Value, raw: str) -> None:
+    await ci.s.settings.set_debug_file_directory(raw.strip())
+
+
 async def _get_fast(ci: CommandInterpreter) -> Value:
     return await ci.s.fast.enabled()
 
@@ -276,6 +284,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Debugger's behavior regarding pending breakpoints is {}.", _get_pending, _set_pending),
     Setting("confirm", "boolean", "whether to confirm potentially dangerous operations.",
             "Whether to confirm potentially dangerous operations is {}.", _get_confirm, _set_confirm),
+    Setting("debug-file-directory", "string", "the directories where separate debug symbols are searched for.",
+            'The directory where separate debug symbols are searched for is "{}".',
+            _get_debug_dirs, _set_debug_dirs),
     Setting("detach-on-fork", "boolean", "whether gdb will detach the child of a fork.",
             "Whether gdb will detach the child of a fork is {}.", _df_get, _df_set),
     Setting("directories", "string", "the search path for finding source files.",
@@ -312,7 +323,7 @@ SETTINGS: tuple[Setting, ...] = (
 BY_NAME = {s.name: s for s in SETTINGS}
 
 # settings gdb has and tdbg accepts without effect (its output is never paged or styled)
-IGNORED_SET = ("debug-file-directory", "style", "print", "logging", "verbose", "auto-load",
+IGNORED_SET = ("style", "print", "logging", "verbose", "auto-load",
                "startup-with-shell", "can-use-hw-watchpoints")
 
 

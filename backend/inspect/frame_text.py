@@ -72,14 +72,15 @@ class FrameText:
 
     def source_text(self, path: str, line: int, pc: int, level: int = 0) -> str | None:
         """The source line under a frame line, as gdb's print_source_lines says it: the
-        text; a missing file's "No such file or directory." the first time, then
-        "in FILE"; a file newer than the program warned about once, above the line;
+        text; a missing file's "No such file or directory." when it follows a line of
+        another file, then "in FILE"; a file newer than the program warned about once, above the line;
         nothing for a line past the file's end (#line directives)."""
         t = self.target
         lines = t.source_lines(path)
+        other_file = t.visit_source(path)
         if lines is None:
             name = self.file_name(path, pc, level)
-            if t.say_once("missing", path):
+            if other_file:
                 return f"{line}\t{name}: No such file or directory."
             return f"{line}\tin {name}"
         if not 1 <= line <= len(lines):
@@ -92,7 +93,8 @@ class FrameText:
     def file_name(self, path: str, pc: int, level: int = 0) -> str:
         """gdb's name for a source file of the code at pc (file_names.py); a caller
         frame's pc is a return address, looked up at pc-1 as its line is."""
-        return display_name(self.target.prog, path, pc - 1 if level > 0 else pc)
+        return display_name(self.target.prog, path, pc - 1, pc) if level > 0 else \
+            display_name(self.target.prog, path, pc)
 
     def frame_args_text(self, level: int) -> str:
         """'n=6, p=0x...' for frame headers."""

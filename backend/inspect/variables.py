@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..errors import CommandError, ExpressionError, TdbgError
+from ..errors import BadAddress, CommandError, ExpressionError, TdbgError
 from ..events import PRESENCE, Variable
 from ..process.ptrace import REG_NAMES
 from ..program.target import Target
@@ -20,7 +20,7 @@ from ..symbols.return_values import return_value
 from ..symbols.type_names import type_name
 from ..symbols.types import AGGREGATES
 from ..symbols.value_format import format_value
-from ..symbols.values import Value, has_children
+from ..symbols.values import MAX_VALUE_SIZE, Value, has_children
 from ..symbols.values import children as value_children
 from .entry_substitute import register_of
 from .entry_values import EntryValues
@@ -33,6 +33,22 @@ if TYPE_CHECKING:
     from ..symbols.types import Type
 
 _GP = frozenset(REG_NAMES)
+
+
+def unreadable(val: Value) -> str | None:
+    """Why the variable itself cannot be read (its location or its bytes), or None. A
+    member or element that cannot be read is the value printer's "<error: ...>"."""
+    if val.error is not None:
+        return None if val.error.startswith("<") else val.error
+    if val.type.strip().size > MAX_VALUE_SIZE:
+        return None
+    try:
+        _ = val.data                    # the bytes: a lazy value reads them now
+    except BadAddress as e:
+        return str(e)
+    except TdbgError:
+        return None
+    return None
 
 
 def _aggregate(t: Type) -> bool:
@@ -101,6 +117,10 @@ class Variables:
                 out.append((a.name, "..."))
                 continue
             val = env.value_of(a)
+            why = unreadable(val)
+            if why is not None:                 # gdb's read_frame_arg, failing
+                out.append((a.name, f"<error reading variable: {why}>"))
+                continue
             # gdb's print_frame_arg never prints pretty, whatever `set print pretty` says
             text = format_value(val, env.read, env.symbolize, top=False, pretty=False)
             entry = self._entry_arg(env, a, level)
@@ -150,7 +170,14 @@ class Variables:
         names = env.variables()[which]
         if not names:
             return empty
-        return "\n".join(f"{v.name} = {self._fmt(env, env.value_of(v), False)}" for v in names)
+        out = []
+        for v in names:
+            val = env.value_of(v)
+            why = unreadable(val)
+            # gdb's print_variable_and_value: the variable itself cannot be read
+            text = f"<error reading variable {v.name} ({why})>" if why else self._fmt(env, val, False)
+            out.append(f"{v.name} = {text}")
+        return "\n".join(out)
 
     def locals_text(self) -> str:
         return self._listing(1, "No locals.")

@@ -35,7 +35,6 @@ class ObjFile:
         self._debug_loaded = False
         self._cfi: ObjectCFI | None = None
         self._scopes: Scopes | None = None
-        self.debug_dirs: tuple[str, ...] | None = None   # None: a library's defaults (debug_info.py)
         self.warnings: list[str] = []
         self._bp_memo: dict[str, list[int]] = {}
         segs = elf.load_segments()
@@ -56,7 +55,7 @@ class ObjFile:
             self._debug_loaded = True
             from ..symbols.index.debug_info import DebugInfo
             try:
-                self._debug = DebugInfo.load(self.elf, debug_dirs=self.debug_dirs)
+                self._debug = DebugInfo.load(self.elf)    # debug-file-directory now
             except TdbgError as e:
                 self.warnings.append(str(e))
                 self._debug = None
@@ -113,8 +112,6 @@ class Resolved:
 class Program:
     def __init__(self, path: str) -> None:
         self.main = ObjFile(ElfFile.open(path))
-        from ..symbols.index.debug_info import debug_file_directories
-        self.main.debug_dirs = debug_file_directories(program=True)
         self.objfiles: list[ObjFile] = [self.main]
         self._failed: set[str] = set()
         self._opened: dict[str, ObjFile] = {}   # by real path: a library loaded again is not re-read

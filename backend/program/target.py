@@ -76,6 +76,7 @@ class Target:
         self._source_cache: dict[str, list[str] | None] = {}
         self.source_dirs: list[str] = []    # gdb's `directory`: searched before $cdir:$cwd
         self._source_notes: set[tuple[str, str]] = set()   # (kind, path) said once
+        self._source_visited: str | None = None             # the file last shown (visit_source)
         # Where a plain `list` goes on: (stop_id, file, next line); a frame shown resets it.
         self.listed: tuple[int, str, int] | None = None
         self.listsize: int | None = 10      # gdb's `set listsize` (None: unlimited)
@@ -181,6 +182,15 @@ class Target:
         self.source_dirs = dirs
         self._source_cache.clear()          # files missing before may be found now
         self._source_notes.clear()
+        self._source_visited = None
+
+    def visit_source(self, path: str) -> bool:
+        """Note that a line of path is shown; True when the last one shown was of another
+        file. gdb's print_source_lines_base says a file is missing each time it comes
+        back to it from another one (last_source_visited), "in FILE" while it stays."""
+        changed = path != self._source_visited
+        self._source_visited = path
+        return changed
 
     def say_once(self, kind: str, path: str) -> bool:
         """True the first time (kind, path) is asked: gdb says "No such file" and "more

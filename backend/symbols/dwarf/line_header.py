@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .forms import DwarfError, FormContext, Sect, Strings, read_form
 
@@ -32,6 +32,9 @@ class LineHeader:
     std_lengths: tuple[int, ...]
     files: list[str]       # full, normalized paths, indexed like the line program does
     first_file: int        # 0 for DWARF 5, 1 before
+    # gdb's name of each file before it is matched with the unit's own name: the entry's
+    # directory as written, "/", its name (inspect/file_names.py)
+    written: list[str] = field(default_factory=list)
 
     def file(self, index: int) -> str | None:
         i = index - self.first_file
@@ -44,6 +47,13 @@ def _join(*parts: str | None) -> str:
         if p:
             path = p if os.path.isabs(p) or not path else path + "/" + p
     return os.path.normpath(path) if path else ""
+
+
+def _written(directory: str | None, name: str) -> str:
+    """gdb's compute_include_file_name: a relative name after its directory, unnormalized."""
+    if os.path.isabs(name) or not directory:
+        return name
+    return directory + "/" + name
 
 
 def parse_line_header(s: Sect, off: int, strings: Strings, comp_dir: str | None = None,
@@ -76,6 +86,7 @@ def parse_line_header(s: Sect, off: int, strings: Strings, comp_dir: str | None 
     p += max(opcode_base - 1, 0)
     ctx = FormContext(addr_size, osize, version, strings)
     files: list[str] = []
+    written: list[str] = []
     if version >= 5:
         # Directory 0 is the compilation directory itself; the others are relative to it.
         dirs, p = _v5_entries(s, p, ctx)
@@ -85,14 +96,17 @@ def parse_line_header(s: Sect, off: int, strings: Strings, comp_dir: str | None 
         for name, dindex in entries:
             d = dir_names[dindex] if 0 <= dindex < len(dir_names) else comp
             files.append(_join(d, name))
+            written.append(_written(dirs[dindex][0] if 0 <= dindex < len(dirs) else comp, name))
         first = 0
     else:
         dir_names = []
+        raw_dirs: list[str] = []
         while True:
             d, p = s.cstr_next(p)
             if not d:
                 break
             dir_names.append(_join(comp_dir, d))
+            raw_dirs.append(d)
         while True:
             name, p = s.cstr_next(p)
             if not name:
@@ -102,11 +116,13 @@ def parse_line_header(s: Sect, off: int, strings: Strings, comp_dir: str | None 
             _, p = s.uleb(p)
             d = dir_names[dindex - 1] if 1 <= dindex <= len(dir_names) else comp_dir
             files.append(_join(comp_dir, d, name))
+            written.append(_written(raw_dirs[dindex - 1] if 1 <= dindex <= len(raw_dirs) else None, name))
         first = 1
     if program_start > unit_end:
         raise DwarfError(f"line table header at {off:#x} longer than its unit")
     return LineHeader(off, version, unit_end, program_start, addr_size, min_inst, max_ops or 1,
-                      default_is_stmt, line_base, line_range, opcode_base, std_lengths, files, first)
+                      default_is_stmt, line_base, line_range, opcode_base, std_lengths, files, first,
+                      written)
 
 
 def _v5_entries(s: Sect, p: int, ctx: FormContext) -> tuple[list[tuple[str, int]], int]:

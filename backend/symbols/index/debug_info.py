@@ -44,22 +44,34 @@ __all__ = ["DebugInfo", "Block", "CuLines", "FuncRec", "FunctionInfo", "LineRow"
 DEBUG_SECTIONS = (".debug_info", ".debug_abbrev", ".debug_line", ".debug_str", ".debug_line_str",
                   ".debug_aranges", ".debug_ranges", ".debug_rnglists", ".debug_addr",
                   ".debug_str_offsets")
-# Where separate debug files are looked for (by build-id, then .gnu_debuglink), like
-# gdb's debug-file-directory. Empty by default: tests compare with a gdb that has
-# them switched off, and libc6-dbg would change what `step` enters (docs/hard-cases.md).
-DEBUG_FILE_DIRECTORIES: tuple[str, ...] = ()
-# The program itself (not its libraries) is also looked for where gdb looks by default:
-# a stripped program whose debug file a package put there gets its source lines.
-PROGRAM_DEBUG_FILE_DIRECTORIES: tuple[str, ...] = ("/usr/lib/debug",)
+# Where separate debug files are looked for (by build-id, then .gnu_debuglink): gdb's
+# debug-file-directory and its default. Installed debug packages change what a session
+# shows (libc6-dbg: `step` enters malloc.c, frames in libc get lines), as in gdb; the
+# test suite pins it (tests/conftest.py).
+DEFAULT_DEBUG_FILE_DIRECTORIES: tuple[str, ...] = ("/usr/lib/debug",)
+_chosen: tuple[str, ...] | None = None      # `set debug-file-directory`, for the process
 
 
-def debug_file_directories(program: bool = False) -> tuple[str, ...]:
-    """Where separate debug files are looked for: TDBG_DEBUG_FILE_DIRECTORY (colon-separated,
-    like gdb's `set debug-file-directory`) when set, else the defaults above."""
+def debug_file_directories() -> tuple[str, ...]:
+    """Where separate debug files are looked for: what `set debug-file-directory` chose,
+    else TDBG_DEBUG_FILE_DIRECTORY (colon-separated, like the setting), else gdb's default.
+    Objects read before a change keep what they found, as in gdb."""
+    if _chosen is not None:
+        return _chosen
     env = os.environ.get("TDBG_DEBUG_FILE_DIRECTORY")
     if env is not None:
-        return tuple(d for d in env.split(":") if d)
-    return DEBUG_FILE_DIRECTORIES + (PROGRAM_DEBUG_FILE_DIRECTORIES if program else ())
+        return split_directories(env)
+    return DEFAULT_DEBUG_FILE_DIRECTORIES
+
+
+def split_directories(text: str) -> tuple[str, ...]:
+    return tuple(d for d in text.split(":") if d)
+
+
+def choose_debug_file_directories(dirs: tuple[str, ...] | None) -> None:
+    """`set debug-file-directory` (None: back to the environment's or gdb's default)."""
+    global _chosen
+    _chosen = dirs
 
 
 class DebugInfo:
