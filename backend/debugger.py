@@ -101,6 +101,7 @@ class Debugger:
         # The few links that point the other way, as plain callables:
         t.shadow = bps.shadow                                   # readers see original bytes
         t.user_breakpoint_at = self.breakpoints.user_breakpoint_at
+        t.inferior_num = lambda: self.proc.inferiors.current          # $_inferior
         self.frames.args_of = self.variables.frame_args
         self.frames.dummy_regs = self.infcall.dummy_regs          # <function called from gdb>
         self.threads.inferior_num = self.proc.qualified_inferior  # thread IDs N.M

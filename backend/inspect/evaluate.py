@@ -134,6 +134,12 @@ class FrameEnv:
     def siginfo(self) -> Value | None:
         return siginfo_value(self.tid, self.read) if self.target.alive else None
 
+    def thread_ids(self) -> tuple[int, int]:
+        """gdb's $_thread (this thread's number, 0 without a process) and $_inferior."""
+        inf = self.target.inf
+        th = inf.threads.get(self.tid) if inf is not None and self.target.alive else None
+        return (th.num if th is not None else 0), self.target.inferior_num()
+
 
 class Evaluator:
     """C expressions in the selected frame: print, ptype, conditions (worker thread)."""

@@ -72,6 +72,8 @@ class Target:
         # Wired by the composition root (backend/debugger.py):
         self.shadow: Callable[[int, bytes], bytes] = _no_shadow
         self.user_breakpoint_at: Callable[[int], bool] = _no_breakpoint
+        # gdb's number of the inferior commands act on (exec/inferiors.py; set by the root)
+        self.inferior_num: Callable[[], int] = lambda: 1
         self.write_through: Callable[[int, bytes], None] = self._write_plain
         self._source_cache: dict[str, list[str] | None] = {}
         self.source_dirs: list[str] = []    # gdb's `directory`: searched before $cdir:$cwd

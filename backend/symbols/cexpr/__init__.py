@@ -23,6 +23,7 @@ evaluates against an environment the caller provides:
         def minimal_symbol(self, name) -> Value | None   # optional: a name with no
             # DWARF (nodebug.py's types); only asked when lookup found nothing
         def siginfo(self) -> Value | None                 # optional: `$_siginfo`
+        def thread_ids(self) -> tuple[int, int]           # optional: `$_thread`, `$_inferior`
         def call_function(self, callee: Value, args: list[Value], env) -> Value
             # optional: `f(1, 2)`; without it calls are refused
 

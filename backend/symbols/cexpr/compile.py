@@ -44,7 +44,7 @@ Compiled = Callable[["EvalEnv"], Value]
 _CMP = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, ">": operator.gt,
         "<=": operator.le, ">=": operator.ge}
 _CONST_KINDS = {"num", "unary", "binary", "cond", "cast", "sizeof_type"}
-_COMPUTED = {"_siginfo"}                 # read from the process at each use (regs.py)
+_COMPUTED = {"_siginfo", "_thread", "_inferior"}    # read at each use (regs.py)
 
 
 def _builtin_spec(spec: Spec) -> bool:

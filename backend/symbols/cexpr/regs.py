@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..dwarf.expr import Unavailable
 from ..types import VOID, Type, func_type, pointer_to
 from ..values import Value
-from .ops import LONG
+from .ops import INT, LONG
 
 if TYPE_CHECKING:
     from .env import EvalEnv
@@ -49,8 +49,17 @@ _SUBREGS.update({"rip": ("rip", 0, PC_TYPE), "pc": ("rip", 0, PC_TYPE),
                  "eflags": ("eflags", 0, EFLAGS)})
 
 
+# gdb's $_thread and $_inferior: read from the environment at each use (EvalEnv.thread_ids:
+# the thread's number, 0 without a process, and its inferior's); an environment without a
+# process says (0, 1), as gdb before `run`
+THREAD_VARIABLES = {"_thread": 0, "_inferior": 1}
+
+
 def register(name: str, env: EvalEnv) -> Value:
     if name not in _SUBREGS:
+        if name in THREAD_VARIABLES:
+            ids = getattr(env, "thread_ids", None)                          # optional in an EvalEnv
+            return Value.from_int(INT, (ids() if ids is not None else (0, 1))[THREAD_VARIABLES[name]])
         if name == "_siginfo":             # read from the stopped thread at each use
             siginfo = getattr(env, "siginfo", None)                          # optional in an EvalEnv
             found: Value | None = siginfo() if siginfo is not None else None
