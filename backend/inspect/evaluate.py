@@ -262,8 +262,14 @@ class Evaluator:
 
 
 def _format_as(v: Value, fmt: str) -> str:
-    n = v.as_int()
-    size = v.type.strip().size or 8
+    t = v.type.strip()
+    size = t.size or 8
+    if t.kind == "float" and fmt in "xduot":
+        # gdb 13's print_scalar_formatted: a float's bytes in these formats, its value in /c /a
+        # an x87 long double is 10 bytes in its 16
+        n = int.from_bytes(v.data[:10 if size == 16 and t.name == "long double" else size], "little")
+    else:
+        n = v.as_int()
     n &= (1 << (8 * size)) - 1
     if fmt == "x":
         return hex(n)

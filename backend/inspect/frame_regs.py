@@ -1,11 +1,13 @@
-"""A frame's registers as the DWARF evaluator sees them (xmm/st fetched only when asked)."""
+"""A frame's registers as the DWARF evaluator sees them (x87/SSE/AVX fetched only when asked)."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from ..process.fp_state import thread_fp_registers
 from ..process.inferior import Inferior
 from ..process.ptrace import REG_NAMES, UserRegs
+from ..symbols.register_types import FP_REGISTER_NAMES
 
 _GP = frozenset(REG_NAMES)
 
@@ -20,7 +22,7 @@ class FrameRegs(dict[str, int]):
         self._fetch_fp = fetch_fp
 
     def _load_fp(self, name: str) -> bool:
-        if self._fetch_fp is None or not (name.startswith("xmm") or name.startswith("st")):
+        if self._fetch_fp is None or name not in FP_REGISTER_NAMES:
             return False
         fetch, self._fetch_fp = self._fetch_fp, None
         self.update(fetch())
@@ -57,12 +59,5 @@ class LiveRegs(FrameRegs):
 
 
 def fp_registers(inf: Inferior, tid: int) -> dict[str, int]:
-    fp = inf.fpregs(tid)
-    out = {}
-    for i in range(16):
-        words = fp.xmm_space[i * 4:(i + 1) * 4]
-        out[f"xmm{i}"] = sum(w << (32 * k) for k, w in enumerate(words))
-    for i in range(8):
-        words = fp.st_space[i * 4:(i + 1) * 4]
-        out[f"st{i}"] = sum(w << (32 * k) for k, w in enumerate(words)) & ((1 << 80) - 1)
-    return out
+    """Thread `tid`'s x87, SSE and AVX registers, as gdb names them (process/fp_state.py)."""
+    return thread_fp_registers(inf, tid)

@@ -223,6 +223,13 @@ class Inferior:
     def fpregs(self, tid: int) -> ptrace.UserFPRegs:
         return ptrace.get_fpregs(tid)
 
+    def xstate(self, tid: int) -> bytes | None:
+        """The XSAVE area (AVX upper halves, PKRU), None without XSAVE. A subclass with
+        FP registers of its own (core_file.py's CoreFile) has no live thread to ask."""
+        if type(self).fpregs is not Inferior.fpregs:
+            return None
+        return ptrace.get_xstate(tid)
+
     # ---- memory (raw) ---------------------------------------------------------
     def _mem(self) -> int:
         if self._mem_fd is None:

@@ -94,7 +94,7 @@ _REQ_NAMES = {TRACEME: "PTRACE_TRACEME", PEEKDATA: "PTRACE_PEEKDATA", POKEDATA: 
               GETREGS: "PTRACE_GETREGS", SETREGS: "PTRACE_SETREGS", GETFPREGS: "PTRACE_GETFPREGS",
               SETFPREGS: "PTRACE_SETFPREGS", ATTACH: "PTRACE_ATTACH", DETACH: "PTRACE_DETACH",
               SETOPTIONS: "PTRACE_SETOPTIONS", GETEVENTMSG: "PTRACE_GETEVENTMSG",
-              GETSIGINFO: "PTRACE_GETSIGINFO", SEIZE: "PTRACE_SEIZE", INTERRUPT: "PTRACE_INTERRUPT"}
+              GETSIGINFO: "PTRACE_GETSIGINFO", 0x4204: "PTRACE_GETREGSET", SEIZE: "PTRACE_SEIZE", INTERRUPT: "PTRACE_INTERRUPT"}
 
 
 class UserRegs(ctypes.Structure):
@@ -191,6 +191,27 @@ def get_fpregs(tid: int) -> UserFPRegs:
 
 def set_fpregs(tid: int, fp: UserFPRegs) -> None:
     call(SETFPREGS, tid, 0, ctypes.addressof(fp))
+
+
+# PTRACE_GETREGSET with NT_X86_XSTATE: the XSAVE area (FXSAVE's 512 bytes, the XSAVE
+# header, then the AVX upper halves and later components in the standard format).
+GETREGSET = 0x4204
+NT_X86_XSTATE = 0x202
+XSTATE_MAX = 16384          # larger than any XSAVE area Linux reports (AMX included)
+
+
+def get_xstate(tid: int) -> bytes | None:
+    """The thread's XSAVE area as the kernel gives it, or None where the kernel or the CPU
+    has none (no XSAVE: only the FXSAVE area of get_fpregs is there)."""
+    buf = ctypes.create_string_buffer(XSTATE_MAX)
+    iov = IOVec(ctypes.cast(buf, ctypes.c_void_p), XSTATE_MAX)
+    try:
+        call(GETREGSET, tid, NT_X86_XSTATE, ctypes.addressof(iov))
+    except PtraceError as e:
+        if e.errno in (_errno.EINVAL, _errno.ENODEV):
+            return None
+        raise
+    return buf.raw[:iov.iov_len]
 
 
 def get_siginfo(tid: int) -> SigInfo:

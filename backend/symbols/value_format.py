@@ -12,6 +12,7 @@ from typing import cast
 
 from ..errors import BadAddress, TdbgError
 from .floats import format_float
+from .small_floats import format_small_float, is_small_float
 from .type_names import type_name
 from .types import AGGREGATES, VOID, Type
 from .values import MAX_VALUE_SIZE, Reader, Symbolizer, Value
@@ -106,6 +107,8 @@ class Formatter:
             n = int.from_bytes(data[:t.size], "little")
             return {0: "false", 1: "true"}.get(n, str(n))
         if kind == "float":
+            if t.size == 2 and is_small_float(t.name):         # a vector register's lane
+                return format_small_float(int.from_bytes(data[:2], "little"), t.name or "")
             return format_float(data, t.size)
         if kind == "complex":
             half = t.size // 2
@@ -128,7 +131,8 @@ class Formatter:
         """print/FMT of one scalar (gdb's print_scalar_formatted)."""
         size = t.size or 8
         if t.kind == "float":
-            n = int(float(format_float(data, size)))
+            # gdb 13 shows a float's bits (`p/x 1.5` is 0x3ff8000000000000), the x87's 10
+            n = int.from_bytes(data[:min(size, 10)], "little", signed=True)
         else:
             n = int.from_bytes(data[:size], "little", signed=t.signed)
         bits = 8 * size

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import BadAddress, ExpressionError, TdbgError
 from .floats import pack_float, unpack_float
+from .small_floats import is_small_float, pack_small_float, small_float_value
 
 # format_float and format_g moved to floats.py; still importable from here.
 from .type_names import type_name
@@ -64,7 +65,10 @@ class Value:
 
     @classmethod
     def from_float(cls, t: Type, x: float | Fraction) -> Value:
-        return cls(t, pack_float(x, t.strip().size))
+        s = t.strip()
+        if s.size == 2 and is_small_float(s.name):               # a vector register's lane
+            return cls(t, pack_small_float(float(x), s.name or "").to_bytes(2, "little"))
+        return cls(t, pack_float(x, s.size))
 
     @property
     def data(self) -> bytes:
@@ -105,7 +109,7 @@ class Value:
     def as_int(self) -> int:
         t = self.type.strip()
         if t.kind == "float":
-            return int(unpack_float(self.data, t.size))
+            return int(self.as_float())
         if self.is_optimized_out():
             raise ExpressionError("value has been optimized out")
         signed = t.kind in ("int", "flags") and t.signed or t.kind == "enum" and not t.is_unsigned
@@ -116,6 +120,8 @@ class Value:
         if t.kind == "float":
             if self.is_optimized_out():
                 raise ExpressionError("value has been optimized out")
+            if t.size == 2 and is_small_float(t.name):         # a vector register's lane
+                return small_float_value(int.from_bytes(self.data[:2], "little"), t.name or "")
             return unpack_float(self.data, t.size)
         return self.as_int()
 
