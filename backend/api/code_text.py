@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..errors import CommandError, TdbgError
 from ..inspect.file_names import display_name
 from ..inspect.symbol_info import establish_default_source, has_current_source
+from . import disasm_text
 
 if TYPE_CHECKING:
     from ..debugger import Debugger
@@ -107,32 +108,10 @@ def _selected_location(dbg: Debugger) -> SourceLocation | None:
 
 
 def disassemble_text(dbg: Debugger, arg: str) -> str:
-    """`disassemble [ADDRESS]`: the whole function around ADDRESS (or the selected
-    frame's pc); `=>` marks the selected frame's pc, as gdb does after `up`."""
-    t = dbg.target
-    prog = t.require_program()
-    here = dbg.frames.selected_pc()
-    if arg:
-        addr = dbg.evaluator.evaluate_address(arg.split(",")[0])
-    elif here is not None:
-        addr = here
-    else:
-        raise CommandError("No frame selected.")
-    rng = prog.function_range(addr)
-    if rng is None:
-        raise CommandError("No function contains specified address.")
-    n = rng[1] - rng[0]
-    insns = dbg.disassemble(rng[0], max(1, n))
-    name = prog.function_name(rng[0])
-    out = [f"Dump of assembler code for function {name}:"]
-    for i in insns:
-        if i.addr >= rng[1]:
-            break
-        off = i.addr - rng[0]
-        mark = "=> " if i.addr == here else "   "
-        out.append(f"{mark}{i.addr:#018x} <+{off}>:\t{i.text}")
-    out.append("End of assembler dump.")
-    return "\n".join(out)
+    """`disassemble[/m|/r|/s] [ADDRESS | START,END | START,+LEN]`: the whole function
+    around ADDRESS (or the selected frame's pc), or a range; `=>` marks the selected
+    frame's pc, as gdb does after `up` (disasm_text.py)."""
+    return disasm_text.disassemble_text(dbg, arg)
 
 
 def info_symbol_text(dbg: Debugger, arg: str) -> str:

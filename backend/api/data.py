@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from .. import events as ev
 from ..inspect.memview import format_examine, parse_examine
-from . import code_text
+from ..inspect.symbol_search import search_text
+from . import code_text, scope_text
 
 if TYPE_CHECKING:
     from ..debugger import Debugger
@@ -134,6 +135,19 @@ class DataAPI:
     async def info_symbol_text(self, arg: str) -> str:
         """gdb's `info symbol ADDR`."""
         return await self._link.stopped_call(lambda: code_text.info_symbol_text(self._dbg, arg))
+
+    async def symbols_text(self, kind: str, arg: str = "") -> str:
+        """gdb's `info functions|variables|types [-q] [-n] [REGEX]` (kind: the plural)."""
+        return await self._link.stopped_call(lambda: search_text(self._dbg.target.program, kind, arg))
+
+    async def scope_text(self, arg: str) -> str:
+        """gdb's `info scope LOCATION`."""
+        return await self._link.stopped_call(lambda: scope_text.info_scope(self._dbg, arg))
+
+    async def rbreak_targets(self, regex: str) -> list[tuple[str, str]]:
+        """gdb's `rbreak [FILE:]REGEX`: (location to break at, line printed under its
+        breakpoint) of every matching function, those with debug information first."""
+        return await self._link.stopped_call(lambda: scope_text.rbreak_targets(self._dbg, regex))
 
     async def current_file(self) -> str | None:
         """The source file `list` and `break LINE` mean: the stop's, else main's."""

@@ -120,3 +120,19 @@ async def _ignore(ci: CommandInterpreter, arg: str) -> str | None:
     if n == 1:
         return f"Will ignore next crossing of breakpoint {bid}."
     return f"Will ignore next {n} crossings of breakpoint {bid}."
+
+
+@command("rbreak", group="breakpoints", help="Set a breakpoint for all functions matching REGEXP.",
+         usage="Usage: rbreak [FILE:]REGEX\n"
+               "A breakpoint on each function whose name REGEX matches (a POSIX basic regular\n"
+               "expression, searched anywhere in the name), those with debug information\n"
+               "first, each followed by its declaration; FILE: keeps the functions of one file.")
+async def _rbreak(ci: CommandInterpreter, arg: str) -> str | None:
+    out: list[str] = []
+    for spec, signature in await ci.s.data.rbreak_targets(arg):
+        try:
+            said = await ci.s.breakpoints.break_text(spec, None, False)
+        except PendingQuery as e:
+            said = str(e)
+        out += [said, signature] if said else [signature]
+    return "\n".join(out)

@@ -1,11 +1,13 @@
 """`info SUBCOMMAND`: breakpoints, registers, frame, locals, args, line, sharedlibrary, threads,
-symbol, inferiors, signals, display, source, address, proc, watchpoints."""
+symbol, inferiors, signals, display, source, address, proc, watchpoints, functions, variables,
+types, scope."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from ..errors import CommandError
 from .displays import display_spelling
+from .registers import info_all_registers, info_registers
 from .registry import CommandInterpreter, command
 
 # gdb's one-line help of each subcommand (`gdb -batch -ex "help info"`)
@@ -19,16 +21,20 @@ info args -- All argument variables of current stack frame.
 info breakpoints, info b -- Status of all user-settable breakpoints.
 info display -- Expressions to display when program stops, with code numbers.
 info frame -- All about the selected stack frame.
+info functions -- All function names or those matching REGEXPs.
 info inferiors -- Print a list of inferiors being managed.
 info line -- Core addresses of the code for a source line.
 info locals -- All local variables of current stack frame.
 info proc -- Show additional information about a process.
 info registers, info r -- List of integer registers and their contents, for selected stack frame.
+info scope -- List the variables local to a scope.
 info sharedlibrary -- Status of loaded shared object libraries.
 info signals -- What debugger does when program gets various signals.
 info source -- Information about the current source file.
 info symbol -- Describe what symbol is at location ADDR.
 info threads -- Display currently known threads.
+info types -- All type names, or those matching REGEXP.
+info variables -- All global and static variable names or those matching REGEXPs.
 info watchpoints -- Status of specified watchpoints (all watchpoints if no argument).
 
 Subcommand name abbreviations are allowed if unambiguous."""
@@ -40,13 +46,14 @@ Subcommand name abbreviations are allowed if unambiguous."""
 async def _info(ci: CommandInterpreter, arg: str) -> str | None:
     sub, _, rest = arg.partition(" ")
     rest = rest.strip()
-    table = {"breakpoints": _info_breakpoints, "registers": _info_registers,
-             "all-registers": _info_registers, "frame": _info_frame, "locals": _info_locals,
+    table = {"breakpoints": _info_breakpoints, "registers": info_registers,
+             "all-registers": info_all_registers, "frame": _info_frame, "locals": _info_locals,
              "args": _info_args, "line": _info_line, "sharedlibrary": _info_shared,
              "threads": _info_threads, "symbol": _info_symbol, "inferiors": _info_inferiors,
              "signals": _info_signals, "display": _info_display, "source": _info_source,
              "address": _info_address, "proc": _info_proc, "watchpoints": _info_watchpoints,
-             "fast-conditions": _info_fast_conditions}
+             "fast-conditions": _info_fast_conditions, "functions": _info_functions,
+             "variables": _info_variables, "types": _info_types, "scope": _info_scope}
     if not sub:
         raise CommandError('List of info subcommands: ' + ", ".join(sorted(table)))
     names = [k for k in table if k.startswith(sub)]
@@ -87,24 +94,6 @@ def format_register(name: str, v: int, symbolize: Callable[[int], str | None] | 
         return f"{name:<15}{v:#x}{'':<{20 - len(hex(v))}}{v:#x}"
     signed = v - (1 << 64) if v >> 63 else v
     return f"{name:<15}{v:#x}{'':<{20 - len(hex(v))}}{signed}"
-
-
-async def _info_registers(ci: CommandInterpreter, arg: str) -> str:
-    if not ci.s.alive:
-        raise CommandError("The program has no registers now.")
-    regs = await ci.s.frames.registers()
-    names = [r.lstrip("$") for r in arg.split()] or GDB_REG_ORDER
-    # rip is shown with its symbol: looked up once, only when rip is asked for
-    pc_symbol = await ci.s.data.symbolize(regs["rip"]) \
-        if "rip" in regs and ({"rip", "pc"} & set(names)) else None
-    out = []
-    for n in names:
-        if n == "pc":
-            n = "rip"
-        if n not in regs:
-            raise CommandError(f"Invalid register `{n}'")
-        out.append(format_register(n, regs[n], lambda _: pc_symbol))
-    return "\n".join(out)
 
 
 async def _info_frame(ci: CommandInterpreter, arg: str) -> str:
@@ -170,3 +159,19 @@ async def _info_fast_conditions(ci: CommandInterpreter, arg: str) -> str:
     """tdbg's own: which conditional breakpoints and dprintfs run inside the program
     (breaks/fast_sites.py), and why the others stop it."""
     return await ci.s.fast.table_text()
+
+
+async def _info_functions(ci: CommandInterpreter, arg: str) -> str:
+    return await ci.s.data.symbols_text("functions", arg)
+
+
+async def _info_variables(ci: CommandInterpreter, arg: str) -> str:
+    return await ci.s.data.symbols_text("variables", arg)
+
+
+async def _info_types(ci: CommandInterpreter, arg: str) -> str:
+    return await ci.s.data.symbols_text("types", arg)
+
+
+async def _info_scope(ci: CommandInterpreter, arg: str) -> str:
+    return await ci.s.data.scope_text(arg)

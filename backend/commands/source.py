@@ -9,9 +9,13 @@ from .settings_table import source_path_text
 
 
 @command("disassemble", group="data", help="Disassemble a specified section of memory.",
-         usage="Usage: disassemble [ADDRESS]\n"
-               "Shows the whole function containing ADDRESS; default is the function\n"
-               "surrounding the pc of the selected frame.")
+         usage="Usage: disassemble[/m|/r|/s] START [, END]\n"
+               "Default is the function surrounding the pc of the selected frame.\n"
+               "With a /s modifier, source lines are included (if available), in address\n"
+               "order, with the name of each file; with /m, in source line order (deprecated\n"
+               "in favor of /s); with /r (or /b), raw instructions in hex are included.\n"
+               "With a single argument, the function surrounding that address is dumped;\n"
+               'two arguments are a range, in the form "start,end", or "start,+length".')
 async def _disassemble(ci: CommandInterpreter, arg: str) -> str | None:
     return await ci.s.data.disassemble_text(arg)
 

@@ -1,7 +1,11 @@
-"""Support commands: help (from the command table), echo, shell (set and show: show.py)."""
+"""Support commands: help (from the command table), echo, shell, pwd, cd (set and show:
+show.py)."""
 from __future__ import annotations
 
-from ..errors import CommandError
+import asyncio
+import os
+
+from ..errors import CommandError, TdbgError
 from . import settings_table
 from . import show as _set_and_show  # registers `set` and `show`
 from .registry import COMMANDS, GROUPS, Command, CommandInterpreter, command
@@ -95,6 +99,65 @@ async def _echo(ci: CommandInterpreter, arg: str) -> str | None:
 
 
 @command("shell", "!", group="support", help="Execute the rest of the line as a shell command.",
-         usage="Not supported in tdbg.")
+         usage="Usage: shell [COMMAND]  (or !COMMAND)\n"
+               "Runs COMMAND with /bin/sh -c; its output (stdout and stderr) is shown here.\n"
+               "With no arguments, run an inferior shell.")
 async def _shell(ci: CommandInterpreter, arg: str) -> str | None:
-    raise CommandError("shell commands are not supported in tdbg")
+    # The output is collected, not inherited: in the TUI the terminal belongs to the screen,
+    # and batch prints it in its place among the other commands' lines.
+    argv = ["/bin/sh", "-c", arg] if arg.strip() else [os.environ.get("SHELL") or "/bin/sh"]
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT)
+        out, _ = await proc.communicate()
+    except OSError as e:
+        raise CommandError(f"Cannot execute {argv[0]}: {e.strerror}.") from None
+    rc = proc.returncode or 0          # set once communicate() returned
+    try:        # gdb's $_shell_exitcode / $_shell_exitsignal (the other one becomes void)
+        kept, gone = ("$_shell_exitcode", "$_shell_exitsignal") if rc >= 0 else \
+            ("$_shell_exitsignal", "$_shell_exitcode")
+        await ci.s.data.evaluate(f"{kept} = {abs(rc)}")
+        await ci.s.data.evaluate(f"{gone} = $nonexistent_void")
+    except TdbgError:
+        pass
+    return out.decode("utf-8", "replace").removesuffix("\n")
+
+
+# gdb's current_directory: the path `cd` was given, joined textually (a symlink stays)
+_LOGICAL: list[str | None] = [None]
+
+
+def _pwd_text() -> str:
+    try:
+        cwd = os.getcwd()
+    except OSError as e:
+        raise CommandError(f"Error finding name of working directory: {e.strerror}") from None
+    logical = _LOGICAL[0]
+    if logical and logical != cwd and os.path.realpath(logical) == cwd:
+        return f"Working directory {logical}\n (canonically {cwd})."
+    return f"Working directory {cwd}."
+
+
+@command("pwd", group="files", help="Print working directory.",
+         usage="Usage: pwd\nThis is used for your program as well.")
+async def _pwd(ci: CommandInterpreter, arg: str) -> str | None:
+    if arg.strip():
+        raise CommandError(f'The "pwd" command does not take an argument: {arg.strip()}')
+    return _pwd_text()
+
+
+@command("cd", group="files", help="Set working directory to DIR for debugger.",
+         usage="Usage: cd [DIR]\n"
+               "The debugger's working directory, which the program started next inherits;\n"
+               "with no DIR, the home directory.")
+async def _cd(ci: CommandInterpreter, arg: str) -> str | None:
+    # gdb's cd_command: the debugger's own directory changes (the program run next
+    # starts there, as it inherits it); said only to a person.
+    target = os.path.expanduser(arg.strip() or "~")
+    try:
+        os.chdir(target)
+    except OSError as e:
+        raise CommandError(f"{target}: {e.strerror}.") from None
+    _LOGICAL[0] = os.path.normpath(os.path.join(_LOGICAL[0] or os.getcwd(), target))
+    return _pwd_text() if ci.s.from_tty else ""

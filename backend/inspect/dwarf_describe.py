@@ -85,7 +85,7 @@ def disassemble(data: bytes, start: int, end: int, indent: int = 0, all_ops: boo
         elif op in _ENTRY_VALUE:
             n, pos = read_uleb(data, pos)
             inner, _ = disassemble(data, pos, pos + n, indent + 2, True)
-            out.append(line + "\n" + inner)
+            out.append(line + "\n" + inner.removesuffix("\n"))
             pos += n
             continue
         out.append(line)

@@ -223,3 +223,9 @@ def info_source(target: Target, frames: Frames) -> str:
     lines.append("Includes preprocessor macro info." if macros
                  else "Does not include preprocessor macro info.")
     return "\n".join(lines)
+
+
+def location_words(var: Variable, scopes: Scopes, o: ObjFile, link_pc: int) -> str:
+    """`info address`'s words for where var lives ("a variable in $rax", "static storage
+    at address 0x4010", "a complex DWARF expression: ..."), for `info scope` too."""
+    return _where(var, scopes, o, link_pc)
