@@ -1,4 +1,4 @@
-"""Data commands: print, output, ptype, whatis, display, undisplay, x."""
+"""Data commands: print, output, printf, ptype, whatis, display, undisplay, x."""
 from __future__ import annotations
 
 from ..errors import CommandError
@@ -28,6 +28,17 @@ async def _output(ci: CommandInterpreter, arg: str) -> str | None:
         fmt, _, arg = arg[1:].partition(" ")
         return await ci.s.data.formatted(arg.strip(), fmt)
     return await ci.s.data.evaluate(arg)
+
+
+@command("printf", group="data", help="Formatted printing, like the C \"printf\" function.",
+         usage='Usage: printf "format string", ARG1, ARG2, ARG3, ..., ARGN\n'
+               "This supports most C printf format specifications, like %s, %d, etc.")
+async def _printf(ci: CommandInterpreter, arg: str) -> str | None:
+    if not arg.strip():
+        raise CommandError("Argument required (format-control string and values to print).")
+    text = await ci.s.frames.printf_text(arg)
+    # the line ends where the format's newline does: the front end ends each command's text
+    return text[:-1] if text.endswith("\n") else text
 
 
 @command("ptype", group="data", help="Print definition of type TYPE.",

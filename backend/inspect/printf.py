@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 from ..errors import CommandError
+from ..symbols.floats import unpack_float
 from ..symbols.values import Value
 
 _ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "a": "\a", "b": "\b", "f": "\f",
@@ -53,8 +55,9 @@ def _split_args(rest: str) -> list[str]:
     return out
 
 
-def parse(text: str) -> Printf:
-    """`"format",arg,...` as gdb's parse_format_string and printf_command check it."""
+def parse(text: str, strict: bool = False) -> Printf:
+    """`"format",arg,...` as gdb's parse_format_string and printf_command check it;
+    strict: each conversion too, as gdb's format_pieces does (check_conversions)."""
     text = text.strip()
     if not text:
         raise CommandError("Format string required")
@@ -76,8 +79,11 @@ def parse(text: str) -> Printf:
         raw += ch
         decoded += ch
         i += 1
+    if strict:
+        check_conversions(decoded)
     if i >= len(text):
-        raise CommandError("Bad format string, non-terminated '\"'")
+        # gdb 13's printf ends this one with a period
+        raise CommandError("Bad format string, non-terminated '\"'" + ("." if strict else ""))
     rest = text[i + 1:].strip()
     if rest and not rest.startswith(","):
         raise CommandError("Invalid argument syntax")
@@ -86,6 +92,63 @@ def parse(text: str) -> Printf:
     if wanted != len(args):
         raise CommandError("Wrong number of arguments for specified format-string")
     return Printf(raw, decoded, tuple(args))
+
+
+def check_conversions(text: str) -> None:
+    """gdb's format_pieces checks of a decoded format: C89 conversions, length
+    modifiers h, l, ll, L, z, and the flags each conversion accepts."""
+    i = 0
+    while i < len(text):
+        if text[i] != "%":
+            i += 1
+            continue
+        i += 1
+        if text[i:i + 1] == "%":
+            i += 1
+            continue
+        flags = ""
+        while i < len(text) and text[i] in "0-+ #":
+            flags += text[i]
+            i += 1
+        while i < len(text) and text[i].isdigit():
+            i += 1
+        prec = text[i:i + 1] == "."
+        if prec:
+            i += 1
+            while i < len(text) and text[i].isdigit():
+                i += 1
+        length = ""
+        for mod in ("ll", "l", "h", "L", "z"):
+            if text.startswith(mod, i):
+                length = mod
+                i += len(mod)
+                break
+        conv = text[i:i + 1]
+        if conv == "*":
+            raise CommandError("`*' not supported for precision or width in printf")
+        if conv == "n":
+            raise CommandError("Format specifier `n' not supported in printf")
+        if not conv:
+            raise CommandError("Incomplete format specifier at end of format string")
+        if not _conversion_ok(conv, flags, prec, length):
+            raise CommandError(f"Inappropriate modifiers to format specifier '{conv}' in printf")
+        i += 1
+
+
+def _conversion_ok(conv: str, flags: str, prec: bool, length: str) -> bool:
+    """format_pieces' `bad` cases; an unknown letter is an error of its own."""
+    if conv in "uoxXdi":
+        return not ((conv == "u" and "#" in flags) or (conv in "uoxX" and set(flags) & set(" +"))
+                    or length == "L")
+    if conv == "c":
+        return length in ("", "l", "z") and not prec and not set(flags) & set("0 +")
+    if conv == "p":
+        return length in ("", "z") and not prec and not set(flags) & set("#0 +")
+    if conv == "s":
+        return length in ("", "l", "z") and not set(flags) & set("0 +")
+    if conv in "efgEG":
+        return length in ("", "L", "z")
+    raise CommandError(f"Unrecognized format specifier '{conv}' in printf")
 
 
 def conversions(text: str) -> list[str]:
@@ -116,20 +179,18 @@ def format_values(p: Printf, values: Sequence[Value | int], read_string: Callabl
             n = v.as_int()
         if conv == "s" and not isinstance(v, int):
             t = v.type.strip()
-            if t.kind == "pointer":
-                s = read_string(v.as_int()).decode("utf-8", "replace")
-            elif t.kind == "array":
+            if t.kind == "array":
                 s = v.data.split(b"\0")[0].decode("utf-8", "replace")
-            else:
-                raise CommandError("Value can't be converted to integer.")
+            else:               # gdb's value_as_address: an integer is an address too
+                s = read_string(v.as_int() & ((1 << 64) - 1)).decode("utf-8", "replace")
             out.append((spec + "s") % s)
         elif conv in "fFeEgGaA" and not isinstance(v, int):
-            x = float(v.as_float())
+            x = float(_float_of(v))
             out.append((spec + (conv if conv not in "aA" else "e")) % x)
         elif conv == "c":
             out.append((spec + "c") % chr(n & 0xFF))
         elif conv == "p":
-            out.append((spec.replace("#", "") + "s") % hex(n & ((1 << 64) - 1)))
+            out.append((spec.replace("#", "") + "s") % _pointer(n))
         elif conv in "fFeEgGaAs":
             raise CommandError("Value can't be converted to integer.")
         else:
@@ -141,9 +202,33 @@ def format_values(p: Printf, values: Sequence[Value | int], read_string: Callabl
             else:
                 n &= (1 << 64) - 1
                 n = n - (1 << 64) if n >> 63 else n
-            out.append((spec + ("d" if conv in "iu" else conv)) % n)
+            text = (spec + ("d" if conv in "iu" else conv)) % n
+            out.append(_c_octal(text, width) if conv == "o" and "#" in flags else text)
     out.append(p.text[pos:])
     return "".join(out)
+
+
+def _float_of(v: Value) -> float | Fraction:
+    """gdb's printf_floating: a value that is not a float has its bytes read as the
+    float type of its size, when there is one (4 or 8 bytes)."""
+    t = v.type.strip()
+    if t.kind != "float" and t.size in (4, 8):
+        return unpack_float(v.data, t.size)
+    return v.as_float()
+
+
+def _pointer(n: int) -> str:
+    """glibc's %p: (nil) for a null pointer."""
+    n &= (1 << 64) - 1
+    return hex(n) if n else "(nil)"
+
+
+def _c_octal(text: str, width: str | None) -> str:
+    """Python's %#o writes 0o17 where C writes 017."""
+    body = text.strip().replace("0o", "0", 1)
+    body = "0" if body == "00" else body
+    w = int(width) if width and width.isdigit() else 0
+    return body.rjust(w) if text[:1] == " " else body.ljust(w) if text[-1:] == " " else body
 
 
 _LONG = ("l", "ll", "q", "j", "z", "t")
@@ -175,7 +260,7 @@ def int_formatter(p: Printf) -> Callable[[list[int]], str]:
             convs.append(lambda n: chr(n & 0xFF))
             parts.append(spec + "c")
         elif conv == "p":
-            convs.append(lambda n: hex(n & ((1 << 64) - 1)))
+            convs.append(_pointer)
             parts.append(spec.replace("#", "") + "s")
         else:
             raise CommandError(f"%{conv} needs the debugger")

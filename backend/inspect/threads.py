@@ -16,6 +16,7 @@ from ..process.inferior import Thread
 from ..program.target import Target
 from .frame_text import FrameText
 from .frames import Frames
+from .symbol_search import compile_regex
 from .thread_ids import label, parse_id_list
 
 
@@ -120,6 +121,29 @@ class Threads:
             out.append(ev.ThreadInfo(th.num, th.tid, inf.thread_name(th.tid), state, pc, fn,
                                      loc, th.tid == self.target.tid))
         return out
+
+    def find_text(self, regex: str) -> str:
+        """gdb's `thread find REGEX`: the threads whose name or target id the regex (a
+        POSIX basic one) matches; tdbg sets no names of its own (gdb's `thread name`)."""
+        if not regex:
+            raise CommandError("Command requires an argument.")
+        try:
+            pattern = compile_regex(regex)
+        except CommandError as e:
+            why = str(e).removeprefix("Invalid regexp: ")
+            raise CommandError(f"Invalid regexp ({why}): {regex}") from None
+        out: list[str] = []
+        if self.target.alive:
+            inf = self.target.process
+            for th in self._threads_sorted():
+                ident = label(self.inferior_num(), th.num)
+                name = inf.thread_name(th.tid)
+                if name and pattern.search(name):
+                    out.append(f"Thread {ident} has target name '{name}'")
+                tid = self.target_id(th.tid)
+                if pattern.search(tid):
+                    out.append(f"Thread {ident} has target id '{tid}'")
+        return "\n".join(out) or f"No threads match '{regex}'"
 
     def thread_numbered(self, num: int) -> Thread | None:
         inf = self.target.require_inferior()
