@@ -1,5 +1,8 @@
 """`tdbg --batch -ex CMD ... PROG`: the command language without a screen.
 
+A block (`commands`, `define`, `document` ... `end`) takes the lines that follow it: those
+of its -x script, or the following -ex arguments (gdb -batch would read them from stdin).
+
 Prints what gdb -batch prints: each command's text, then stop/exit messages
 from the bus in order. Exit status: 1 when the program cannot be loaded or
 the last command failed (like gdb), else 0.
@@ -70,6 +73,10 @@ async def _run(program: str | None, args: Sequence[str], commands: Sequence[str]
         pass
     session.close_on_signals(loop)
     status = 0
+    # lines that other lines run (breakpoint command lists, `source`, user commands) are
+    # printed as each runs, among the stops they cause (`echo text\n` ends its own line)
+    session.commands.emit = lambda text, ok: say(text[:-1] if text.endswith("\n") else text,
+                                                 out if ok else sys.stderr)
     try:
         if program is not None:
             await session.load()
@@ -86,6 +93,10 @@ async def _run(program: str | None, args: Sequence[str], commands: Sequence[str]
             if res.text:
                 say(res.text, out if res.ok else sys.stderr)
             status = 0 if res.ok else 1
+        # a block still open when the commands run out ends there (gdb: at end of file)
+        end = await session.commands.end_of_input()
+        if end is not None and end.text:
+            say(end.text, out if end.ok else sys.stderr)
     finally:
         await session.close()
     return status

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from .breaks.breakpoints import Breakpoints
 from .breaks.catchpoints import Catchpoints
+from .breaks.command_lists import CommandLists
 from .breaks.dprintf import Dprintfs
 from .breaks.fast_sites import FastSites
 from .breaks.manager import Manager
@@ -79,6 +80,8 @@ class Debugger:
                                        self.evaluator.compile_condition)
         self.watch = Watchpoints(t, bps, self.breakpoints, self.evaluator, self.text)
         self.dprintfs = Dprintfs(t, self.breakpoints, self.evaluator)   # dprintf LOC,"fmt",args
+        self.command_lists = CommandLists(t, bps)       # commands N ... end
+        t.publish = self.command_lists.filter(t.publish)  # `silent` lists: no stop report
         # exec: the process's life, steps, stop reports
         self.signals = SignalTable()          # handle SIG ...: kept across runs, like gdb's
         self.thread_events = ThreadEvents(t, self.threads.target_id)

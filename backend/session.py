@@ -17,6 +17,7 @@ from typing import TypeVar, cast
 
 from . import events as ev
 from .api.breakpoints import BreakpointsAPI
+from .api.command_lists import CommandListsAPI
 from .api.core import CoreAPI
 from .api.data import DataAPI
 from .api.fast import FastAPI
@@ -25,6 +26,7 @@ from .api.frames import FramesAPI
 from .api.info import InfoAPI
 from .api.link import WorkerLink
 from .api.processes import ProcessesAPI
+from .api.registers import RegistersAPI
 from .api.settings import SettingsAPI
 from .bus import EventBus, Subscription
 from .commands import CommandInterpreter
@@ -60,6 +62,8 @@ class Session:
         self.fast = FastAPI(self.link, self.dbg)
         self.processes = ProcessesAPI(self.link, self.dbg)     # catch ..., info inferiors
         self.flow = FlowAPI(self.link, self.dbg, self._resume)
+        self.command_lists = CommandListsAPI(self.link, self.dbg)   # commands N ... end
+        self.registers = RegistersAPI(self.link, self.dbg)     # info registers, all-registers
         self.from_tty = True          # False (batch mode): queries answer themselves, handle is quiet
         # A front end that can ask the user sets this (the TUI's y/n dialog); without it a
         # query is answered yes, as gdb's is when its input is not a terminal.
@@ -293,6 +297,11 @@ class Session:
 
     def complete(self, line: str) -> list[str]:
         return self._interpreter().complete(line)
+
+    @property
+    def commands(self) -> CommandInterpreter:
+        """The command interpreter: front ends set its `emit` and read its open block."""
+        return self._interpreter()
 
     def _interpreter(self) -> CommandInterpreter:
         if self._commands is None:

@@ -78,10 +78,12 @@ def read_script(items: list[tuple[str, str]]) -> list[str]:
             commands.append(value)
             continue
         try:
-            text = Path(value).read_text("utf-8")
+            Path(value).read_text("utf-8")
         except OSError as e:
             raise SystemExit(_fail(f"{value}: {e.strerror}.")) from None
-        commands += [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+        # gdb's -x is `source FILE`: its blocks (commands ... end) are read from the file,
+        # and an error ends the file ("FILE:N: Error in sourced command file:")
+        commands.append(f"source {value}")
     return commands
 
 

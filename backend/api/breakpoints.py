@@ -115,6 +115,6 @@ class BreakpointsAPI:
         def work() -> str:
             d = self._dbg
             return table(d.breakpoints.infos(), frozenset(d.solib.unloaded), frozenset(d.solib.unresolved),
-                         d.dprintfs.table_lines(),
+                         d.command_lists.table_lines(d.dprintfs.table_lines()),
                          d.proc.inferiors.with_program(), d.proc.inferiors.many)
         return await self._link.stopped_call(work)

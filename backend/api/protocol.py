@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from .breakpoints import BreakpointsAPI
+    from .command_lists import CommandListsAPI
     from .core import CoreAPI
     from .data import DataAPI
     from .fast import FastAPI
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from .frames import FramesAPI
     from .info import InfoAPI
     from .processes import ProcessesAPI
+    from .registers import RegistersAPI
     from .settings import SettingsAPI
 
 
@@ -33,6 +35,8 @@ class SessionAPI(Protocol):
     core: CoreAPI
     fast: FastAPI
     processes: ProcessesAPI
+    command_lists: CommandListsAPI
+    registers: RegistersAPI
 
     # ---- facts ----------------------------------------------------------------------------
     @property

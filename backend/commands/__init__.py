@@ -16,6 +16,7 @@ from . import (  # noqa: F401 -- each group module registers its commands
     inferiors,
     info,
     running,
+    scripts,
     signals,
     source,
     stack,

@@ -4,9 +4,14 @@
 the result's text; Up/Down walk the history; Tab completes via
 ``session.complete``. Stops, exits and backend messages are echoed here too, so
 the scrollback reads like a gdb session.
+
+After `commands`, `define` or `document` each line entered joins the block (echoed after
+gdb's ">" prompt) until `end`; Esc drops the block. A breakpoint's command list runs
+after its stop, also when the stop came from a key (F5) rather than this line.
 """
 from __future__ import annotations
 
+import asyncio
 import os
 
 from rich.text import Text
@@ -20,6 +25,9 @@ from ..config import state_dir
 from .base import Pane
 
 HISTORY_MAX = 500
+PLACEHOLDER = ": command (help, break, print, x/8xb $rsp …)"
+BLOCK_PLACEHOLDER = '> the block\'s next line ("end" ends it, Esc drops it)'
+BLOCK_OPENERS = ("commands", "define", "document")
 
 
 def common_prefix(items: list[str]) -> str:
@@ -89,8 +97,7 @@ class CommandPane(Pane):
     def compose(self) -> ComposeResult:
         yield CommandLog(id="command-log", max_lines=5000, wrap=True, markup=False, highlight=False,
                          min_width=1)
-        yield CommandInput(placeholder=": command (help, break, print, x/8xb $rsp …)",
-                           id="command-input")
+        yield CommandInput(placeholder=PLACEHOLDER, id="command-input")
 
     @property
     def input(self) -> CommandInput:
@@ -103,6 +110,38 @@ class CommandPane(Pane):
         super().on_mount()
         self.input.history = self._load_history()
         self.input._pos = len(self.input.history)
+        # a block's lines must reach the interpreter in the order typed: a line entered
+        # while `commands` is still asking the worker waits for it
+        self._order = asyncio.Lock()
+        self._busy = 0
+        self.watch(self.app, "stop", self._stopped, init=False)
+
+    def _block_open(self) -> bool:
+        session = getattr(self.app, "session", None)
+        return session is not None and session.commands.block is not None
+
+    def _emit(self, text: str, ok: bool) -> None:
+        self.write(text, "" if ok else "error")
+
+    def _stopped(self, stop: object) -> None:
+        """A stop this line did not cause (a key): its breakpoint's list runs now."""
+        session = getattr(self.app, "session", None)
+        if stop is not None and session is not None and not self._busy \
+                and session.command_lists.pending:
+            self.run_lists()
+
+    @work(exit_on_error=False, group="command")
+    async def run_lists(self) -> None:
+        session = self.app.session  # type: ignore[attr-defined]
+        session.commands.emit = self._emit
+        self._busy += 1
+        try:
+            await session.commands.run_stop_lists()
+        except Exception as e:          # never crash the screen
+            self.write(str(e), "error")
+        finally:
+            self._busy -= 1
+        self.app.after_command()  # type: ignore[attr-defined]
 
     def write(self, text: str, kind: str = "") -> None:
         """kind: '' | 'echo' | 'error' | 'warning' | 'note' (styled by the theme)."""
@@ -115,6 +154,10 @@ class CommandPane(Pane):
         self.input.value = ""
         self.input.remember(line)
         self._save_history()
+        if self._block_open():
+            self.write(f">{line}", "echo")          # gdb's prompt inside a block
+            self.run_line(line)
+            return
         self.write(f"(tdbg) {line}", "echo")
         if line.strip():
             self.run_line(line)
@@ -125,11 +168,23 @@ class CommandPane(Pane):
         if session is None:
             self.write("No program is loaded.", "error")
             return
+        session.commands.emit = self._emit
+        word = line.split()[0] if line.split() else ""
+        ordered = (self._order.locked() or session.commands.block is not None
+                   or any(o.startswith(word) for o in BLOCK_OPENERS) and len(word) >= 3)
+        self._busy += 1
         try:
-            result = await session.execute(line)
+            if ordered:
+                async with self._order:
+                    result = await session.execute(line)
+            else:
+                result = await session.execute(line)
         except Exception as e:          # execute() should not raise; never crash if it does
             self.write(str(e), "error")
             return
+        finally:
+            self._busy -= 1
+            self.input.placeholder = BLOCK_PLACEHOLDER if self._block_open() else PLACEHOLDER
         if result.text:
             self.write(result.text, "" if result.ok else "error")
         self.app.after_command()  # type: ignore[attr-defined]
@@ -166,6 +221,11 @@ class CommandPane(Pane):
 
     @on(LeaveRequested)
     def _leave(self) -> None:
+        session = getattr(self.app, "session", None)
+        if session is not None and session.commands.cancel_block():
+            self.input.placeholder = PLACEHOLDER
+            self.write("Block dropped: nothing was set.", "note")
+            return
         self.app.focus_source()  # type: ignore[attr-defined]
 
     # -- history file --------------------------------------------------------
