@@ -37,10 +37,11 @@ def describe_event(e) -> str | None:
     return None
 
 
-def say(text: str, stream: TextIO) -> None:
+def say(text: str, stream: TextIO, raw: bool = False) -> None:
     """One line, written at once: the program writes to the same terminal or pipe (no pty
-    in batch), and a newline written apart could land after its output."""
-    stream.write(text + "\n")
+    in batch), and a newline written apart could land after its output. raw: the text as
+    is (gdb's echo, output, printf end their lines only where their text does)."""
+    stream.write(text if raw else text + "\n")
     stream.flush()
 
 
@@ -74,9 +75,8 @@ async def _run(program: str | None, args: Sequence[str], commands: Sequence[str]
     session.close_on_signals(loop)
     status = 0
     # lines that other lines run (breakpoint command lists, `source`, user commands) are
-    # printed as each runs, among the stops they cause (`echo text\n` ends its own line)
-    session.commands.emit = lambda text, ok: say(text[:-1] if text.endswith("\n") else text,
-                                                 out if ok else sys.stderr)
+    # printed as each runs, among the stops they cause
+    session.commands.emit = lambda text, ok, raw: say(text, out if ok else sys.stderr, raw)
     try:
         if program is not None:
             await session.load()
@@ -91,7 +91,7 @@ async def _run(program: str | None, args: Sequence[str], commands: Sequence[str]
             except SystemExit:
                 break
             if res.text:
-                say(res.text, out if res.ok else sys.stderr)
+                say(res.text, out if res.ok else sys.stderr, res.raw)
             status = 0 if res.ok else 1
         # a block still open when the commands run out ends there (gdb: at end of file)
         end = await session.commands.end_of_input()

@@ -219,3 +219,11 @@ class CommandResult:
     ok: bool
     text: str
     data: object = None
+    # printed as is, no newline added (gdb's echo, output, printf: the next text may follow
+    # on the same line)
+    raw: bool = False
+
+    @property
+    def line_text(self) -> str:
+        """The text as lines to join with others: a raw text's own last newline dropped."""
+        return self.text[:-1] if self.raw and self.text.endswith("\n") else self.text

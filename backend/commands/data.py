@@ -22,7 +22,7 @@ async def _print(ci: CommandInterpreter, arg: str) -> str | None:
 
 @command("output", group="data",
          help='Like "print" but don\'t put in value history and don\'t print newline.',
-         usage="Usage: output[/FMT] EXP")
+         usage="Usage: output[/FMT] EXP", raw=True)
 async def _output(ci: CommandInterpreter, arg: str) -> str | None:
     if arg.startswith("/"):
         fmt, _, arg = arg[1:].partition(" ")
@@ -32,13 +32,11 @@ async def _output(ci: CommandInterpreter, arg: str) -> str | None:
 
 @command("printf", group="data", help="Formatted printing, like the C \"printf\" function.",
          usage='Usage: printf "format string", ARG1, ARG2, ARG3, ..., ARGN\n'
-               "This supports most C printf format specifications, like %s, %d, etc.")
+               "This supports most C printf format specifications, like %s, %d, etc.", raw=True)
 async def _printf(ci: CommandInterpreter, arg: str) -> str | None:
     if not arg.strip():
         raise CommandError("Argument required (format-control string and values to print).")
-    text = await ci.s.frames.printf_text(arg)
-    # the line ends where the format's newline does: the front end ends each command's text
-    return text[:-1] if text.endswith("\n") else text
+    return await ci.s.frames.printf_text(arg)      # as is: the format says where lines end
 
 
 @command("ptype", group="data", help="Print definition of type TYPE.",

@@ -51,6 +51,7 @@ class Command:
     help: str                   # one line, as `help GROUP` shows it
     usage: str = ""             # the rest of `help NAME`
     resumes: bool = False       # lets the program run: the auto-displays follow its stop
+    raw: bool = False           # its text is written as is (CommandResult.raw)
 
 
 COMMANDS: dict[str, Command] = {}
@@ -58,12 +59,12 @@ ALIASES: dict[str, str] = {}
 
 
 def command(name: str, *aliases: str, group: str, help: str, usage: str = "",
-            resumes: bool = False) -> Callable[[Handler], Handler]:
+            resumes: bool = False, raw: bool = False) -> Callable[[Handler], Handler]:
     if group not in GROUPS:         # a typo would hide the command from `help`
         raise ValueError(f"{name}: unknown command group {group!r}")
 
     def deco(fn: Handler) -> Handler:
-        COMMANDS[name] = Command(name, fn, aliases, group, help, usage, resumes)
+        COMMANDS[name] = Command(name, fn, aliases, group, help, usage, resumes, raw)
         for a in aliases:
             ALIASES[a] = name
         return fn
@@ -85,7 +86,7 @@ class CommandInterpreter:
         # print, as each runs: their stops are printed by the front end from the bus as they
         # happen, so holding the text to the end would put it after later stops. Without
         # it (a caller that only reads results) the text joins the command's result.
-        self.emit: Callable[[str, bool], None] | None = None
+        self.emit: Callable[[str, bool, bool], None] | None = None     # text, ok, raw
         self._held: list[str] | None = None
         self._in_lists = False
         self._user_depth = 0
@@ -109,14 +110,14 @@ class CommandInterpreter:
         try:
             res, _ = await self.feed(line)
             if self.s.command_lists.pending and not self._in_lists:
-                self.say(res.text, res.ok)      # the command's own words come first
+                self.say(res.text, res.ok, res.raw)     # the command's own words come first
                 res = CommandResult(res.ok, "")
                 await self.run_stop_lists()
             held = self._held
         finally:
             self._held = outer
         if held:
-            return CommandResult(res.ok, "\n".join([*held, res.text] if res.text else held))
+            return CommandResult(res.ok, "\n".join([*held, res.line_text] if res.text else held))
         return res
 
     async def feed(self, line: str) -> tuple[CommandResult, bool]:
@@ -125,13 +126,13 @@ class CommandInterpreter:
             return await self._block_line(line), False
         return await self._run(line)
 
-    def say(self, text: str, ok: bool = True) -> None:
+    def say(self, text: str, ok: bool = True, raw: bool = False) -> None:
         if not text:
             return
         if self.emit is not None:
-            self.emit(text, ok)
+            self.emit(text, ok, raw)
         elif self._held is not None:
-            self._held.append(text)
+            self._held.append(CommandResult(ok, text, raw=raw).line_text)
 
     async def run_stop_lists(self) -> None:
         """gdb's bpstat_do_actions: the stop's list runs; a command in it that resumes ends
@@ -145,7 +146,7 @@ class CommandInterpreter:
                 body = await self.s.command_lists.take()
                 for ln in body[1:] if body[:1] == ("silent",) else body:
                     res, resumed = await self._run(ln)
-                    self.say(res.text, res.ok)
+                    self.say(res.text, res.ok, res.raw)
                     if not res.ok or resumed:
                         break
         finally:
@@ -203,7 +204,7 @@ class CommandInterpreter:
                 resumed = resumed or r
                 if not res.ok:
                     raise CommandError(res.text)
-                self.say(res.text)
+                self.say(res.text, True, res.raw)
         finally:
             self._user_depth -= 1
         return resumed
@@ -246,7 +247,7 @@ class CommandInterpreter:
             if cmd.resumes and self.displays and self.s.alive and self.s.stop_pc is not None:
                 # gdb shows the auto-display expressions after every stop
                 text = "\n".join(t for t in (text, await show_displays(self)) if t)
-            return CommandResult(True, text or ""), resumes
+            return CommandResult(True, text or "", raw=cmd.raw), resumes
         except TdbgError as e:
             return CommandResult(False, str(e)), resumes
 

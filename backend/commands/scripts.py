@@ -144,7 +144,7 @@ async def _source(ci: CommandInterpreter, arg: str) -> str | None:
         if not res.ok:
             ci.cancel_block()
             raise CommandError(f"{path}:{n}: Error in sourced command file:\n{res.text}")
-        ci.say(res.text)
+        ci.say(res.text, True, res.raw)
         if ci.block is None:
             await ci.run_stop_lists()      # gdb: after each command a file's line runs
     end = await ci.end_of_input()

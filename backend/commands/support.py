@@ -93,7 +93,7 @@ def _setting_help(verb: str, words: list[str]) -> str:
 
 
 @command("echo", group="support", help="Print a constant string.  Give string as argument.",
-         usage='Usage: echo TEXT\n"\\n" in TEXT is a newline.')
+         usage='Usage: echo TEXT\n"\\n" in TEXT is a newline.', raw=True)
 async def _echo(ci: CommandInterpreter, arg: str) -> str | None:
     return arg.replace("\\n", "\n")
 

@@ -119,7 +119,7 @@ async def _run_in(ci: CommandInterpreter, row: ThreadRow, cmd: str, flags: Flags
     res = await ci.execute(cmd)
     if res.ok:
         if not flags.silent or res.text:
-            out += header + ([res.text] if res.text else [])
+            out += header + ([res.line_text] if res.text else [])
         return
     if flags.silent:
         return

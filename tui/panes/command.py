@@ -20,6 +20,8 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Input, RichLog
 
+from tdbg.backend.events import CommandResult
+
 from .. import keymap
 from ..config import state_dir
 from .base import Pane
@@ -120,8 +122,9 @@ class CommandPane(Pane):
         session = getattr(self.app, "session", None)
         return session is not None and session.commands.block is not None
 
-    def _emit(self, text: str, ok: bool) -> None:
-        self.write(text, "" if ok else "error")
+    def _emit(self, text: str, ok: bool, raw: bool = False) -> None:
+        # the pane shows lines: a raw text's own last newline would show as a blank one
+        self.write(CommandResult(ok, text, raw=raw).line_text, "" if ok else "error")
 
     def _stopped(self, stop: object) -> None:
         """A stop this line did not cause (a key): its breakpoint's list runs now."""
@@ -186,7 +189,7 @@ class CommandPane(Pane):
             self._busy -= 1
             self.input.placeholder = BLOCK_PLACEHOLDER if self._block_open() else PLACEHOLDER
         if result.text:
-            self.write(result.text, "" if result.ok else "error")
+            self._emit(result.text, result.ok, result.raw)
         self.app.after_command()  # type: ignore[attr-defined]
 
     @on(CompletionRequested)
