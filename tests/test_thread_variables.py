@@ -16,3 +16,15 @@ def test_thread_and_inferior_variables(build):
         "run", "p $_thread", "p $_inferior", "p $_thread * 10 + $_inferior", "bt 1", "thread 1",
         "p $_thread", "kill", "p $_thread"], names=True))
     assert 'hit Breakpoint 2, tick_a ()' in ours and "$3 = 2" in ours and "$7 = 0" in ours
+
+
+def test_thread_name(build):
+    """`thread name NAME` names the selected thread in `info threads`, `thread find` and
+    stop lines; `thread name` alone gives it back the kernel's name."""
+    prog = build("thr_fair")
+    ours = "\n".join(assert_same(prog, [
+        "thread name early", "break tick_a", "run", "thread name worker one", "info threads 2",
+        "thread find worker", "thread", "thread name", "info threads 2", "thread find worker",
+        "thread name zz", "continue", "thread 1", "thread name main-thread", "info threads 1"],
+        names=True))
+    assert 'hit Breakpoint 1, tick_a ()' in ours and '"worker one" tick_a ()' in ours

@@ -186,6 +186,16 @@ class FramesAPI:
             return next(t for t in self._dbg.threads.threads_info() if t.current)
         return await self._link.stopped_call(work)
 
+    async def name_thread(self, name: str | None) -> None:
+        """gdb's `thread name [NAME]`: the selected thread's name (None: the kernel's again)."""
+        def work() -> None:
+            t = self._dbg.target
+            th = t.inf.threads.get(t.tid) if t.inf is not None and t.alive else None
+            if th is None:
+                raise CommandError("No thread selected")
+            th.user_name = name
+        await self._link.stopped_call(work)
+
     async def thread_text(self, thread_id: str = "") -> str:
         """gdb's `thread [ID]`: switch to thread ID (N, or INF.N in another inferior), or
         (empty) say which thread is current."""

@@ -32,7 +32,8 @@ async def _thread(ci: CommandInterpreter, arg: str) -> str | None:
     if word == "find":
         return await ci.s.frames.thread_find_text(rest.strip())
     if word == "name":
-        raise CommandError('"thread name" is not supported yet.')
+        await ci.s.frames.name_thread(rest.strip() or None)
+        return None
     return await ci.s.frames.thread_text(arg)
 
 

@@ -124,7 +124,7 @@ class Threads:
 
     def find_text(self, regex: str) -> str:
         """gdb's `thread find REGEX`: the threads whose name or target id the regex (a
-        POSIX basic one) matches; tdbg sets no names of its own (gdb's `thread name`)."""
+        POSIX basic one) matches: the name `thread name` gave it, the kernel's, its target id."""
         if not regex:
             raise CommandError("Command requires an argument.")
         try:
@@ -137,7 +137,9 @@ class Threads:
             inf = self.target.process
             for th in self._threads_sorted():
                 ident = label(self.inferior_num(), th.num)
-                name = inf.thread_name(th.tid)
+                if th.user_name and pattern.search(th.user_name):
+                    out.append(f"Thread {ident} has name '{th.user_name}'")
+                name = inf.kernel_thread_name(th.tid)
                 if name and pattern.search(name):
                     out.append(f"Thread {ident} has target name '{name}'")
                 tid = self.target_id(th.tid)

@@ -308,7 +308,7 @@ class CoreFile(Inferior):
     def stop_thread(self, tid: int) -> None:
         pass
 
-    def thread_name(self, tid: int) -> str:
+    def kernel_thread_name(self, tid: int) -> str:
         return ""           # a core's pid may be alive again, as another program: gdb shows none
 
     def maps(self) -> list[Region]:

@@ -46,6 +46,7 @@ class Thread:
     # ~1 us less than SETREGS on every breakpoint hit) or True (regs_changed: SETREGS).
     dirty: bool | str = False
     stepping: bool = False              # last resumed with SINGLESTEP (a trap may be the step's)
+    user_name: str | None = None        # gdb's `thread name NAME`, shown instead of the kernel's
 
 
 @dataclass(slots=True)
@@ -291,7 +292,14 @@ class Inferior:
 
     # ---- memory map ----------------------------------------------------------------
     def thread_name(self, tid: int) -> str:
-        """The kernel's name of the thread (its comm), "" when there is none to read."""
+        """The name `thread name` gave the thread, else the kernel's (its comm), "" when
+        there is none to read."""
+        th = self.threads.get(tid)
+        if th is not None and th.user_name is not None:
+            return th.user_name
+        return self.kernel_thread_name(tid)
+
+    def kernel_thread_name(self, tid: int) -> str:
         try:
             with open(f"/proc/{self.pid}/task/{tid}/comm") as f:
                 return f.read().strip()
