@@ -23,7 +23,9 @@ _APPLY_USAGE = (
                "must be currently known.  With no argument, shows the\n"
                'current thread.  See "info threads" for the known ones.\n\n' + _APPLY_USAGE +
                "\n\nUsage: thread find REGEXP\n"
-               "Find the threads whose name or target id REGEXP matches.")
+               "Find the threads whose name or target id REGEXP matches."
+               "\n\nUsage: thread name [NAME]\n"
+               "Set the current thread's name (no NAME: the target's name again).")
 async def _thread(ci: CommandInterpreter, arg: str) -> str | None:
     arg = arg.strip()
     word, _, rest = arg.partition(" ")
