@@ -4,23 +4,16 @@ a relative source path, as test_info_commands.py does) and where_static_a.c +
 where_static_b.c (a static `helper` and `counter` in each file, header-defined inlines)."""
 from __future__ import annotations
 
-import subprocess
 from functools import partial
 
 import batch_diff
 import pytest
-from conftest import ROOT, find_source, needs_gdb
+from conftest import ROOT, needs_gdb
+from test_info_commands import _build  # info_cmds.c built as a user would, -O0/-O2
 
 from tests.helpers import session_for
 
 assert_same = partial(batch_diff.assert_same, cwd=ROOT, exits=False)
-
-
-def _build(tmp_path_factory, opt: str):
-    out = tmp_path_factory.mktemp("symq") / f"info_cmds{opt}"
-    src = find_source("info_cmds").relative_to(ROOT)
-    subprocess.run(["gcc", "-g", opt, str(src), "-o", str(out)], cwd=ROOT, check=True)
-    return out
 
 
 @pytest.fixture(scope="module")
