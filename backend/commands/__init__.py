@@ -24,7 +24,6 @@ from . import (  # noqa: F401 -- each group module registers its commands
     threads,
     watch,
 )
-from .info import GDB_REG_ORDER, format_register
 from .registry import (
     ALIASES,
     COMMANDS,
@@ -36,5 +35,5 @@ from .registry import (
     query_text,
 )
 
-__all__ = ["ALIASES", "COMMANDS", "GROUPS", "GDB_REG_ORDER", "Command", "CommandInterpreter", "Handler",
-           "command", "format_register", "query_text"]
+__all__ = ["ALIASES", "COMMANDS", "GROUPS", "Command", "CommandInterpreter", "Handler", "command",
+           "query_text"]

@@ -3,8 +3,6 @@ symbol, inferiors, signals, display, source, address, proc, watchpoints, functio
 types, scope."""
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from ..errors import CommandError
 from .displays import display_spelling
 from .registers import info_all_registers, info_registers
@@ -68,32 +66,6 @@ async def _info(ci: CommandInterpreter, arg: str) -> str | None:
 
 async def _info_breakpoints(ci: CommandInterpreter, arg: str) -> str:
     return await ci.s.breakpoints.table_text()
-
-
-def _flags_text(v: int) -> str:
-    # gdb's i386_eflags type: every named bit (RF after a fault-type debug trap, AC, ID ...)
-    names = [(0, "CF"), (2, "PF"), (4, "AF"), (6, "ZF"), (7, "SF"), (8, "TF"), (9, "IF"),
-             (10, "DF"), (11, "OF"), (14, "NT"), (16, "RF"), (17, "VM"), (18, "AC"),
-             (19, "VIF"), (20, "VIP"), (21, "ID")]
-    return "[ " + " ".join(n for bit, n in names if v >> bit & 1) + " ]"
-
-
-GDB_REG_ORDER = ("rax rbx rcx rdx rsi rdi rbp rsp r8 r9 r10 r11 r12 r13 r14 r15 rip eflags "
-                 "cs ss ds es fs gs fs_base gs_base").split()
-
-
-def format_register(name: str, v: int, symbolize: Callable[[int], str | None] | None = None) -> str:
-    if name == "eflags":
-        return f"{name:<15}{v:#x}{'':<{20 - len(hex(v))}}{_flags_text(v)}"
-    if name in ("cs", "ss", "ds", "es", "fs", "gs"):
-        return f"{name:<15}{v:#x}{'':<{20 - len(hex(v))}}{v}"
-    if name in ("rip",):
-        sym = symbolize(v) if symbolize else None
-        return f"{name:<15}{v:#x}{'':<{20 - len(hex(v))}}{v:#x}" + (f" <{sym}>" if sym else "")
-    if name in ("rbp", "rsp"):
-        return f"{name:<15}{v:#x}{'':<{20 - len(hex(v))}}{v:#x}"
-    signed = v - (1 << 64) if v >> 63 else v
-    return f"{name:<15}{v:#x}{'':<{20 - len(hex(v))}}{signed}"
 
 
 async def _info_frame(ci: CommandInterpreter, arg: str) -> str:

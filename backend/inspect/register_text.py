@@ -11,16 +11,13 @@ from collections.abc import Callable, Mapping
 from ..errors import CommandError
 from ..symbols.floats import format_float
 from ..symbols.register_types import X87_CONTROL, fp_register_type
-from ..symbols.value_format import format_value
+from ..symbols.value_format import flags_text, format_value
 from ..symbols.values import Value
 
 GENERAL = ("rax rbx rcx rdx rsi rdi rbp rsp r8 r9 r10 r11 r12 r13 r14 r15 rip eflags "
            "cs ss ds es fs gs").split()
 SYSTEM = ("fs_base", "gs_base", "orig_rax")
 _SEGMENTS = ("cs", "ss", "ds", "es", "fs", "gs")
-_EFLAGS = [(0, "CF"), (2, "PF"), (4, "AF"), (6, "ZF"), (7, "SF"), (8, "TF"), (9, "IF"),
-           (10, "DF"), (11, "OF"), (14, "NT"), (16, "RF"), (17, "VM"), (18, "AC"),
-           (19, "VIF"), (20, "VIP"), (21, "ID")]
 # gdb's value columns: the name is padded to 15, the raw/hex column to 35
 _COL1, _COL2 = 15, 35
 
@@ -83,7 +80,7 @@ def register_line(name: str, gp: Mapping[str, int], fp: Mapping[str, int],
     v = gp[name]
     head = _pad(_pad(shown, _COL1) + hex(v), _COL2)
     if name == "eflags":
-        return head + "[ " + "".join(f"{n} " for bit, n in _EFLAGS if v >> bit & 1) + "]"
+        return head + flags_text(v)
     if name in _SEGMENTS:
         return head + str(v)
     if name == "rip":

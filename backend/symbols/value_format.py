@@ -7,6 +7,7 @@ A scalar that touches an unavailable byte prints `<optimized out>`, as in gdb.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -35,6 +36,11 @@ OPTIONS = PrintOptions()
 _EFLAGS_BITS = [("CF", 0), ("PF", 2), ("AF", 4), ("ZF", 6), ("SF", 7), ("TF", 8),
                 ("IF", 9), ("DF", 10), ("OF", 11), ("NT", 14), ("RF", 16), ("VM", 17),
                 ("AC", 18), ("VIF", 19), ("VIP", 20), ("ID", 21)]
+
+
+def flags_text(n: int, bits: Sequence[tuple[str, int]] | None = None) -> str:
+    """gdb's flags type printed: "[ PF ZF IF ]" (bits: (name, bit); eflags' by default)."""
+    return "[ " + "".join(f"{name} " for name, bit in (bits or _EFLAGS_BITS) if n >> bit & 1) + "]"
 
 
 def format_value(value: Value, reader: Reader | None = None, symbolize: Symbolizer | None = None,
@@ -116,9 +122,7 @@ class Formatter:
         if kind == "enum":
             return _enum_text(t, v.as_int())
         if kind == "flags":
-            n = int.from_bytes(data[:t.size], "little")
-            return "[ " + "".join(f"{name} " for name, bit in (t.bits or _EFLAGS_BITS)
-                                  if n >> bit & 1) + "]"
+            return flags_text(int.from_bytes(data[:t.size], "little"), t.bits)
         if kind == "pointer":
             return self._pointer(v, t, int.from_bytes(data[:8], "little"))
         if kind in ("ref", "rvref"):
