@@ -226,4 +226,9 @@ class CommandResult:
     @property
     def line_text(self) -> str:
         """The text as lines to join with others: a raw text's own last newline dropped."""
-        return self.text[:-1] if self.raw and self.text.endswith("\n") else self.text
+        return as_line(self.text, self.raw)
+
+
+def as_line(text: str, raw: bool) -> str:
+    """CommandResult.line_text of any text (the interpreter's and the TUI's emitted lines)."""
+    return text[:-1] if raw and text.endswith("\n") else text

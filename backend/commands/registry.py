@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import CommandError, TdbgError
-from ..events import CommandResult
+from ..events import CommandResult, as_line
 from .blocks import NESTED, Block, UserCommand, split_args, substitute, user_class_help
 from .displays import show_displays
 
@@ -132,7 +132,7 @@ class CommandInterpreter:
         if self.emit is not None:
             self.emit(text, ok, raw)
         elif self._held is not None:
-            self._held.append(CommandResult(ok, text, raw=raw).line_text)
+            self._held.append(as_line(text, raw))
 
     async def run_stop_lists(self) -> None:
         """gdb's bpstat_do_actions: the stop's list runs; a command in it that resumes ends

@@ -162,7 +162,7 @@ class InferiorSwitch:
         unknown = CommandError(f"Unknown thread {label(inf_num if given or infs.many else None, num)}.")
         if e.num != infs.current:
             nums = [th.num for th in e.threads.values()] if e.threads else \
-                list(range(1, len(e.tids or ([e.pid] if e.pid else [])) + 1))
+                list(range(1, len(self._held_tids(e)) + 1))      # as _restore_threads numbers them
             if e.pid is None or num not in nums:
                 raise unknown
             self._switch(infs.get(infs.current), e)
@@ -218,5 +218,10 @@ class InferiorSwitch:
             inf.threads, inf._next_num = dict(e.threads), e.next_num
             return
         inf.threads, inf._next_num = {}, 1
-        for tid in e.tids or ([e.pid] if e.pid is not None else []):
+        for tid in InferiorSwitch._held_tids(e):
             inf.add_thread(tid)
+
+    @staticmethod
+    def _held_tids(e: Entry) -> list[int]:
+        """A held process's threads when it has no Thread records yet: a fork's child has one."""
+        return e.tids or ([e.pid] if e.pid is not None else [])

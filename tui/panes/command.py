@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Input, RichLog
 
-from tdbg.backend.events import CommandResult
+from tdbg.backend.events import as_line
 
 from .. import keymap
 from ..config import state_dir
@@ -124,7 +124,7 @@ class CommandPane(Pane):
 
     def _emit(self, text: str, ok: bool, raw: bool = False) -> None:
         # the pane shows lines: a raw text's own last newline would show as a blank one
-        self.write(CommandResult(ok, text, raw=raw).line_text, "" if ok else "error")
+        self.write(as_line(text, raw), "" if ok else "error")
 
     def _stopped(self, stop: object) -> None:
         """A stop this line did not cause (a key): its breakpoint's list runs now."""
