@@ -81,7 +81,6 @@ class Debugger:
         self.watch = Watchpoints(t, bps, self.breakpoints, self.evaluator, self.text)
         self.dprintfs = Dprintfs(t, self.breakpoints, self.evaluator)   # dprintf LOC,"fmt",args
         self.command_lists = CommandLists(t, bps)       # commands N ... end
-        t.publish = self.command_lists.filter(t.publish)  # `silent` lists: no stop report
         # exec: the process's life, steps, stop reports
         self.signals = SignalTable()          # handle SIG ...: kept across runs, like gdb's
         self.thread_events = ThreadEvents(t, self.threads.target_id)
@@ -92,7 +91,7 @@ class Debugger:
         self.stepper = Stepper(t, bps, self.frames, self.variables, self.text, self.breakpoints,
                                self.proc)
         self.reporter = Reporter(t, self.breakpoints, self.proc, self.stepper, self.text,
-                                 self.watch, self.thread_events)
+                                 self.watch, self.thread_events, self.command_lists)
         self.schedlock = SchedulerLocking(t, self.proc)   # set scheduler-locking
         self.cores = CoreTarget(t, self.proc, self.solib, self.frames, self.text, self.threads)
         # flow: calls into the program from expressions, jump, return, starti (exec/flow.py)

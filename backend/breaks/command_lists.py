@@ -9,10 +9,8 @@ without a hook in breaks/breakpoints.py.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections.abc import Iterable
 
-from .. import events as ev
 from ..program.target import Target
 from .manager import Manager
 
@@ -60,18 +58,13 @@ class CommandLists:
                 out.setdefault(i, []).extend(INDENT + ln for ln in body)
         return out
 
-    def filter(self, publish: Callable[[object], None]) -> Callable[[object], None]:
-        """Wrap the event publisher: a stop at a breakpoint whose list starts with `silent`
-        carries no report (gdb prints nothing for it), and the stop's list becomes pending."""
-        def publish_filtered(e: object) -> None:
-            if isinstance(e, ev.Stopped):
-                # not lines_of: a tbreak is gone by its own stop, and its list runs
-                body = self.lists.get(e.breakpoint_id, ()) if e.breakpoint_id is not None else ()
-                self.pending = (e.stop_id, body) if body else None
-                if body and body[0] == "silent":
-                    e = replace(e, message="")
-            publish(e)
-        return publish_filtered
+    def at_stop(self, stop_id: int, breakpoint_id: int | None) -> bool:
+        """Every reported stop (exec/report.py): the list of the breakpoint it hit becomes
+        pending; True when that list starts with `silent` (gdb prints no report for it)."""
+        # not lines_of: a tbreak is gone by its own stop, and its list runs
+        body = self.lists.get(breakpoint_id, ()) if breakpoint_id is not None else ()
+        self.pending = (stop_id, body) if body else None
+        return bool(body) and body[0] == "silent"
 
     def take(self) -> tuple[str, ...]:
         """The list of the stop the program is at, once (an older stop's list is dropped)."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import events as ev
 from ..breaks.breakpoints import Breakpoints
+from ..breaks.command_lists import CommandLists
 from ..breaks.watchpoints import Watchpoints
 from ..events import SourceLocation, StopReason
 from ..inspect.frame_text import FrameText
@@ -30,7 +31,7 @@ _REASONS = {StopKind.BREAKPOINT: StopReason.BREAKPOINT, StopKind.SIGNAL: StopRea
 class Reporter:
     def __init__(self, target: Target, breakpoints: Breakpoints, proc: ProcessControl,
                  stepper: Stepper, text: FrameText, watch: Watchpoints,
-                 thread_events: ThreadEvents) -> None:
+                 thread_events: ThreadEvents, command_lists: CommandLists) -> None:
         self.target = target
         self.breakpoints = breakpoints
         self.proc = proc
@@ -38,6 +39,7 @@ class Reporter:
         self.text = text
         self.watch = watch
         self.thread_events = thread_events
+        self.command_lists = command_lists
         self._last_regs: tuple[int, dict[str, int]] = (0, {})   # (pid, registers at the last stop)
 
     def report_after(self, fn: Callable[[], Result | None],
@@ -102,6 +104,8 @@ class Reporter:
         message = self.thread_events.stop_text(message, previous_tid, stop.tid)
         if preface is not None:
             message = f"{preface}\n{message}"
+        if self.command_lists.at_stop(t.stop_id, bp_id):
+            message = ""                        # `silent` first in the breakpoint's list
         sig = stop.sig if stop.kind in (StopKind.SIGNAL, StopKind.TRAP) else None
         t.publish(ev.Stopped(t.stop_id, reason, stop.tid, pc, ev.frozen_regs(regs), loc,
                              prog.function_name(pc), changed, bp_id, sig,
