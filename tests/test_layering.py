@@ -16,7 +16,7 @@ BACKEND = ROOT / "backend"
 
 # Lowest first. A module may import modules of its own layer and of layers below.
 LAYERS: list[tuple[str, ...]] = [
-    ("errors", "numbers", "events", "bus"),
+    ("errors", "numbers", "thread_ids", "events", "bus"),
     ("process",),
     ("symbols",),
     ("disasm",),

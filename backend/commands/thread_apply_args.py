@@ -1,23 +1,15 @@
 """`thread apply`'s argument as gdb 13 reads it: a thread ID list (gdb's tid_range_parser:
-`N`, `N-M`, `INF.N`, `INF.N-M`, `INF.*`, `*`), the -q/-c/-s flags (and -ascending for
+`N`, `N-M`, `INF.N`, `INF.N-M`, `INF.*`, `*`: backend/thread_ids.py), the -q/-c/-s flags (and -ascending for
 `thread apply all`), then the command. Parsing only; threads.py runs it.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ..errors import CommandError
+from ..thread_ids import IdRange, parse_id_word
 
 _QCS = ("q", "c", "s")
-
-
-@dataclass(frozen=True, slots=True)
-class IdItem:
-    inf: int
-    lo: int
-    hi: int | None          # None: every thread of the inferior from lo on (`INF.*`)
-    qualified: bool         # written INF.N: warnings name it so
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,45 +18,6 @@ class Flags:
     cont: bool = False
     silent: bool = False
     ascending: bool = False
-
-
-def _invalid(rest: str) -> CommandError:
-    return CommandError(f"Invalid thread ID: {rest}")
-
-
-def _number(word: str) -> int:
-    """gdb's get_number_trailer: trailing junk makes it 0."""
-    if not word.isdigit():
-        return 0
-    return int(word)
-
-
-def _one(word: str, rest: str, current_inf: int) -> IdItem | None:
-    """One word of the list, or None where the list ends (the command begins)."""
-    inf, qualified, body = current_inf, False, word
-    if "." in word:
-        left, _, body = word.partition(".")
-        inf = _number(left)
-        if inf == 0:
-            return None
-        qualified = True
-        if not body:
-            return None
-    if body == "*":
-        return IdItem(inf, 1, None, qualified)
-    m = re.fullmatch(r"([^-]*)(?:-(.*))?", body)
-    assert m is not None
-    if body.startswith("-"):
-        raise CommandError(f"negative value: {rest}")
-    lo = _number(m.group(1))
-    if lo == 0:
-        raise _invalid(rest)
-    if m.group(2) is None:
-        return IdItem(inf, lo, lo, qualified)
-    hi = _number(m.group(2))
-    if hi < lo:
-        raise CommandError("inverted range")
-    return IdItem(inf, lo, hi, qualified)
 
 
 def _flags(cmd: str, names: tuple[str, ...], what: str) -> tuple[Flags, str]:
@@ -101,16 +54,16 @@ def parse_apply_all(arg: str) -> tuple[Flags, str]:
     return flags, cmd
 
 
-def parse_apply(arg: str, current_inf: int) -> tuple[list[IdItem], Flags, str]:
+def parse_apply(arg: str, current_inf: int) -> tuple[list[IdRange], Flags, str]:
     """`thread apply ID... [-q] [-c | -s] COMMAND`."""
     text = arg.strip()
     if not text:
         raise CommandError("Please specify a thread ID list")
-    items: list[IdItem] = []
+    items: list[IdRange] = []
     rest = text
     while rest and (rest[0].isdigit() or rest[0] == "*"):
         word, _, after = rest.partition(" ")
-        item = _one(word, rest, current_inf)
+        item = parse_id_word(word, rest, current_inf)
         if item is None:
             break
         items.append(item)
@@ -119,5 +72,5 @@ def parse_apply(arg: str, current_inf: int) -> tuple[list[IdItem], Flags, str]:
     if not cmd:
         raise CommandError("Please specify a command following the thread ID list")
     if not items or cmd[0].isdigit():
-        raise _invalid(cmd)
+        raise CommandError(f"Invalid thread ID: {cmd}")
     return items, flags, cmd

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ..api.frames import ApplyState, ThreadRow
 from ..errors import CommandError, TdbgError
+from ..thread_ids import IdRange
 from .registry import CommandInterpreter, command
-from .thread_apply_args import Flags, IdItem, parse_apply, parse_apply_all
+from .thread_apply_args import Flags, parse_apply, parse_apply_all
 
 _APPLY_USAGE = (
     "Usage: thread apply all [-ascending] [-q] [-c | -s] COMMAND\n"
@@ -62,7 +63,7 @@ async def _rows_of(ci: CommandInterpreter, state: ApplyState, inf: int) -> list[
     return now.rows
 
 
-async def _plan(ci: CommandInterpreter, state: ApplyState, it: IdItem) -> list[ThreadRow | str]:
+async def _plan(ci: CommandInterpreter, state: ApplyState, it: IdRange) -> list[ThreadRow | str]:
     """The threads one item of the ID list names, and gdb's warning for each unknown one."""
     rows = await _rows_of(ci, state, it.inf)
     if it.hi is None:
@@ -86,7 +87,7 @@ async def _apply(ci: CommandInterpreter, arg: str) -> str:
     word, _, rest = arg.strip().partition(" ")
     if word == "all":
         flags, cmd = parse_apply_all(rest)
-        groups: list[int | IdItem] = [*sorted(state.inferiors, reverse=not flags.ascending)]
+        groups: list[int | IdRange] = [*sorted(state.inferiors, reverse=not flags.ascending)]
     else:
         items, flags, cmd = parse_apply(arg, state.inferior)
         groups = [*items]

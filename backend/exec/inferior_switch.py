@@ -20,11 +20,11 @@ from ..breaks.manager import Manager
 from ..errors import CommandError, TdbgError
 from ..inspect.frame_text import FrameText
 from ..inspect.frames import Frames
-from ..inspect.thread_ids import label, parse_thread_id
 from ..inspect.threads import ThreadRow, Threads
 from ..numbers import parse_int
 from ..process.inferior import Inferior
 from ..program.target import Target
+from ..thread_ids import label, parse_thread_id
 from .inferiors import Entry
 from .process_control import ProcessControl
 from .stop import Stop, StopKind

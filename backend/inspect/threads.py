@@ -14,10 +14,10 @@ from ..errors import CommandError, TdbgError
 from ..events import args_text
 from ..process.inferior import Thread
 from ..program.target import Target
+from ..thread_ids import label, parse_id_list
 from .frame_text import FrameText
 from .frames import Frames
 from .symbol_search import compile_regex
-from .thread_ids import label, parse_id_list
 
 
 class ThreadRow(NamedTuple):
